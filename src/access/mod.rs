@@ -1,0 +1,215 @@
+//! The one place that decides who sees what. Services receive a `Grant`, which only
+//! `AccessControl::grant` can make, and records leave a service only through `Grant::export`.
+
+pub mod api;
+pub mod catalog;
+pub mod mask;
+mod model;
+mod record;
+mod store;
+
+pub use catalog::FieldDef;
+pub use model::{Action, Entity, Policy, Role, Scope, Sensitivity};
+pub use record::{FieldValue, Record};
+pub use store::{load_matrix, set_action, set_field_policy};
+
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
+use std::sync::{Arc, RwLock};
+
+use crate::error::{Error, Result};
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub store_id: i64,
+    pub session_id: i64,
+    pub ip: Option<String>,
+}
+
+impl Principal {
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            id: Some(self.user_id),
+            name: self.username.clone(),
+            role: Some(self.role.as_str().to_string()),
+            ip: self.ip.clone(),
+        }
+    }
+}
+
+/// Roles × entities × actions/fields, as stored in the database.
+#[derive(Debug, Default, Clone)]
+pub struct Matrix {
+    pub scopes: HashMap<Role, Scope>,
+    pub actions: HashSet<(Role, Entity, Action)>,
+    pub policies: HashMap<(Role, Entity, &'static str), Policy>,
+}
+
+impl Matrix {
+    pub fn allows(&self, role: Role, entity: Entity, action: Action) -> bool {
+        self.actions.contains(&(role, entity, action))
+    }
+    /// A field without a stored policy is hidden: forgetting a policy never leaks.
+    pub fn policy(&self, role: Role, entity: Entity, field: &str) -> Policy {
+        catalog::field(entity, field)
+            .and_then(|f| self.policies.get(&(role, entity, f.name)))
+            .copied()
+            .unwrap_or(Policy::Hidden)
+    }
+}
+
+/// Holds the current matrix; reloaded after every permission change.
+pub struct AccessControl {
+    matrix: RwLock<Arc<Matrix>>,
+}
+
+impl AccessControl {
+    pub fn new(matrix: Matrix) -> AccessControl {
+        AccessControl { matrix: RwLock::new(Arc::new(matrix)) }
+    }
+
+    pub fn matrix(&self) -> Arc<Matrix> {
+        self.matrix.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn replace(&self, matrix: Matrix) {
+        *self.matrix.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(matrix);
+    }
+
+    /// The only way to obtain a capability for `A` on `E`.
+    pub fn grant<E: EntityKind, A: ActionKind>(&self, principal: &Principal) -> Result<Grant<E, A>> {
+        let matrix = self.matrix();
+        if !matrix.allows(principal.role, E::ENTITY, A::ACTION) {
+            return Err(Error::forbidden());
+        }
+        let scope = matrix.scopes.get(&principal.role).copied().unwrap_or(Scope::OwnChannel);
+        Ok(Grant { principal: principal.clone(), matrix, scope, _marker: PhantomData })
+    }
+}
+
+pub trait EntityKind {
+    const ENTITY: Entity;
+}
+pub trait ActionKind {
+    const ACTION: Action;
+}
+/// Actions that change fields.
+pub trait WriteAction: ActionKind {}
+
+macro_rules! kinds {
+    ($trait:ident: $($name:ident => $value:expr),+) => {
+        $(pub struct $name; impl $trait for $name { const ENTITY: Entity = $value; })+
+    };
+}
+macro_rules! actions {
+    ($($name:ident => $value:expr),+) => {
+        $(pub struct $name; impl ActionKind for $name { const ACTION: Action = $value; })+
+    };
+}
+kinds!(EntityKind: Customers => Entity::Customer, Users => Entity::User, Stores => Entity::Store, AuditLog => Entity::Audit, Permissions => Entity::Access);
+actions!(Read => Action::Read, Create => Action::Create, Update => Action::Update, Delete => Action::Delete, Export => Action::Export, Reveal => Action::Reveal);
+impl WriteAction for Create {}
+impl WriteAction for Update {}
+
+/// Which rows of an entity the principal may touch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowScope {
+    All,
+    Store(i64),
+    Consultant(i64),
+    Nothing,
+}
+
+/// Proof that `principal` may do `A` on `E`, with the field policies to apply.
+pub struct Grant<E, A> {
+    principal: Principal,
+    matrix: Arc<Matrix>,
+    scope: Scope,
+    _marker: PhantomData<(E, A)>,
+}
+
+impl<E: EntityKind, A: ActionKind> Grant<E, A> {
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    pub fn policy(&self, field: &str) -> Policy {
+        self.matrix.policy(self.principal.role, E::ENTITY, field)
+    }
+
+    pub fn rows(&self) -> RowScope {
+        match self.scope {
+            Scope::All => RowScope::All,
+            Scope::OwnStores => RowScope::Store(self.principal.store_id),
+            Scope::OwnCustomers => RowScope::Consultant(self.principal.user_id),
+            // Channels arrive with the channel module; until then a partner sees no rows.
+            Scope::OwnChannel => RowScope::Nothing,
+        }
+    }
+
+    /// Whether the principal could also perform `other` (e.g. show a reveal button).
+    pub fn also_allows(&self, other: Action) -> bool {
+        self.matrix.allows(self.principal.role, E::ENTITY, other)
+    }
+
+    /// Searching or sorting by a hidden field is refused.
+    pub fn check_searchable(&self, field: &str) -> Result<()> {
+        if self.policy(field).visible() {
+            Ok(())
+        } else {
+            Err(Error::forbidden_field(field, "检索", "search by"))
+        }
+    }
+
+    /// The one way a record leaves a service: hidden fields absent, masked fields masked.
+    pub fn export(&self, record: &Record, cipher: &crate::crypto::FieldCipher) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let mut out = serde_json::Map::new();
+        for def in catalog::fields(E::ENTITY) {
+            let Some(value) = record.get(def.name) else { continue };
+            let policy = self.policy(def.name);
+            if !policy.visible() {
+                continue;
+            }
+            let shown = if policy.masked() { value.masked(def.mask) } else { value.plain(def.name, cipher)? };
+            out.insert(def.name.to_string(), shown);
+        }
+        Ok(out)
+    }
+}
+
+impl<E: EntityKind, A: WriteAction> Grant<E, A> {
+    /// A write touching any field the principal may not write is refused whole, naming the field.
+    pub fn check_writable<'a>(&self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        for name in fields {
+            let Some(def) = catalog::field(E::ENTITY, name) else {
+                return Err(Error::field(name, "未知字段", "unknown field"));
+            };
+            if def.system || !self.policy(name).writable() {
+                return Err(Error::forbidden_field(name, "修改", "write"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<E: EntityKind> Grant<E, Reveal> {
+    /// One field of one record in clear, for a role that sees it masked. The caller audits it.
+    pub fn reveal(&self, record: &Record, field: &str, cipher: &crate::crypto::FieldCipher) -> Result<serde_json::Value> {
+        let def = catalog::field(E::ENTITY, field).ok_or_else(|| Error::field("field", "未知字段", "unknown field"))?;
+        if !self.policy(def.name).visible() {
+            return Err(Error::forbidden_field(def.name, "查看", "read"));
+        }
+        match record.get(def.name) {
+            Some(v) => v.plain(def.name, cipher),
+            None => Ok(serde_json::Value::Null),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

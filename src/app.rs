@@ -1,0 +1,78 @@
+//! Opening a data directory: lock, integrity check, migrations, keys, access matrix.
+
+use std::path::Path;
+
+use crate::access::AccessControl;
+use crate::auth::{Throttle, TokenKeys};
+use crate::config::Config;
+use crate::crypto::{load_or_create_key, FieldCipher};
+use crate::db::{self, DataDirLock, Db};
+
+/// Everything a request or a CLI command needs, shared by reference.
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub access: AccessControl,
+    pub cipher: FieldCipher,
+    pub tokens: TokenKeys,
+    pub throttle: Throttle,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("data_dir", &self.config.data_dir).finish_non_exhaustive()
+    }
+}
+
+/// Opens (creating when new) the data directory. With `exclusive`, takes the process lock first
+/// and refuses a database that fails `quick_check`.
+pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock>), String> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+    private_dir(dir);
+    let lock = if exclusive { Some(DataDirLock::acquire(dir)?) } else { None };
+
+    let path = config.db_path();
+    {
+        let mut conn = rusqlite::Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        db::configure(&conn, config.database.busy_timeout_ms, config.database.cache_size_kib)
+            .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+        if exclusive {
+            let check: String = conn
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(|e| format!("database {} is unreadable: {e}", path.display()))?;
+            if check != "ok" {
+                return Err(format!(
+                    "database {} failed PRAGMA quick_check ({check}); restore a backup with `liyan restore` / 数据库校验失败，请从备份恢复",
+                    path.display()
+                ));
+            }
+        }
+        if let Some(backup) = db::migrate::migrate(&mut conn, dir)? {
+            tracing::info!(backup = %backup.display(), "database migrated; the previous version was backed up");
+        }
+    }
+    let db = Db::open(&path, &config.database).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let matrix = db.read_sync(|c| crate::access::load_matrix(c)).map_err(|e| format!("cannot load permissions: {e}"))?;
+
+    let keys = dir.join("keys");
+    let field_key = load_or_create_key(&keys, "field.key")?;
+    let token_key = load_or_create_key(&keys, "token.key")?;
+    let app = App {
+        config: config.clone(),
+        db,
+        access: AccessControl::new(matrix),
+        cipher: FieldCipher::new(&field_key),
+        tokens: TokenKeys::new(&token_key, config.auth.access_token_minutes as i64 * 60),
+        throttle: Throttle::new(config.auth.ip_failures_per_minute),
+    };
+    Ok((app, lock))
+}
+
+fn private_dir(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+}

@@ -1,0 +1,71 @@
+//! The audit log browser: `/api/v1/audit`.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{AuditFilter, AuditRow};
+use crate::access::{AuditLog, Read, Record};
+use crate::app::App;
+use crate::auth::Authenticated;
+use crate::error::{Error, Result};
+use crate::http::{blocking, Api};
+
+pub fn routes(api: &mut Api) {
+    api.get("/audit", "Browse and filter the audit log, newest first", list);
+}
+
+pub fn record(r: &AuditRow) -> Record {
+    let mut rec = Record::new();
+    rec.set("id", r.id)
+        .set("at", r.at)
+        .set("actor", r.actor.clone())
+        .set("role", r.role.clone())
+        .set("ip", r.ip.clone())
+        .set("action", r.action.clone())
+        .set("entity", r.entity.clone())
+        .set("entity_id", r.entity_id)
+        .set("store_id", r.store_id)
+        .set("changes", r.changes.clone());
+    rec
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Query {
+    actor: Option<String>,
+    action: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<i64>,
+    from: Option<i64>,
+    to: Option<i64>,
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn list(app: web::Data<App>, Authenticated(p): Authenticated, q: web::Query<Query>) -> Result<HttpResponse> {
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Error::field("limit", "须在 1 到 500 之间", "must be between 1 and 500"));
+    }
+    let filter = AuditFilter {
+        actor: q.actor.filter(|s| !s.is_empty()),
+        action: q.action.filter(|s| !s.is_empty()),
+        entity: q.entity.filter(|s| !s.is_empty()),
+        entity_id: q.entity_id,
+        from: q.from,
+        to: q.to,
+        before: q.before,
+        limit,
+    };
+    let (items, next) = blocking(move || {
+        let grant = app.access.grant::<AuditLog, Read>(&p)?;
+        let rows = app.db.read_sync(|c| super::list(c, &filter))?;
+        let next = (rows.len() as i64 == filter.limit).then(|| rows.last().map(|r| r.id)).flatten();
+        let items = rows.iter().map(|r| grant.export(&record(r), &app.cipher)).collect::<Result<Vec<_>>>()?;
+        Ok((items, next))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
+}

@@ -1,0 +1,38 @@
+//! The append-only, hash-chained audit log. Every write appends its row inside the same
+//! transaction; triggers refuse UPDATE and DELETE; `verify` walks the chain.
+
+pub mod api;
+mod store;
+
+pub use store::{append, head, list, verify, AuditFilter, AuditRow, ChainHead, VerifyError};
+
+use serde_json::Value;
+
+/// Who did it. Built from the authenticated principal, or for CLI work from the OS user.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+    pub role: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Actor {
+        let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        Actor { id: None, name: format!("{name} ({os_user})"), role: None, ip: None }
+    }
+}
+
+/// One event to record.
+#[derive(Clone, Debug)]
+pub struct Event<'a> {
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub store_id: Option<i64>,
+    pub changes: Option<Value>,
+}
+
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -1,0 +1,181 @@
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::{Event, GENESIS_HASH};
+use crate::clock::now_ms;
+
+/// The values a row's hash covers, in a fixed order, as one JSON array.
+#[allow(clippy::too_many_arguments)]
+fn row_hash(
+    prev_hash: &str,
+    at: i64,
+    actor_id: Option<i64>,
+    actor: &str,
+    role: Option<&str>,
+    ip: Option<&str>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    store_id: Option<i64>,
+    changes: Option<&str>,
+) -> String {
+    let canonical = serde_json::json!([prev_hash, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// Appends one row to the chain inside the caller's transaction.
+pub fn append(tx: &rusqlite::Connection, ev: &Event) -> rusqlite::Result<i64> {
+    let prev: String = tx
+        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| GENESIS_HASH.to_string());
+    let at = now_ms();
+    let changes = ev.changes.as_ref().map(|c| c.to_string());
+    let a = ev.actor;
+    let hash = row_hash(
+        &prev,
+        at,
+        a.id,
+        &a.name,
+        a.role.as_deref(),
+        a.ip.as_deref(),
+        ev.action,
+        ev.entity,
+        ev.entity_id,
+        ev.store_id,
+        changes.as_deref(),
+    );
+    tx.prepare_cached(
+        "INSERT INTO audit_log (at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![at, a.id, a.name, a.role, a.ip, ev.action, ev.entity, ev.entity_id, ev.store_id, changes, prev, hash])?;
+    Ok(tx.last_insert_rowid())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChainHead {
+    pub rows: i64,
+    pub last_id: i64,
+    pub last_hash: String,
+}
+
+pub fn head(conn: &rusqlite::Connection) -> rusqlite::Result<ChainHead> {
+    let rows: i64 = conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?;
+    let last = conn
+        .query_row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (last_id, last_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
+    Ok(ChainHead { rows, last_id, last_hash })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("audit row {id} is broken: {reason}")]
+    Broken { id: i64, reason: String },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// Walks the whole chain; returns its head, or the first row whose link or hash is wrong.
+pub fn verify(conn: &rusqlite::Connection) -> Result<ChainHead, VerifyError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes, prev_hash, hash
+         FROM audit_log ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_prev = GENESIS_HASH.to_string();
+    let mut head = ChainHead { rows: 0, last_id: 0, last_hash: GENESIS_HASH.to_string() };
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let prev: String = r.get(11)?;
+        let hash: String = r.get(12)?;
+        if prev != expected_prev {
+            return Err(VerifyError::Broken { id, reason: "prev_hash does not match the previous row (a row was removed or inserted)".into() });
+        }
+        let actor: String = r.get(3)?;
+        let role: Option<String> = r.get(4)?;
+        let ip: Option<String> = r.get(5)?;
+        let action: String = r.get(6)?;
+        let entity: String = r.get(7)?;
+        let changes: Option<String> = r.get(10)?;
+        let computed = row_hash(
+            &prev,
+            r.get(1)?,
+            r.get(2)?,
+            &actor,
+            role.as_deref(),
+            ip.as_deref(),
+            &action,
+            &entity,
+            r.get(8)?,
+            r.get(9)?,
+            changes.as_deref(),
+        );
+        if computed != hash {
+            return Err(VerifyError::Broken { id, reason: "content does not match its hash (the row was edited)".into() });
+        }
+        expected_prev = hash.clone();
+        head = ChainHead { rows: head.rows + 1, last_id: id, last_hash: hash };
+    }
+    Ok(head)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub role: Option<String>,
+    pub ip: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub store_id: Option<i64>,
+    pub changes: Option<Value>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Keyset cursor: rows with an id below this one.
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// Newest first. Each filter column has an index starting with it (see V1).
+pub fn list(conn: &rusqlite::Connection, f: &AuditFilter) -> rusqlite::Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, role, ip, action, entity, entity_id, store_id, changes FROM audit_log
+         WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR entity = ?3)
+           AND (?4 IS NULL OR entity_id = ?4) AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at < ?6)
+           AND (?7 IS NULL OR id < ?7)
+         ORDER BY id DESC LIMIT ?8",
+    )?;
+    let rows = stmt.query_map(
+        params![f.actor, f.action, f.entity, f.entity_id, f.from, f.to, f.before, f.limit],
+        |r| {
+            let changes: Option<String> = r.get(9)?;
+            Ok(AuditRow {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                role: r.get(3)?,
+                ip: r.get(4)?,
+                action: r.get(5)?,
+                entity: r.get(6)?,
+                entity_id: r.get(7)?,
+                store_id: r.get(8)?,
+                changes: changes.and_then(|c| serde_json::from_str(&c).ok()),
+            })
+        },
+    )?;
+    rows.collect()
+}

@@ -1,0 +1,63 @@
+//! Turns a request's bearer token into a `Principal`, checking its session on every request so
+//! that logout, password change, role change and disabling take effect at once.
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::store;
+use crate::access::{Principal, Role};
+use crate::app::App;
+use crate::error::{text, Error, Kind};
+use crate::clock::now_ms;
+
+/// The caller, authenticated. Handlers take it as an argument.
+pub struct Authenticated(pub Principal);
+
+/// Routes a user who must still change the password may call.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &["/api/v1/auth/change-password", "/api/v1/auth/logout", "/api/v1/me"];
+
+/// The TCP peer; Liyan serves the LAN directly, so no forwarding header is trusted.
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+impl FromRequest for Authenticated {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let app = req.app_data::<web::Data<App>>().cloned();
+        let bearer = req
+            .headers()
+            .get("authorization")
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::to_string);
+        let path = req.path().to_string();
+        let ip = client_ip(req);
+        Box::pin(async move {
+            let app = app.ok_or_else(Error::internal)?;
+            let claims = bearer.and_then(|t| app.tokens.verify(&t)).ok_or_else(Error::unauthorized)?;
+            let sid = claims.sid;
+            let db = app.db.clone();
+            let live = db.read(move |c| store::live_session(c, sid).map_err(Error::from)).await?.ok_or_else(Error::unauthorized)?;
+            let u = &live.user;
+            if live.revoked_at.is_some() || live.expires_at <= now_ms() || u.disabled_at.is_some() || claims.sub != u.id.to_string() || claims.role != u.role {
+                return Err(Error::unauthorized());
+            }
+            if u.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
+                return Err(Error::new(Kind::Forbidden, "password-change-required", text("请先修改初始密码", "Change your initial password first")));
+            }
+            let role = Role::parse(&u.role).ok_or_else(Error::unauthorized)?;
+            Ok(Authenticated(Principal {
+                user_id: u.id,
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                role,
+                store_id: u.store_id,
+                session_id: sid,
+                ip,
+            }))
+        })
+    }
+}

@@ -1,0 +1,62 @@
+//! `liyan demo`: a fresh demo clinic in a throw-away directory, served at once.
+
+use crate::audit::Actor;
+use crate::auth::{password, store as auth_store};
+use crate::config::Config;
+use crate::demo::{seed_customers, DEMO_PASSWORD, STAFF};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Number of demo customers.
+    #[arg(long, default_value_t = 500)]
+    pub customers: u64,
+    /// Address to listen on.
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Build the demo data and exit without serving (for tests and benchmarks).
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+pub fn run(mut config: Config, args: Args) -> Result<(), String> {
+    if let Some(l) = args.listen {
+        config.listen = l;
+    }
+    // The demo never touches a real clinic's data: it always starts from an empty directory.
+    if config.data_dir == Config::default().data_dir {
+        config.data_dir = "liyan-demo".into();
+    }
+    if config.data_dir.join("liyan.db").exists() {
+        if crate::db::DataDirLock::is_held(&config.data_dir) {
+            return Err(format!("{} is in use by a running liyan", config.data_dir.display()));
+        }
+        std::fs::remove_dir_all(&config.data_dir).map_err(|e| format!("cannot clear {}: {e}", config.data_dir.display()))?;
+    }
+    let (app, lock) = crate::app::open(&config, true)?;
+    let actor = Actor::system("demo");
+    let now = crate::clock::now_ms();
+    let hash = password::hash(DEMO_PASSWORD);
+    let mut consultants = Vec::new();
+    app.db
+        .write_sync(|tx| {
+            crate::domain::stores::create(tx, &actor, "east", "东区店", now)?;
+            for (username, role, store, name) in STAFF {
+                let store_id = crate::domain::stores::id_by_code(tx, store)?.unwrap_or(1);
+                let new = auth_store::NewUser { username, display_name: name, role: role.as_str(), store_id, password_hash: &hash, must_change_password: false };
+                let id = auth_store::insert_user(tx, &new, now)?;
+                if *role == crate::access::Role::Consultant {
+                    consultants.push(id);
+                }
+            }
+            Ok::<_, rusqlite::Error>(())
+        })
+        .map_err(|e| e.to_string())?;
+    seed_customers(&app, args.customers, 2026, &[1, 2], &consultants)?;
+    let mut banner = vec![format!("Demo clinic: 2 stores, {} customers. Logins (password {DEMO_PASSWORD} for all):", args.customers)];
+    banner.extend(STAFF.iter().map(|(u, r, s, n)| format!("  {u:<11} {:<16} store {s:<5} {n}", r.as_str())));
+    if args.no_serve {
+        banner.iter().for_each(|l| println!("{l}"));
+        return Ok(());
+    }
+    crate::cli::serve::serve(app, lock, banner)
+}

@@ -1,0 +1,21 @@
+//! `liyan tls export-ca`: hand IT the CA certificate to install on front-desk PCs.
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Write the local CA certificate (PEM) to a file.
+    ExportCa {
+        #[arg(long, default_value = "liyan-ca.crt")]
+        out: PathBuf,
+    },
+}
+
+pub fn run(config: Config, cmd: Command) -> Result<(), String> {
+    let Command::ExportCa { out } = cmd;
+    let fp = crate::http::tls::export_ca(&config, &out)?;
+    println!("wrote {} (SHA-256 {fp}); install it as a trusted root on each front-desk PC", out.display());
+    Ok(())
+}

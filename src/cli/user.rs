@@ -1,0 +1,82 @@
+//! `liyan user add|list|disable|reset-password`.
+
+use std::io::Read;
+
+use crate::app;
+use crate::audit::Actor;
+use crate::auth::users;
+use crate::config::Config;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Create a staff account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, manager, consultant, doctor, nurse, front_desk, finance, channel_manager, marketing, auditor, partner
+        #[arg(long)]
+        role: String,
+        /// Store code (default: main).
+        #[arg(long, default_value = "main")]
+        store: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List staff accounts.
+    List,
+    /// Disable an account (its sessions end at once).
+    Disable { username: String },
+    /// Set a temporary password (read from standard input); the user must change it at next login.
+    ResetPassword {
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn read_password() -> Result<String, String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok(s.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub fn run(config: Config, cmd: Command) -> Result<(), String> {
+    let (app, _) = app::open(&config, false)?;
+    let by = Actor::system("cli");
+    match cmd {
+        Command::Add { username, role, store, display_name, .. } => {
+            let store_id = app
+                .db
+                .read_sync(|c| crate::domain::stores::id_by_code(c, &store))
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no store with code `{store}`"))?;
+            let password = read_password()?;
+            let name = display_name.unwrap_or_else(|| username.clone());
+            let new = users::NewUser { username: &username, display_name: &name, role: &role, store_id, password: &password };
+            let id = users::create(&app, &by, &new).map_err(|e| e.to_string())?;
+            println!("created user {username} (id {id}, role {role}, store {store}); the password must be changed at first login");
+        }
+        Command::List => {
+            println!("{:<5} {:<20} {:<16} {:<6} {:<9} name", "id", "username", "role", "store", "state");
+            for r in app.db.read_sync(crate::auth::store::list_users).map_err(|e| e.to_string())? {
+                let state = if r.disabled_at.is_some() { "disabled" } else if r.locked_until.is_some_and(|t| t > crate::clock::now_ms()) { "locked" } else { "active" };
+                println!("{:<5} {:<20} {:<16} {:<6} {:<9} {}", r.id, r.username, r.role, r.store_id, state, r.display_name);
+            }
+        }
+        Command::Disable { username } => {
+            let id = users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
+            users::update(&app, &by, id, &users::UserPatch { disabled: Some(true), ..Default::default() }).map_err(|e| e.to_string())?;
+            println!("disabled {username}; their sessions have ended");
+        }
+        Command::ResetPassword { username, .. } => {
+            let id = users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
+            let password = read_password()?;
+            users::reset_password(&app, &by, id, &password).map_err(|e| e.to_string())?;
+            println!("password of {username} reset; it must be changed at next login");
+        }
+    }
+    Ok(())
+}

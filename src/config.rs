@@ -1,0 +1,238 @@
+//! Typed configuration: built-in defaults < TOML file < `LIYAN_*` environment < command-line flags.
+//! Every key is documented with its default in `config.example.toml`.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Where the database, keys, certificates and attachments live.
+    pub data_dir: PathBuf,
+    /// Address the HTTPS server listens on.
+    pub listen: SocketAddr,
+    /// Log filter in tracing's env-filter syntax.
+    pub log: String,
+    /// Clinic time zone (reports group by its local day).
+    pub timezone: String,
+    pub tls: TlsConfig,
+    pub auth: AuthConfig,
+    pub database: DatabaseConfig,
+}
+
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct TlsConfig {
+    /// PEM certificate chain; with `key_file`, replaces the local CA. Reloaded when it changes.
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+    /// Extra DNS names or IP addresses for the generated server certificate.
+    pub names: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    pub access_token_minutes: u32,
+    pub idle_timeout_minutes: u32,
+    pub absolute_timeout_hours: u32,
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u32,
+    /// Failed logins per client IP within a minute before that IP is throttled.
+    pub ip_failures_per_minute: u32,
+    pub password_min_length: usize,
+    /// Roles that must use a TOTP second factor.
+    pub require_totp_roles: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct DatabaseConfig {
+    pub read_connections: usize,
+    pub busy_timeout_ms: u32,
+    pub cache_size_kib: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("liyan-data"),
+            listen: "0.0.0.0:8443".parse().expect("valid default address"),
+            log: "info".into(),
+            timezone: "Asia/Shanghai".into(),
+            tls: TlsConfig::default(),
+            auth: AuthConfig::default(),
+            database: DatabaseConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            access_token_minutes: 15,
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 30,
+            ip_failures_per_minute: 20,
+            password_min_length: 8,
+            require_totp_roles: Vec::new(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { read_connections: 4, busy_timeout_ms: 5000, cache_size_kib: 65536 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.into(), message: message.into() }
+}
+
+impl Config {
+    /// Loads the layered configuration. `file` is `--config`; without it `./liyan.toml` is read
+    /// when present.
+    /// Returns the config and the unknown keys found in the file, for the caller to warn about
+    /// once logging is set up.
+    pub fn load(file: Option<&Path>) -> Result<(Config, Vec<String>), ConfigError> {
+        let (mut config, unknown) = match file {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new("liyan.toml").exists() => Self::from_file(Path::new("liyan.toml"))?,
+            None => (Config::default(), Vec::new()),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        config.validate()?;
+        Ok((config, unknown))
+    }
+
+    pub fn from_file(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        Self::from_toml(&text).map_err(|message| ConfigError::Parse { path: path.into(), message })
+    }
+
+    /// Parses TOML; keys Liyan does not know are returned by name (a misspelt key must not pass
+    /// unnoticed) rather than refused, so an older binary still starts with a newer file.
+    pub fn from_toml(text: &str) -> Result<(Config, Vec<String>), String> {
+        let de = toml::Deserializer::parse(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        let mut unknown = Vec::new();
+        let config = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()))
+            .map_err(|e: toml::de::Error| e.to_string().trim().replace('\n', " "))?;
+        Ok((config, unknown))
+    }
+
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = get("LIYAN_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("LIYAN_LISTEN") {
+            self.listen = v
+                .parse()
+                .map_err(|_| invalid("LIYAN_LISTEN", format!("`{v}` is not an address like 127.0.0.1:9443")))?;
+        }
+        if let Some(v) = get("LIYAN_LOG") {
+            self.log = v;
+        }
+        if let Some(v) = get("LIYAN_TIMEZONE") {
+            self.timezone = v;
+        }
+        if let Some(v) = get("LIYAN_TLS_NAMES") {
+            self.tls.names = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(invalid("data_dir", "must not be empty"));
+        }
+        if self.tls.cert_file.is_some() != self.tls.key_file.is_some() {
+            return Err(invalid("tls.cert_file", "tls.cert_file and tls.key_file must be set together"));
+        }
+        let a = &self.auth;
+        if a.access_token_minutes == 0 || a.access_token_minutes > 15 {
+            return Err(invalid("auth.access_token_minutes", "must be between 1 and 15"));
+        }
+        if a.idle_timeout_minutes == 0 {
+            return Err(invalid("auth.idle_timeout_minutes", "must be at least 1"));
+        }
+        if a.absolute_timeout_hours == 0 {
+            return Err(invalid("auth.absolute_timeout_hours", "must be at least 1"));
+        }
+        if a.max_failed_logins == 0 {
+            return Err(invalid("auth.max_failed_logins", "must be at least 1"));
+        }
+        if a.password_min_length < 8 {
+            return Err(invalid("auth.password_min_length", "must be at least 8"));
+        }
+        for role in &a.require_totp_roles {
+            if crate::access::Role::parse(role).is_none() {
+                return Err(invalid("auth.require_totp_roles", format!("unknown role `{role}`")));
+            }
+        }
+        if self.database.read_connections == 0 || self.database.read_connections > 64 {
+            return Err(invalid("database.read_connections", "must be between 1 and 64"));
+        }
+        Ok(())
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("liyan.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named() {
+        let (_, unknown) = Config::from_toml("listen = \"127.0.0.1:1\"\nlisen = 1\n[auth]\nlockout = 3").unwrap();
+        assert_eq!(unknown, vec!["auth.lockout".to_string(), "lisen".to_string()]);
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = Config::from_toml("[auth]\nlockout_minutes = \"ten\"").unwrap_err();
+        assert!(err.contains("lockout_minutes"), "{err}");
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let (mut c, _) = Config::from_toml("listen = \"127.0.0.1:1000\"\nlog = \"warn\"").unwrap();
+        c.apply_env(|k| match k {
+            "LIYAN_LISTEN" => Some("127.0.0.1:9443".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.listen.port(), 9443);
+        assert_eq!(c.log, "warn");
+    }
+
+    #[test]
+    fn bad_env_value_names_the_key() {
+        let mut c = Config::default();
+        let err = c.apply_env(|k| (k == "LIYAN_LISTEN").then(|| "nope".to_string())).unwrap_err();
+        assert!(err.to_string().contains("LIYAN_LISTEN"));
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let (c, _) = Config::from_toml("[auth]\naccess_token_minutes = 60").unwrap();
+        assert!(c.validate().unwrap_err().to_string().contains("auth.access_token_minutes"));
+    }
+}

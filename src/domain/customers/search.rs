@@ -1,0 +1,158 @@
+//! Quick-search terms: what a customer can be found by, and what a typed query means.
+
+use pinyin::ToPinyinMulti;
+
+/// Surnames whose reading differs from the character's common one.
+const SURNAMES: &[(char, &str)] = &[('曾', "zeng"), ('单', "shan"), ('区', "ou"), ('解', "xie"), ('仇', "qiu"), ('朴', "piao"), ('查', "zha"), ('盖', "ge"), ('覃', "qin"), ('尉', "yu"), ('乐', "yue"), ('召', "shao"), ('缪', "miao"), ('种', "chong"), ('秘', "bi")];
+
+/// Polyphonic names give several readings; beyond this many combinations the rest are dropped.
+const MAX_READINGS: usize = 8;
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+fn readings(c: char, first: bool) -> Vec<String> {
+    if first {
+        if let Some((_, r)) = SURNAMES.iter().find(|(s, _)| *s == c) {
+            return vec![r.to_string()];
+        }
+    }
+    if c.is_ascii_alphabetic() {
+        return vec![c.to_ascii_lowercase().to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let s = p.plain().to_string();
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// Every search term of a customer.
+pub fn terms(name: &str, mobile: &str, member_no: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace() && *c != '·' && *c != '•').map(|c| c.to_ascii_lowercase()).collect();
+    for (i, c) in chars.iter().enumerate() {
+        out.push(format!("n:{c}"));
+        if let Some(next) = chars.get(i + 1) {
+            out.push(format!("n:{c}{next}"));
+        }
+    }
+    // Pinyin: initials and full spelling for each combination of readings.
+    let mut combos: Vec<(String, String)> = vec![(String::new(), String::new())];
+    for (i, c) in chars.iter().enumerate() {
+        let rs = readings(*c, i == 0);
+        if rs.is_empty() {
+            continue;
+        }
+        let mut next = Vec::new();
+        for (ini, full) in &combos {
+            for r in &rs {
+                if next.len() < MAX_READINGS {
+                    next.push((format!("{ini}{}", &r[..1]), format!("{full}{r}")));
+                }
+            }
+        }
+        combos = next;
+    }
+    for (ini, full) in combos.into_iter().filter(|(i, _)| !i.is_empty()) {
+        out.push(format!("y:{ini}"));
+        out.push(format!("y:{full}"));
+    }
+    out.push(format!("m:{mobile}"));
+    out.push(format!("t:{}", &mobile[mobile.len().saturating_sub(4)..]));
+    out.push(format!("no:{}", member_no.to_ascii_lowercase()));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What a typed query looks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// Term equals this.
+    Exact { term: String, field: &'static str },
+    /// Term starts with this.
+    Prefix { term: String, field: &'static str },
+    /// A name of three or more characters: candidates by its first two, then a substring check.
+    NameSubstring { term: String, needle: String },
+}
+
+pub fn classify(q: &str) -> Option<Query> {
+    let q = q.trim();
+    let compact: String = q.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if !compact.is_empty() && compact.len() <= 11 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(match compact.len() {
+            11 => Query::Exact { term: format!("m:{compact}"), field: "mobile" },
+            4 => Query::Exact { term: format!("t:{compact}"), field: "mobile" },
+            _ => Query::Prefix { term: format!("m:{compact}"), field: "mobile" },
+        });
+    }
+    if compact.len() >= 2 && (compact.starts_with('M') || compact.starts_with('m')) && compact[1..].bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Query::Exact { term: format!("no:{}", compact.to_ascii_lowercase()), field: "member_no" });
+    }
+    if !compact.is_empty() && compact.len() <= 40 && compact.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Some(Query::Prefix { term: format!("y:{}", compact.to_ascii_lowercase()), field: "name" });
+    }
+    let name: Vec<char> = q.chars().filter(|c| !c.is_whitespace() && *c != '·').collect();
+    if !name.is_empty() && name.len() <= 50 && name.iter().all(|c| is_han(*c)) {
+        return Some(if name.len() <= 2 {
+            Query::Exact { term: format!("n:{}", name.iter().collect::<String>()), field: "name" }
+        } else {
+            Query::NameSubstring { term: format!("n:{}{}", name[0], name[1]), needle: name.iter().collect() }
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polyphonic_surnames_use_the_surname_reading() {
+        let t = terms("曾小红", "13800138000", "M000001");
+        assert!(t.contains(&"y:zxh".to_string()), "{t:?}");
+        assert!(t.contains(&"y:zengxiaohong".to_string()));
+        assert!(!t.iter().any(|x| x.starts_with("y:c")));
+        let t = terms("单丽", "13800138000", "M000002");
+        assert!(t.contains(&"y:sl".to_string()), "{t:?}");
+        let t = terms("区家明", "13800138000", "M000003");
+        assert!(t.contains(&"y:ojm".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn name_grams_mobile_and_member_no() {
+        let t = terms("买买提·艾力", "13912345678", "M000123");
+        for want in ["n:买", "n:买提", "n:提艾", "n:艾力", "m:13912345678", "t:5678", "no:m000123"] {
+            assert!(t.contains(&want.to_string()), "{want} missing from {t:?}");
+        }
+    }
+
+    #[test]
+    fn four_byte_characters_are_terms_too() {
+        let t = terms("𠮷野家", "13912345678", "M1");
+        assert!(t.contains(&"n:𠮷".to_string()));
+        assert!(t.contains(&"n:𠮷野".to_string()));
+    }
+
+    #[test]
+    fn query_kinds() {
+        assert_eq!(classify("13800138000"), Some(Query::Exact { term: "m:13800138000".into(), field: "mobile" }));
+        assert_eq!(classify("138 0013 8000"), Some(Query::Exact { term: "m:13800138000".into(), field: "mobile" }));
+        assert_eq!(classify("8000"), Some(Query::Exact { term: "t:8000".into(), field: "mobile" }));
+        assert_eq!(classify("1380"), Some(Query::Exact { term: "t:1380".into(), field: "mobile" }));
+        assert_eq!(classify("13800"), Some(Query::Prefix { term: "m:13800".into(), field: "mobile" }));
+        assert_eq!(classify("ZS"), Some(Query::Prefix { term: "y:zs".into(), field: "name" }));
+        assert_eq!(classify("M000123"), Some(Query::Exact { term: "no:m000123".into(), field: "member_no" }));
+        assert_eq!(classify("张"), Some(Query::Exact { term: "n:张".into(), field: "name" }));
+        assert_eq!(classify("欧阳娜"), Some(Query::NameSubstring { term: "n:欧阳".into(), needle: "欧阳娜".into() }));
+        assert_eq!(classify("' OR 1=1 --"), None);
+        assert_eq!(classify(""), None);
+    }
+}

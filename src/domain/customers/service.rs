@@ -1,0 +1,477 @@
+//! Customer rules: validation, uniqueness, health-data consent, row scope, audit.
+
+use serde_json::{Map, Value};
+
+use super::model::{Customer, CONSENT_KINDS, CONSENT_VERSION, GENDERS, SKIN_TYPES, SOURCES};
+use super::store::{self, Cursor, Row_};
+use super::{search, validate};
+use crate::access::{catalog, Create, Customers, Delete, Entity, Grant, Policy, Read, Reveal, RowScope, Update};
+use crate::app::App;
+use crate::audit::{self, Event};
+use crate::error::{text, Error, FieldError, Result};
+use crate::clock::now_ms;
+
+pub type Json = Map<String, Value>;
+
+fn today(app: &App) -> chrono::NaiveDate {
+    let _ = &app.config.timezone;
+    // China has no daylight saving: the clinic day is UTC+8 for the default zone.
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn add(&mut self, field: &str, zh: impl Into<String>, en: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: text(zh, en) });
+    }
+}
+
+fn opt_str<'a>(errs: &mut Errors, field: &str, v: &'a Value) -> Option<Option<&'a str>> {
+    match v {
+        Value::Null => Some(None),
+        Value::String(s) if s.trim().is_empty() => Some(None),
+        Value::String(s) => Some(Some(s)),
+        _ => {
+            errs.add(field, "须为文本", "must be a string");
+            None
+        }
+    }
+}
+
+fn text_field(errs: &mut Errors, field: &str, v: &Value, max: usize) -> Option<Option<String>> {
+    let s = opt_str(errs, field, v)?;
+    match s.map(|s| validate::clean_text(s, max)).transpose() {
+        Ok(v) => Some(v),
+        Err(()) => {
+            errs.add(field, format!("不能超过 {max} 个字符，且不能含控制字符"), format!("must be at most {max} characters without control characters"));
+            None
+        }
+    }
+}
+
+fn choice(errs: &mut Errors, field: &str, v: &Value, allowed: &[&str]) -> Option<Option<String>> {
+    let s = opt_str(errs, field, v)?;
+    match s {
+        Some(s) if !allowed.contains(&s) => {
+            errs.add(field, format!("取值须为 {}", allowed.join("/")), format!("must be one of {}", allowed.join(", ")));
+            None
+        }
+        s => Some(s.map(str::to_string)),
+    }
+}
+
+fn id_field(errs: &mut Errors, field: &str, v: &Value) -> Option<Option<i64>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Number(n) if n.as_i64().is_some_and(|n| n > 0) => Some(n.as_i64()),
+        _ => {
+            errs.add(field, "须为正整数编号", "must be a positive integer id");
+            None
+        }
+    }
+}
+
+/// Applies the submitted fields to `c`, collecting every error. Keys were checked against the
+/// field policy before this runs.
+fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
+    let mut errs = Errors(Vec::new());
+    let today = today(app);
+    for (key, v) in input {
+        match key.as_str() {
+            "name" => match opt_str(&mut errs, key, v) {
+                Some(Some(s)) => match validate::clean_text(s, 50) {
+                    Ok(n) if !n.is_empty() => c.name = n,
+                    _ => errs.add(key, "姓名须为 1–50 个字符", "must be 1–50 characters"),
+                },
+                Some(None) => errs.add(key, "姓名不能为空", "is required"),
+                None => {}
+            },
+            "mobile" => match opt_str(&mut errs, key, v) {
+                Some(Some(s)) => match validate::normalize_mobile(s) {
+                    Some(m) => c.mobile = m,
+                    None => errs.add(key, "手机号格式不正确（须为 11 位中国大陆手机号）", "is not a valid mainland China mobile number (11 digits, 1[3-9]…)"),
+                },
+                Some(None) => errs.add(key, "手机号不能为空", "is required"),
+                None => {}
+            },
+            "gender" => {
+                if let Some(g) = choice(&mut errs, key, v, GENDERS) {
+                    c.gender = g.unwrap_or_else(|| "unknown".into());
+                }
+            }
+            "birthday" => match opt_str(&mut errs, key, v) {
+                Some(Some(s)) => match validate::parse_date(s, today) {
+                    Some(d) => c.birthday = Some(d.format("%Y-%m-%d").to_string()),
+                    None => errs.add(key, "生日须为 YYYY-MM-DD 格式的过去日期", "must be a past date as YYYY-MM-DD"),
+                },
+                Some(None) => c.birthday = None,
+                None => {}
+            },
+            "wechat_id" => {
+                if let Some(w) = text_field(&mut errs, key, v, 64) {
+                    c.wechat_id = w;
+                }
+            }
+            "id_number" => match opt_str(&mut errs, key, v) {
+                Some(Some(s)) => match validate::parse_id_number(s, today) {
+                    Ok(id) => {
+                        let birthday = id.birthday.format("%Y-%m-%d").to_string();
+                        let sent_birthday = input.get("birthday").and_then(Value::as_str).filter(|b| !b.is_empty());
+                        let sent_gender = input.get("gender").and_then(Value::as_str).filter(|g| *g != "unknown");
+                        if sent_birthday.is_some_and(|b| b != birthday) {
+                            errs.add("birthday", "与身份证号中的出生日期不一致", "does not match the birthday in the ID number");
+                        }
+                        if sent_gender.is_some_and(|g| g != id.gender) {
+                            errs.add("gender", "与身份证号中的性别不一致", "does not match the gender in the ID number");
+                        }
+                        c.birthday = Some(birthday);
+                        c.gender = id.gender.to_string();
+                        c.id_number = Some(id.value);
+                    }
+                    Err(why) => {
+                        let (zh, en) = match why {
+                            "length" => ("身份证号须为 18 位（末位可为 X）", "must be 18 characters (the last may be X)"),
+                            "checksum" => ("身份证号校验位不正确", "has a wrong check digit"),
+                            _ => ("身份证号中的出生日期无效", "contains an invalid birth date"),
+                        };
+                        errs.add(key, zh, en);
+                    }
+                },
+                Some(None) => c.id_number = None,
+                None => {}
+            },
+            "store_id" => match id_field(&mut errs, key, v) {
+                Some(Some(id)) => c.store_id = id,
+                Some(None) => errs.add(key, "门店不能为空", "is required"),
+                None => {}
+            },
+            "consultant_id" => {
+                if let Some(id) = id_field(&mut errs, key, v) {
+                    c.consultant_id = id;
+                }
+            }
+            "source" => {
+                if let Some(s) = choice(&mut errs, key, v, SOURCES) {
+                    c.source = s;
+                }
+            }
+            "skin_type" => {
+                if let Some(s) = choice(&mut errs, key, v, SKIN_TYPES) {
+                    c.skin_type = s;
+                }
+            }
+            "allergies" => {
+                if let Some(t) = text_field(&mut errs, key, v, 1000) {
+                    c.allergies = t;
+                }
+            }
+            "medical_history" => {
+                if let Some(t) = text_field(&mut errs, key, v, 4000) {
+                    c.medical_history = t;
+                }
+            }
+            "concerns" => {
+                if let Some(t) = text_field(&mut errs, key, v, 500) {
+                    c.concerns = t;
+                }
+            }
+            "notes" => {
+                if let Some(t) = text_field(&mut errs, key, v, 2000) {
+                    c.notes = t;
+                }
+            }
+            "consents" => match v {
+                Value::Object(m) => {
+                    for (kind, granted) in m {
+                        let Some(i) = CONSENT_KINDS.iter().position(|k| k == kind) else {
+                            errs.add(&format!("consents.{kind}"), "未知的同意类型", "unknown consent kind");
+                            continue;
+                        };
+                        match granted {
+                            Value::Bool(true) if c.consents[i].at.is_none() => {
+                                c.consents[i].at = Some(now);
+                                c.consents[i].version = Some(CONSENT_VERSION.into());
+                            }
+                            Value::Bool(true) => {}
+                            Value::Bool(false) => c.consents[i] = Default::default(),
+                            _ => errs.add(&format!("consents.{kind}"), "须为 true 或 false", "must be true or false"),
+                        }
+                    }
+                }
+                _ => errs.add(key, "须为对象，如 {\"privacy\": true}", "must be an object such as {\"privacy\": true}"),
+            },
+            // check_writable refused anything else already.
+            other => errs.add(other, "不支持的字段", "unknown field"),
+        }
+    }
+    if !errs.0.is_empty() {
+        return Err(Error::validation(errs.0));
+    }
+    // Health data needs its own consent (PIPL 单独同意).
+    let has_health = catalog::CUSTOMER
+        .iter()
+        .filter(|f| f.sensitivity == crate::access::Sensitivity::Health)
+        .any(|f| match f.name {
+            "allergies" => c.allergies.is_some(),
+            "medical_history" => c.medical_history.is_some(),
+            "skin_type" => c.skin_type.is_some(),
+            _ => false,
+        });
+    if has_health && !c.has_health_consent() {
+        return Err(Error::conflict(
+            "health-consent-required",
+            text(
+                "记录健康信息（过敏史、病史、肤质）前须取得客户的健康信息单独同意",
+                "Health details (allergies, medical history, skin type) need the customer's separate consent to health-data processing first",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The conflict names the existing customer as the caller may see its name.
+fn duplicate(name_policy: Policy, existing: (i64, String, String), field: &str) -> Error {
+    let (id, name, member_no) = existing;
+    let shown = match name_policy {
+        Policy::Hidden => String::new(),
+        p if p.masked() => crate::access::mask::mask(crate::access::mask::Mask::Name, &name),
+        _ => name,
+    };
+    let (zh, en) = if field == "mobile" { ("手机号", "mobile") } else { ("身份证号", "ID number") };
+    let mut e = Error::conflict(
+        if field == "mobile" { "duplicate-mobile" } else { "duplicate-id-number" },
+        text(format!("{zh}已存在：客户 {shown}（{member_no}）"), format!("This {en} already exists: customer {shown} ({member_no})")),
+    );
+    e.existing_id = Some(id);
+    e.errors = vec![FieldError { field: field.into(), message: text(format!("{zh}已存在"), format!("{en} already exists")) }];
+    e
+}
+
+fn check_references(app: &App, tx: &rusqlite::Connection, c: &Customer, scope: &RowScope, name_policy: Policy) -> Result<()> {
+    if !crate::domain::stores::exists(tx, c.store_id)? {
+        return Err(Error::field("store_id", "门店不存在", "no such store"));
+    }
+    if let RowScope::Store(own) = scope {
+        if c.store_id != *own {
+            return Err(Error::forbidden_field("store_id", "将客户分配到其他门店的", "assign customers to another store via"));
+        }
+    }
+    if let Some(cid) = c.consultant_id {
+        if crate::auth::store::user_by_id(tx, cid)?.is_none() {
+            return Err(Error::field("consultant_id", "咨询师不存在", "no such staff member"));
+        }
+    }
+    if let Some(existing) = store::find_by_mobile(tx, &c.mobile)?.filter(|e| e.0 != c.id) {
+        return Err(duplicate(name_policy, existing, "mobile"));
+    }
+    if let Some(idn) = &c.id_number {
+        if let Some(existing) = store::find_by_id_hash(tx, &app.cipher.lookup_hash("id_number", idn))?.filter(|e| e.0 != c.id) {
+            return Err(duplicate(name_policy, existing, "id_number"));
+        }
+    }
+    Ok(())
+}
+
+/// Old/new values of changed fields; identity and health fields only say that they changed.
+fn diff(old: Option<&Customer>, new: &Customer) -> Value {
+    let pairs: Vec<(&str, Value, Value)> = {
+        let o = old.cloned().unwrap_or_default();
+        let consents = |c: &Customer| Value::from(CONSENT_KINDS.iter().zip(&c.consents).filter(|(_, v)| v.at.is_some()).map(|(k, _)| *k).collect::<Vec<_>>());
+        vec![
+            ("name", o.name.clone().into(), new.name.clone().into()),
+            ("gender", o.gender.clone().into(), new.gender.clone().into()),
+            ("birthday", o.birthday.clone().into(), new.birthday.clone().into()),
+            ("mobile", o.mobile.clone().into(), new.mobile.clone().into()),
+            ("wechat_id", o.wechat_id.clone().into(), new.wechat_id.clone().into()),
+            ("id_number", o.id_number.clone().into(), new.id_number.clone().into()),
+            ("store_id", o.store_id.into(), new.store_id.into()),
+            ("consultant_id", o.consultant_id.into(), new.consultant_id.into()),
+            ("source", o.source.clone().into(), new.source.clone().into()),
+            ("skin_type", o.skin_type.clone().into(), new.skin_type.clone().into()),
+            ("allergies", o.allergies.clone().into(), new.allergies.clone().into()),
+            ("concerns", o.concerns.clone().into(), new.concerns.clone().into()),
+            ("medical_history", o.medical_history.clone().into(), new.medical_history.clone().into()),
+            ("notes", o.notes.clone().into(), new.notes.clone().into()),
+            ("consents", consents(&o), consents(new)),
+        ]
+    };
+    let mut out = Map::new();
+    for (field, o, n) in pairs {
+        if o == n || (old.is_none() && n.is_null()) {
+            continue;
+        }
+        let sens = catalog::field(Entity::Customer, field).map(|f| f.sensitivity.audit_values()).unwrap_or(false);
+        out.insert(field.into(), if sens { serde_json::json!({"old": o, "new": n}) } else { serde_json::json!({"changed": true}) });
+    }
+    Value::Object(out)
+}
+
+pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Result<Json> {
+    grant.check_writable(input.keys().map(String::as_str))?;
+    let p = grant.principal();
+    let now = now_ms();
+    let mut c = Customer { store_id: p.store_id, gender: "unknown".into(), created_at: now, updated_at: now, ..Default::default() };
+    if let RowScope::Consultant(me) = grant.rows() {
+        c.consultant_id = Some(me);
+    }
+    apply(app, &mut c, input, now)?;
+    let mut missing = Errors(Vec::new());
+    if c.name.is_empty() {
+        missing.add("name", "姓名不能为空", "is required");
+    }
+    if c.mobile.is_empty() {
+        missing.add("mobile", "手机号不能为空", "is required");
+    }
+    if !missing.0.is_empty() {
+        return Err(Error::validation(missing.0));
+    }
+    let scope = grant.rows();
+    let row = app.db.write_sync(|tx| {
+        check_references(app, tx, &c, &scope, grant.policy("name"))?;
+        c.member_no = store::next_member_no(tx)?;
+        c.id = store::insert(tx, &c, &app.cipher)?;
+        audit::append(tx, &Event { actor: &p.actor(), action: "create", entity: "customer", entity_id: Some(c.id), store_id: Some(c.store_id), changes: Some(diff(None, &c)) })?;
+        // Re-read under the creator's scope: a consultant assigning someone else loses sight of it.
+        Ok::<_, Error>(store::get(tx, c.id, &RowScope::All)?)
+    })?;
+    grant.export(&row.ok_or_else(Error::internal)?.record(), &app.cipher)
+}
+
+fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
+    let scope = scope.clone();
+    app.db.read_sync(|c| store::get(c, id, &scope))?.ok_or_else(Error::not_found)
+}
+
+/// One customer; the view is recorded so the customer page can say who looked.
+pub fn get(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Json> {
+    let row = load(app, id, &grant.rows())?;
+    let p = grant.principal();
+    app.db.write_sync(|tx| audit::append(tx, &Event { actor: &p.actor(), action: "view", entity: "customer", entity_id: Some(id), store_id: Some(row.plain.store_id), changes: None }))?;
+    grant.export(&row.record(), &app.cipher)
+}
+
+pub fn update(app: &App, grant: &Grant<Customers, Update>, id: i64, input: &Json) -> Result<Json> {
+    grant.check_writable(input.keys().map(String::as_str))?;
+    let scope = grant.rows();
+    let p = grant.principal();
+    let now = now_ms();
+    let row = app.db.write_sync(|tx| {
+        let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?;
+        let old = before.open(&app.cipher)?;
+        let mut c = old.clone();
+        c.updated_at = now;
+        apply(app, &mut c, input, now)?;
+        if c == (Customer { updated_at: now, ..old.clone() }) {
+            return Ok(before);
+        }
+        check_references(app, tx, &c, &scope, grant.policy("name"))?;
+        store::update(tx, &c, &app.cipher, c.name != old.name || c.mobile != old.mobile)?;
+        audit::append(tx, &Event { actor: &p.actor(), action: "update", entity: "customer", entity_id: Some(id), store_id: Some(c.store_id), changes: Some(diff(Some(&old), &c)) })?;
+        store::get(tx, id, &RowScope::All)?.ok_or_else(Error::internal)
+    })?;
+    grant.export(&row.record(), &app.cipher)
+}
+
+pub fn delete(app: &App, grant: &Grant<Customers, Delete>, id: i64) -> Result<()> {
+    let scope = grant.rows();
+    let p = grant.principal();
+    app.db.write_sync(|tx| {
+        let row = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?;
+        store::soft_delete(tx, id, now_ms())?;
+        audit::append(tx, &Event { actor: &p.actor(), action: "delete", entity: "customer", entity_id: Some(id), store_id: Some(row.plain.store_id), changes: None })?;
+        Ok(())
+    })
+}
+
+/// One masked field of one customer in clear; audited.
+pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str) -> Result<Value> {
+    let row = load(app, id, &grant.rows())?;
+    let value = grant.reveal(&row.record(), field, &app.cipher)?;
+    let p = grant.principal();
+    app.db.write_sync(|tx| {
+        audit::append(tx, &Event { actor: &p.actor(), action: "reveal", entity: "customer", entity_id: Some(id), store_id: Some(row.plain.store_id), changes: Some(serde_json::json!({"field": field})) })
+    })?;
+    Ok(value)
+}
+
+pub const MAX_PAGE: i64 = 200;
+
+pub struct Page {
+    pub items: Vec<Json>,
+    pub next_cursor: Option<String>,
+}
+
+fn encode_cursor(c: &Cursor) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}\u{1f}{}", c.id, c.term))
+}
+
+fn decode_cursor(s: &str) -> Result<Cursor> {
+    use base64::Engine;
+    let bad = || Error::field("after", "翻页游标无效", "is not a valid cursor");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let (id, term) = raw.split_once('\u{1f}').ok_or_else(bad)?;
+    Ok(Cursor { id: id.parse().map_err(|_| bad())?, term: term.to_string() })
+}
+
+/// The list and quick search. Searching by a field the role cannot see is refused.
+pub fn search(app: &App, grant: &Grant<Customers, Read>, q: Option<&str>, after: Option<&str>, limit: Option<i64>) -> Result<Page> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::field("limit", format!("须在 1 到 {MAX_PAGE} 之间"), format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let query = match q.map(str::trim).filter(|q| !q.is_empty()) {
+        None => None,
+        Some(q) => Some(search::classify(q).ok_or_else(|| {
+            Error::field("q", "无法识别的搜索内容：请输入手机号、手机尾号 4 位、姓名、拼音或会员号", "not a mobile, last 4 digits, name, pinyin or member number")
+        })?),
+    };
+    if let Some(query) = &query {
+        let field = match query {
+            search::Query::Exact { field, .. } | search::Query::Prefix { field, .. } => *field,
+            search::Query::NameSubstring { .. } => "name",
+        };
+        grant.check_searchable(field)?;
+    }
+    let after = after.map(decode_cursor).transpose()?;
+    let scope = grant.rows();
+    let rows = app.db.read_sync(|c| store::page(c, query.as_ref(), &scope, after.as_ref(), limit))?;
+    let more = rows.len() as i64 > limit;
+    let mut seen = std::collections::HashSet::new();
+    let mut items = Vec::new();
+    let mut last = None;
+    for (term, row) in rows.into_iter().take(limit as usize) {
+        last = Some(Cursor { term, id: row.plain.id });
+        if seen.insert(row.plain.id) {
+            items.push(grant.export(&row.record(), &app.cipher)?);
+        }
+    }
+    Ok(Page { items, next_cursor: if more { last.as_ref().map(encode_cursor) } else { None } })
+}
+
+/// The customer's audit trail: who viewed, revealed or changed it.
+pub fn history(app: &App, grant: &Grant<Customers, Read>, audit_grant: &Grant<crate::access::AuditLog, crate::access::Read>, id: i64) -> Result<Vec<Json>> {
+    load(app, id, &grant.rows())?;
+    let filter = audit::AuditFilter { entity: Some("customer".into()), entity_id: Some(id), limit: 200, ..Default::default() };
+    let rows = app.db.read_sync(|c| audit::list(c, &filter))?;
+    rows.iter().map(|r| audit_grant.export(&audit::api::record(r), &app.cipher)).collect()
+}
+
+/// Seeds already-valid customers in one transaction with one audit row, for the demo clinic
+/// and benchmarks (trusted CLI callers; not reachable over HTTP).
+pub fn seed(app: &App, by: &audit::Actor, batch: &mut [Customer]) -> Result<()> {
+    let now = now_ms();
+    app.db.write_sync(|tx| {
+        for c in batch.iter_mut() {
+            c.member_no = store::next_member_no(tx)?;
+            c.created_at = now;
+            c.updated_at = now;
+            c.id = store::insert(tx, c, &app.cipher)?;
+        }
+        let changes = serde_json::json!({"customers": batch.len(), "first_id": batch.first().map(|c| c.id), "last_id": batch.last().map(|c| c.id)});
+        audit::append(tx, &Event { actor: by, action: "seed", entity: "customer", entity_id: None, store_id: None, changes: Some(changes) })?;
+        Ok(())
+    })
+}

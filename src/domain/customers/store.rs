@@ -1,0 +1,304 @@
+//! SQL for customers and their search terms. Identity and health values are encrypted here, on
+//! the way in, and stay sealed in the `Record` on the way out.
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use serde_json::json;
+
+use super::model::{Consent, Customer, CONSENT_KINDS};
+use super::search;
+use crate::access::mask::{mask, Mask};
+use crate::access::{Record, RowScope};
+use crate::crypto::FieldCipher;
+
+const COLS: &str = "id, member_no, name, gender, birthday_date, mobile, wechat_id, id_number_enc, id_number_masked, \
+    allergies_enc, medical_history_enc, store_id, consultant_id, source, skin_type, concerns, notes, \
+    consent_privacy_at, consent_privacy_version, consent_health_at, consent_health_version, \
+    consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at";
+
+/// A row as stored: plaintext columns plus the sealed ones.
+pub struct Row_ {
+    pub plain: Customer,
+    pub id_number_enc: Option<Vec<u8>>,
+    pub id_number_masked: Option<String>,
+    pub allergies_enc: Option<Vec<u8>>,
+    pub medical_history_enc: Option<Vec<u8>>,
+}
+
+fn read_row(r: &Row) -> rusqlite::Result<Row_> {
+    read_row_at(r, 0)
+}
+
+impl Row_ {
+    pub fn record(&self) -> Record {
+        let c = &self.plain;
+        let consents: serde_json::Map<String, serde_json::Value> = CONSENT_KINDS
+            .iter()
+            .zip(&c.consents)
+            .map(|(k, v)| (k.to_string(), v.at.map_or(serde_json::Value::Null, |at| json!({"granted_at": at, "version": v.version}))))
+            .collect();
+        let mut r = Record::new();
+        r.set("id", c.id)
+            .set("member_no", c.member_no.clone())
+            .set("name", c.name.clone())
+            .set("gender", c.gender.clone())
+            .set("birthday", c.birthday.clone())
+            .set("mobile", c.mobile.clone())
+            .set("wechat_id", c.wechat_id.clone())
+            .set_encrypted("id_number", self.id_number_enc.clone(), self.id_number_masked.clone())
+            .set("store_id", c.store_id)
+            .set("consultant_id", c.consultant_id)
+            .set("source", c.source.clone())
+            .set("skin_type", c.skin_type.clone())
+            .set_encrypted("allergies", self.allergies_enc.clone(), None)
+            .set("concerns", c.concerns.clone())
+            .set_encrypted("medical_history", self.medical_history_enc.clone(), None)
+            .set("notes", c.notes.clone())
+            .set("consents", consents)
+            .set("created_at", c.created_at)
+            .set("updated_at", c.updated_at);
+        r
+    }
+
+    /// The full plaintext, for a service applying an update to it.
+    pub fn open(&self, cipher: &FieldCipher) -> Result<Customer, crate::crypto::DecryptError> {
+        let mut c = self.plain.clone();
+        let open = |field, blob: &Option<Vec<u8>>| blob.as_ref().map(|b| cipher.decrypt(field, b)).transpose();
+        c.id_number = open("id_number", &self.id_number_enc)?;
+        c.allergies = open("allergies", &self.allergies_enc)?;
+        c.medical_history = open("medical_history", &self.medical_history_enc)?;
+        Ok(c)
+    }
+}
+
+/// SQL condition and parameter for a row scope, on table alias `c`.
+fn scope_sql(scope: &RowScope) -> (&'static str, Option<i64>) {
+    match scope {
+        RowScope::All => ("1", None),
+        RowScope::Store(id) => ("c.store_id = ?", Some(*id)),
+        RowScope::Consultant(id) => ("c.consultant_id = ?", Some(*id)),
+        RowScope::Nothing => ("0", None),
+    }
+}
+
+pub fn get(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<Option<Row_>> {
+    let (cond, p) = scope_sql(scope);
+    let sql = format!("SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND {cond}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    match p {
+        Some(p) => stmt.query_row(params![id, p], read_row),
+        None => stmt.query_row(params![id], read_row),
+    }
+    .optional()
+}
+
+pub fn find_by_mobile(conn: &Connection, mobile: &str) -> rusqlite::Result<Option<(i64, String, String)>> {
+    conn.prepare_cached("SELECT id, name, member_no FROM customers WHERE mobile = ?1 AND deleted_at IS NULL")?
+        .query_row([mobile], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+}
+
+pub fn find_by_id_hash(conn: &Connection, hash: &[u8]) -> rusqlite::Result<Option<(i64, String, String)>> {
+    conn.prepare_cached("SELECT id, name, member_no FROM customers WHERE id_number_hash = ?1 AND deleted_at IS NULL")?
+        .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+}
+
+pub fn next_member_no(conn: &Connection) -> rusqlite::Result<String> {
+    let n: i64 = conn.query_row("UPDATE counters SET value = value + 1 WHERE name = 'member_no' RETURNING value", [], |r| r.get(0))?;
+    Ok(format!("M{n:06}"))
+}
+
+struct Sealed {
+    id_enc: Option<Vec<u8>>,
+    id_hash: Option<Vec<u8>>,
+    id_masked: Option<String>,
+    allergies: Option<Vec<u8>>,
+    history: Option<Vec<u8>>,
+}
+
+fn seal(c: &Customer, cipher: &FieldCipher) -> Sealed {
+    Sealed {
+        id_enc: c.id_number.as_deref().map(|v| cipher.encrypt("id_number", v)),
+        id_hash: c.id_number.as_deref().map(|v| cipher.lookup_hash("id_number", v)),
+        id_masked: c.id_number.as_deref().map(|v| mask(Mask::IdNumber, v)),
+        allergies: c.allergies.as_deref().map(|v| cipher.encrypt("allergies", v)),
+        history: c.medical_history.as_deref().map(|v| cipher.encrypt("medical_history", v)),
+    }
+}
+
+fn consent_params(c: &Customer) -> [rusqlite::types::Value; 8] {
+    use rusqlite::types::Value as V;
+    let mut out: [V; 8] = std::array::from_fn(|_| V::Null);
+    for (i, k) in c.consents.iter().enumerate() {
+        out[i * 2] = k.at.map_or(V::Null, V::Integer);
+        out[i * 2 + 1] = k.version.clone().map_or(V::Null, V::Text);
+    }
+    out
+}
+
+/// Inserts a validated customer (member_no and timestamps already set); returns its id.
+pub fn insert(conn: &Connection, c: &Customer, cipher: &FieldCipher) -> rusqlite::Result<i64> {
+    let s = seal(c, cipher);
+    let consents = consent_params(c);
+    conn.prepare_cached(
+        "INSERT INTO customers (member_no, name, gender, birthday_date, mobile, wechat_id, id_number_enc, id_number_hash, id_number_masked,
+            allergies_enc, medical_history_enc, store_id, consultant_id, source, skin_type, concerns, notes,
+            consent_privacy_at, consent_privacy_version, consent_health_at, consent_health_version,
+            consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+    )?
+    .execute(params![
+        c.member_no, c.name, c.gender, c.birthday, c.mobile, c.wechat_id, s.id_enc, s.id_hash, s.id_masked,
+        s.allergies, s.history, c.store_id, c.consultant_id, c.source, c.skin_type, c.concerns, c.notes,
+        consents[0], consents[1], consents[2], consents[3], consents[4], consents[5], consents[6], consents[7],
+        c.created_at, c.updated_at
+    ])?;
+    let id = conn.last_insert_rowid();
+    write_terms(conn, id, c)?;
+    Ok(id)
+}
+
+pub fn update(conn: &Connection, c: &Customer, cipher: &FieldCipher, name_or_mobile_changed: bool) -> rusqlite::Result<()> {
+    let s = seal(c, cipher);
+    let consents = consent_params(c);
+    conn.prepare_cached(
+        "UPDATE customers SET name = ?2, gender = ?3, birthday_date = ?4, mobile = ?5, wechat_id = ?6, id_number_enc = ?7,
+            id_number_hash = ?8, id_number_masked = ?9, allergies_enc = ?10, medical_history_enc = ?11, store_id = ?12,
+            consultant_id = ?13, source = ?14, skin_type = ?15, concerns = ?16, notes = ?17,
+            consent_privacy_at = ?18, consent_privacy_version = ?19, consent_health_at = ?20, consent_health_version = ?21,
+            consent_marketing_at = ?22, consent_marketing_version = ?23, consent_photos_at = ?24, consent_photos_version = ?25,
+            updated_at = ?26
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        c.id, c.name, c.gender, c.birthday, c.mobile, c.wechat_id, s.id_enc, s.id_hash, s.id_masked, s.allergies,
+        s.history, c.store_id, c.consultant_id, c.source, c.skin_type, c.concerns, c.notes,
+        consents[0], consents[1], consents[2], consents[3], consents[4], consents[5], consents[6], consents[7],
+        c.updated_at
+    ])?;
+    if name_or_mobile_changed {
+        conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [c.id])?;
+        write_terms(conn, c.id, c)?;
+    }
+    Ok(())
+}
+
+pub fn soft_delete(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute("UPDATE customers SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id, now])?;
+    conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
+    Ok(())
+}
+
+fn write_terms(conn: &Connection, id: i64, c: &Customer) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO customer_search (term, customer_id) VALUES (?1, ?2)")?;
+    for t in search::terms(&c.name, &c.mobile, &c.member_no) {
+        stmt.execute(params![t, id])?;
+    }
+    Ok(())
+}
+
+/// Keyset position: the last row of the previous page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub term: String,
+    pub id: i64,
+}
+
+/// A page of customers, newest first, or matching a quick-search query ordered by term then
+/// newest. Fetches `limit + 1` rows to know whether another page exists.
+pub fn page(conn: &Connection, query: Option<&search::Query>, scope: &RowScope, after: Option<&Cursor>, limit: i64) -> rusqlite::Result<Vec<(String, Row_)>> {
+    use rusqlite::types::Value as V;
+    let (scope_cond, scope_p) = scope_sql(scope);
+    let cols = COLS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let mut p: Vec<V> = Vec::new();
+    let sql = match query {
+        None => {
+            if let Some(a) = after {
+                p.push(V::Integer(a.id));
+            }
+            format!(
+                "SELECT '', {cols} FROM customers c WHERE c.deleted_at IS NULL {} AND {scope_cond} ORDER BY c.id DESC LIMIT ?",
+                if after.is_some() { "AND c.id < ?" } else { "" }
+            )
+        }
+        Some(q) => {
+            let (term_cond, extra) = match q {
+                search::Query::Exact { term, .. } => {
+                    p.push(V::Text(term.clone()));
+                    ("s.term = ?", "")
+                }
+                search::Query::Prefix { term, .. } => {
+                    p.push(V::Text(term.clone()));
+                    p.push(V::Text(prefix_end(term)));
+                    ("s.term >= ? AND s.term < ?", "")
+                }
+                search::Query::NameSubstring { term, .. } => {
+                    p.push(V::Text(term.clone()));
+                    ("s.term = ?", "AND instr(c.name, ?) > 0")
+                }
+            };
+            if let search::Query::NameSubstring { needle, .. } = q {
+                p.push(V::Text(needle.clone()));
+            }
+            if let Some(a) = after {
+                p.push(V::Text(a.term.clone()));
+                p.push(V::Text(a.term.clone()));
+                p.push(V::Integer(a.id));
+            }
+            format!(
+                "SELECT s.term, {cols} FROM customer_search s JOIN customers c ON c.id = s.customer_id
+                 WHERE {term_cond} {extra} {} AND c.deleted_at IS NULL AND {scope_cond}
+                 ORDER BY s.term, s.customer_id DESC LIMIT ?",
+                if after.is_some() { "AND (s.term > ? OR (s.term = ? AND s.customer_id < ?))" } else { "" }
+            )
+        }
+    };
+    if let Some(s) = scope_p {
+        p.push(V::Integer(s));
+    }
+    p.push(V::Integer(limit + 1));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(p), |r| {
+        // Column 0 is the matched term; the customer's columns follow.
+        Ok((r.get::<_, String>(0)?, read_row_at(r, 1)?))
+    })?;
+    rows.collect()
+}
+
+fn read_row_at(r: &Row, o: usize) -> rusqlite::Result<Row_> {
+    let consent = |at: usize| -> rusqlite::Result<Consent> { Ok(Consent { at: r.get(o + at)?, version: r.get(o + at + 1)? }) };
+    Ok(Row_ {
+        plain: Customer {
+            id: r.get(o)?,
+            member_no: r.get(o + 1)?,
+            name: r.get(o + 2)?,
+            gender: r.get(o + 3)?,
+            birthday: r.get(o + 4)?,
+            mobile: r.get(o + 5)?,
+            wechat_id: r.get(o + 6)?,
+            id_number: None,
+            store_id: r.get(o + 11)?,
+            consultant_id: r.get(o + 12)?,
+            source: r.get(o + 13)?,
+            skin_type: r.get(o + 14)?,
+            allergies: None,
+            concerns: r.get(o + 15)?,
+            medical_history: None,
+            notes: r.get(o + 16)?,
+            consents: [consent(17)?, consent(19)?, consent(21)?, consent(23)?],
+            created_at: r.get(o + 25)?,
+            updated_at: r.get(o + 26)?,
+        },
+        id_number_enc: r.get(o + 7)?,
+        id_number_masked: r.get(o + 8)?,
+        allergies_enc: r.get(o + 9)?,
+        medical_history_enc: r.get(o + 10)?,
+    })
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+fn prefix_end(prefix: &str) -> String {
+    let mut s = prefix.to_string();
+    s.push(char::MAX);
+    s
+}

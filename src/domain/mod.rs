@@ -1,0 +1,4 @@
+//! Business areas, one folder each.
+
+pub mod customers;
+pub mod stores;

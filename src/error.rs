@@ -1,0 +1,151 @@
+//! The one error type services and handlers return. Each carries its message in Chinese and
+//! English; the HTTP layer renders it as `application/problem+json` in the caller's language.
+
+use serde::Serialize;
+
+/// A message in both languages.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+pub fn text(zh: impl Into<String>, en: impl Into<String>) -> Text {
+    Text { zh: zh.into(), en: en.into() }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: Text,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    BadRequest,
+    Validation,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    PayloadTooLarge,
+    TooManyRequests,
+    Internal,
+}
+
+impl Kind {
+    pub fn status(&self) -> u16 {
+        match self {
+            Kind::BadRequest => 400,
+            Kind::Unauthorized => 401,
+            Kind::Forbidden => 403,
+            Kind::NotFound => 404,
+            Kind::Conflict => 409,
+            Kind::PayloadTooLarge => 413,
+            Kind::Validation => 422,
+            Kind::TooManyRequests => 429,
+            Kind::Internal => 500,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub kind: Kind,
+    /// Stable machine code, the last segment of the problem `type`.
+    pub code: &'static str,
+    pub title: Text,
+    pub errors: Vec<FieldError>,
+    /// For conflicts with an existing record (duplicate mobile): its id.
+    pub existing_id: Option<i64>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(kind: Kind, code: &'static str, title: Text) -> Error {
+        Error { kind, code, title, errors: Vec::new(), existing_id: None }
+    }
+
+    pub fn bad_request(code: &'static str, title: Text) -> Error {
+        Error::new(Kind::BadRequest, code, title)
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Error {
+        Error {
+            errors,
+            ..Error::new(Kind::Validation, "validation", text("提交的数据有误", "The submitted data is invalid"))
+        }
+    }
+
+    pub fn field(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Error {
+        Error::validation(vec![FieldError { field: field.into(), message: text(zh, en) }])
+    }
+
+    pub fn unauthorized() -> Error {
+        Error::new(Kind::Unauthorized, "unauthorized", text("请先登录", "Please sign in"))
+    }
+
+    pub fn forbidden() -> Error {
+        Error::new(Kind::Forbidden, "forbidden", text("没有权限执行此操作", "You are not allowed to do this"))
+    }
+
+    /// A write or query touching a field the principal may not use; the field is named.
+    pub fn forbidden_field(field: &str, zh_what: &str, en_what: &str) -> Error {
+        Error {
+            errors: vec![FieldError {
+                field: field.into(),
+                message: text(format!("无权{zh_what}此字段"), format!("not allowed to {en_what} this field")),
+            }],
+            ..Error::new(
+                Kind::Forbidden,
+                "forbidden-field",
+                text(format!("无权{zh_what}字段 {field}"), format!("Not allowed to {en_what} field `{field}`")),
+            )
+        }
+    }
+
+    pub fn not_found() -> Error {
+        Error::new(Kind::NotFound, "not-found", text("记录不存在", "Not found"))
+    }
+
+    pub fn conflict(code: &'static str, title: Text) -> Error {
+        Error::new(Kind::Conflict, code, title)
+    }
+
+    pub fn internal() -> Error {
+        Error::new(Kind::Internal, "internal", text("服务器内部错误", "Internal server error"))
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.title.en, self.code)?;
+        for e in &self.errors {
+            write!(f, "; {}: {}", e.field, e.message.en)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        tracing::error!(error = %e, "database error");
+        Error::internal()
+    }
+}
+
+impl From<crate::db::BlockingError> for Error {
+    fn from(_: crate::db::BlockingError) -> Error {
+        Error::internal()
+    }
+}
+
+impl From<crate::crypto::DecryptError> for Error {
+    fn from(e: crate::crypto::DecryptError) -> Error {
+        tracing::error!(error = %e, "decryption failed");
+        Error::internal()
+    }
+}

@@ -1,0 +1,116 @@
+//! Server assembly: routes, middleware, TLS, the embedded web app and the OpenAPI document.
+
+pub mod error;
+mod headers;
+mod json;
+pub mod openapi;
+mod spa;
+pub mod tls;
+
+pub use json::{parse as parse_json, Json, JSON_LIMIT};
+
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+
+use crate::app::App;
+use crate::error::{Error, Result};
+
+/// Runs blocking service code (SQLite, argon2) off the async workers.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    web::block(f).await.map_err(|_| Error::internal())?
+}
+
+/// Registers a route and documents it in one call, so the OpenAPI document lists every route.
+pub struct Api<'a> {
+    cfg: Option<&'a mut web::ServiceConfig>,
+    pub docs: Vec<openapi::RouteDoc>,
+}
+
+macro_rules! verb {
+    ($name:ident, $method:expr) => {
+        pub fn $name<F, Args>(&mut self, path: &'static str, summary: &'static str, handler: F)
+        where
+            F: actix_web::Handler<Args>,
+            Args: actix_web::FromRequest + 'static,
+            F::Output: actix_web::Responder + 'static,
+        {
+            self.add($method, path, summary);
+            if let Some(cfg) = self.cfg.as_deref_mut() {
+                cfg.route(&format!("/api/v1{path}"), web::method($method).to(handler));
+            }
+        }
+    };
+}
+
+impl<'a> Api<'a> {
+    fn add(&mut self, method: Method, path: &'static str, summary: &'static str) {
+        self.docs.push(openapi::RouteDoc { method: method.as_str().to_ascii_lowercase(), path, summary });
+    }
+    verb!(get, Method::GET);
+    verb!(post, Method::POST);
+    verb!(put, Method::PUT);
+    verb!(patch, Method::PATCH);
+    verb!(delete, Method::DELETE);
+}
+
+/// Every API route. With `cfg` absent it only collects the documentation.
+pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc> {
+    let mut api = Api { cfg, docs: Vec::new() };
+    api.get("/health", "Liveness: touches the database", health);
+    api.get("/openapi.json", "This document", openapi::serve);
+    crate::auth::api::routes(&mut api);
+    crate::domain::customers::api::routes(&mut api);
+    crate::domain::stores::api::routes(&mut api);
+    crate::access::api::routes(&mut api);
+    crate::audit::api::routes(&mut api);
+    api.docs
+}
+
+async fn health(app: web::Data<App>) -> Result<HttpResponse> {
+    let db = app.db.clone();
+    let schema: i64 = db
+        .read(|c| c.query_row("SELECT coalesce(max(version), 0) FROM refinery_schema_history", [], |r| r.get(0)).map_err(Error::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok", "schema_version": schema, "version": env!("CARGO_PKG_VERSION")})))
+}
+
+async fn api_not_found() -> Result<HttpResponse> {
+    Err(Error::not_found())
+}
+
+/// The whole application, for `serve` and for tests.
+pub fn configure(app: web::Data<App>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(app)
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                Error::field("query", format!("查询参数有误：{e}"), format!("invalid query parameters: {e}")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found().into()));
+        api_routes(Some(cfg));
+        cfg.service(web::scope("/api").default_service(web::to(api_not_found)));
+        cfg.default_service(web::to(spa::serve));
+    }
+}
+
+/// Builds the actix `App` with its middleware.
+#[macro_export]
+macro_rules! liyan_app {
+    ($data:expr) => {
+        actix_web::App::new()
+            .wrap_fn(|req, srv| {
+                use actix_web::dev::Service as _;
+                use futures_util::FutureExt as _;
+                let lang = $crate::http::error::request_lang(&req);
+                let is_api = req.path().starts_with("/api/");
+                srv.call(req).map(move |res| res.map(|res| $crate::http::finish_response(lang, is_api, res)))
+            })
+            .configure($crate::http::configure($data))
+    };
+}
+
+/// Localised problems and the security headers, on every response.
+pub fn finish_response(lang: error::Lang, is_api: bool, res: actix_web::dev::ServiceResponse) -> actix_web::dev::ServiceResponse {
+    let mut res = error::localize(lang, res);
+    headers::apply(res.headers_mut(), is_api);
+    res
+}

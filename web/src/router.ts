@@ -1,0 +1,57 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useAuth } from './stores/auth'
+
+const routes: RouteRecordRaw[] = [
+  { path: '/setup', name: 'setup', component: () => import('./views/SetupView.vue'), meta: { public: true } },
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+  {
+    path: '/change-password',
+    name: 'change-password',
+    component: () => import('./views/ChangePasswordView.vue'),
+  },
+  {
+    path: '/',
+    component: () => import('./layouts/MainLayout.vue'),
+    children: [
+      { path: '', name: 'home', redirect: { name: 'customers' } },
+      { path: 'customers', name: 'customers', component: () => import('./views/CustomerList.vue') },
+      { path: 'customers/new', name: 'customer-new', component: () => import('./views/CustomerForm.vue') },
+      {
+        path: 'customers/:id(\\d+)',
+        name: 'customer',
+        component: () => import('./views/CustomerDetail.vue'),
+        props: true,
+      },
+      {
+        path: 'customers/:id(\\d+)/edit',
+        name: 'customer-edit',
+        component: () => import('./views/CustomerForm.vue'),
+        props: true,
+      },
+      { path: 'users', name: 'users', component: () => import('./views/UsersView.vue') },
+      { path: 'access', name: 'access', component: () => import('./views/AccessView.vue') },
+      { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue') },
+    ],
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  const auth = useAuth()
+  const state = await auth.init()
+  if (to.name === 'setup') return true
+  if (state === 'needs_setup' && !auth.authenticated) return { name: 'setup' }
+  if (to.meta.public) {
+    if (to.name === 'login' && auth.authenticated) {
+      return auth.mustChangePassword ? { name: 'change-password' } : { path: '/' }
+    }
+    return true
+  }
+  if (!auth.authenticated) {
+    return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  }
+  if (auth.mustChangePassword && to.name !== 'change-password') return { name: 'change-password' }
+  return true
+})
