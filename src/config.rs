@@ -184,10 +184,41 @@ impl Config {
                 return Err(invalid("auth.require_totp_roles", format!("unknown role `{role}`")));
             }
         }
+        self.utc_offset_minutes()?;
         if self.database.read_connections == 0 || self.database.read_connections > 64 {
             return Err(invalid("database.read_connections", "must be between 1 and 64"));
         }
         Ok(())
+    }
+
+    /// The clinic's offset from UTC. Chinese zones have no daylight saving, so a fixed offset is
+    /// exact; other zones are given as `+HH:MM`.
+    pub fn utc_offset_minutes(&self) -> Result<i32, ConfigError> {
+        match self.timezone.as_str() {
+            "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Urumqi" | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei"
+            | "PRC" => Ok(480),
+            "UTC" => Ok(0),
+            tz => {
+                let bad = || invalid("timezone", format!("`{tz}` is not Asia/Shanghai (or another UTC+8 zone), UTC, or an offset like +08:00"));
+                let (sign, rest) = match tz.as_bytes().first() {
+                    Some(b'+') => (1, &tz[1..]),
+                    Some(b'-') => (-1, &tz[1..]),
+                    _ => return Err(bad()),
+                };
+                let (h, m) = rest.split_once(':').ok_or_else(bad)?;
+                let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+                if h > 14 || m > 59 {
+                    return Err(bad());
+                }
+                Ok(sign * (h * 60 + m))
+            }
+        }
+    }
+
+    /// Today's date in the clinic's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        let offset = self.utc_offset_minutes().unwrap_or(480);
+        (chrono::Utc::now() + chrono::Duration::minutes(offset as i64)).date_naive()
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -228,6 +259,16 @@ mod tests {
         let mut c = Config::default();
         let err = c.apply_env(|k| (k == "LIYAN_LISTEN").then(|| "nope".to_string())).unwrap_err();
         assert!(err.to_string().contains("LIYAN_LISTEN"));
+    }
+
+    #[test]
+    fn time_zones() {
+        let mut c = Config::default();
+        assert_eq!(c.utc_offset_minutes().unwrap(), 480);
+        c.timezone = "-03:30".into();
+        assert_eq!(c.utc_offset_minutes().unwrap(), -210);
+        c.timezone = "Mars/Olympus".into();
+        assert!(c.validate().unwrap_err().to_string().contains("timezone"));
     }
 
     #[test]

@@ -63,7 +63,14 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     crate::domain::stores::api::routes(&mut api);
     crate::access::api::routes(&mut api);
     crate::audit::api::routes(&mut api);
+    if std::env::var_os("LIYAN_BENCH").is_some_and(|v| v == "1") {
+        api.get("/bench/constant", "Benchmark baseline: a constant reply (only with LIYAN_BENCH=1)", constant);
+    }
     api.docs
+}
+
+async fn constant() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(r#"{"ok":true}"#)
 }
 
 async fn health(app: web::Data<App>) -> Result<HttpResponse> {

@@ -13,12 +13,6 @@ use crate::clock::now_ms;
 
 pub type Json = Map<String, Value>;
 
-fn today(app: &App) -> chrono::NaiveDate {
-    let _ = &app.config.timezone;
-    // China has no daylight saving: the clinic day is UTC+8 for the default zone.
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
 struct Errors(Vec<FieldError>);
 
 impl Errors {
@@ -76,7 +70,7 @@ fn id_field(errs: &mut Errors, field: &str, v: &Value) -> Option<Option<i64>> {
 /// field policy before this runs.
 fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
     let mut errs = Errors(Vec::new());
-    let today = today(app);
+    let today = app.config.today();
     for (key, v) in input {
         match key.as_str() {
             "name" => match opt_str(&mut errs, key, v) {

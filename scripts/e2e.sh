@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The browser test against the real binary: a demo clinic, a known customer, a new front-desk
+# account that must change its password, then web/e2e in the system's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --locked
+bin="$PWD/target/debug/liyan"
+data=$(mktemp -d -t liyan-e2e.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url="https://127.0.0.1:$port"
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+
+"$bin" demo --no-serve --customers 300 --data-dir "$data" >/dev/null
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_desk --role front_desk --store main --password-stdin >/dev/null
+LIYAN_LOG=warn "$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" >"$data/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do
+  curl -sk "$url/api/v1/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+# A customer the front desk will look for, created through the API as the demo admin.
+token=$(curl -sk "$url/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"username":"admin","password":"Liyan@2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+curl -skf "$url/api/v1/customers" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d '{"name":"曾小红","mobile":"13912340617","store_id":1}' >/dev/null
+
+cd web
+LIYAN_E2E_URL="$url" LIYAN_E2E_USER=e2e_desk LIYAN_E2E_PASSWORD='Start-2026!' LIYAN_E2E_NEW_PASSWORD='Desk-Changed-2026!' \
+LIYAN_E2E_CUSTOMER_NAME=曾小红 LIYAN_E2E_CUSTOMER_INITIALS=zxh LIYAN_E2E_CUSTOMER_TAIL4=0617 \
+  npm run e2e
