@@ -27,7 +27,9 @@ CREATE TABLE users (
     store_id              INTEGER NOT NULL REFERENCES stores(id),
     password_hash         TEXT NOT NULL,
     must_change_password  INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
-    totp_secret           TEXT,
+    -- TOTP second factor: the secret encrypted with the field key; active once confirmed.
+    totp_secret           BLOB,
+    totp_enabled_at       INTEGER,
     failed_logins         INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
     locked_until          INTEGER,
     disabled_at           INTEGER,

@@ -20,7 +20,9 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("data_dir", &self.config.data_dir).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("data_dir", &self.config.data_dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -28,15 +30,25 @@ impl std::fmt::Debug for App {
 /// and refuses a database that fails `quick_check`.
 pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock>), String> {
     let dir = &config.data_dir;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
     private_dir(dir);
-    let lock = if exclusive { Some(DataDirLock::acquire(dir)?) } else { None };
+    let lock = if exclusive {
+        Some(DataDirLock::acquire(dir)?)
+    } else {
+        None
+    };
 
     let path = config.db_path();
     {
-        let mut conn = rusqlite::Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        db::configure(&conn, config.database.busy_timeout_ms, config.database.cache_size_kib)
-            .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+        let mut conn = rusqlite::Connection::open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        db::configure(
+            &conn,
+            config.database.busy_timeout_ms,
+            config.database.cache_size_kib,
+        )
+        .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
         if exclusive {
             let check: String = conn
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
@@ -52,8 +64,11 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
             tracing::info!(backup = %backup.display(), "database migrated; the previous version was backed up");
         }
     }
-    let db = Db::open(&path, &config.database).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let matrix = db.read_sync(|c| crate::access::load_matrix(c)).map_err(|e| format!("cannot load permissions: {e}"))?;
+    let db = Db::open(&path, &config.database)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let matrix = db
+        .read_sync(|c| crate::access::load_matrix(c))
+        .map_err(|e| format!("cannot load permissions: {e}"))?;
 
     let keys = dir.join("keys");
     let field_key = load_or_create_key(&keys, "field.key")?;

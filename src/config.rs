@@ -85,14 +85,21 @@ impl Default for AuthConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { read_connections: 4, busy_timeout_ms: 5000, cache_size_kib: 65536 }
+        DatabaseConfig {
+            read_connections: 4,
+            busy_timeout_ms: 5000,
+            cache_size_kib: 65536,
+        }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("config key `{key}`: {message}")]
@@ -100,7 +107,10 @@ pub enum ConfigError {
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.into(), message: message.into() }
+    ConfigError::Invalid {
+        key: key.into(),
+        message: message.into(),
+    }
 }
 
 impl Config {
@@ -120,15 +130,21 @@ impl Config {
     }
 
     pub fn from_file(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.into(), source })?;
-        Self::from_toml(&text).map_err(|message| ConfigError::Parse { path: path.into(), message })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|message| ConfigError::Parse {
+            path: path.into(),
+            message,
+        })
     }
 
     /// Parses TOML; keys Liyan does not know are returned by name (a misspelt key must not pass
     /// unnoticed) rather than refused, so an older binary still starts with a newer file.
     pub fn from_toml(text: &str) -> Result<(Config, Vec<String>), String> {
-        let de = toml::Deserializer::parse(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        let de =
+            toml::Deserializer::parse(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
         let mut unknown = Vec::new();
         let config = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()))
             .map_err(|e: toml::de::Error| e.to_string().trim().replace('\n', " "))?;
@@ -140,9 +156,12 @@ impl Config {
             self.data_dir = PathBuf::from(v);
         }
         if let Some(v) = get("LIYAN_LISTEN") {
-            self.listen = v
-                .parse()
-                .map_err(|_| invalid("LIYAN_LISTEN", format!("`{v}` is not an address like 127.0.0.1:9443")))?;
+            self.listen = v.parse().map_err(|_| {
+                invalid(
+                    "LIYAN_LISTEN",
+                    format!("`{v}` is not an address like 127.0.0.1:9443"),
+                )
+            })?;
         }
         if let Some(v) = get("LIYAN_LOG") {
             self.log = v;
@@ -151,7 +170,11 @@ impl Config {
             self.timezone = v;
         }
         if let Some(v) = get("LIYAN_TLS_NAMES") {
-            self.tls.names = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            self.tls.names = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
         Ok(())
     }
@@ -161,11 +184,17 @@ impl Config {
             return Err(invalid("data_dir", "must not be empty"));
         }
         if self.tls.cert_file.is_some() != self.tls.key_file.is_some() {
-            return Err(invalid("tls.cert_file", "tls.cert_file and tls.key_file must be set together"));
+            return Err(invalid(
+                "tls.cert_file",
+                "tls.cert_file and tls.key_file must be set together",
+            ));
         }
         let a = &self.auth;
         if a.access_token_minutes == 0 || a.access_token_minutes > 15 {
-            return Err(invalid("auth.access_token_minutes", "must be between 1 and 15"));
+            return Err(invalid(
+                "auth.access_token_minutes",
+                "must be between 1 and 15",
+            ));
         }
         if a.idle_timeout_minutes == 0 {
             return Err(invalid("auth.idle_timeout_minutes", "must be at least 1"));
@@ -181,12 +210,18 @@ impl Config {
         }
         for role in &a.require_totp_roles {
             if crate::access::Role::parse(role).is_none() {
-                return Err(invalid("auth.require_totp_roles", format!("unknown role `{role}`")));
+                return Err(invalid(
+                    "auth.require_totp_roles",
+                    format!("unknown role `{role}`"),
+                ));
             }
         }
         self.utc_offset_minutes()?;
         if self.database.read_connections == 0 || self.database.read_connections > 64 {
-            return Err(invalid("database.read_connections", "must be between 1 and 64"));
+            return Err(invalid(
+                "database.read_connections",
+                "must be between 1 and 64",
+            ));
         }
         Ok(())
     }
@@ -195,18 +230,21 @@ impl Config {
     /// exact; other zones are given as `+HH:MM`.
     pub fn utc_offset_minutes(&self) -> Result<i32, ConfigError> {
         match self.timezone.as_str() {
-            "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Urumqi" | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei"
-            | "PRC" => Ok(480),
+            "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Urumqi"
+            | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei" | "PRC" => Ok(480),
             "UTC" => Ok(0),
             tz => {
-                let bad = || invalid("timezone", format!("`{tz}` is not Asia/Shanghai (or another UTC+8 zone), UTC, or an offset like +08:00"));
+                let bad = || {
+                    invalid("timezone", format!("`{tz}` is not Asia/Shanghai (or another UTC+8 zone), UTC, or an offset like +08:00"))
+                };
                 let (sign, rest) = match tz.as_bytes().first() {
                     Some(b'+') => (1, &tz[1..]),
                     Some(b'-') => (-1, &tz[1..]),
                     _ => return Err(bad()),
                 };
                 let (h, m) = rest.split_once(':').ok_or_else(bad)?;
-                let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+                let (h, m): (i32, i32) =
+                    (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
                 if h > 14 || m > 59 {
                     return Err(bad());
                 }
@@ -232,8 +270,12 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let (_, unknown) = Config::from_toml("listen = \"127.0.0.1:1\"\nlisen = 1\n[auth]\nlockout = 3").unwrap();
-        assert_eq!(unknown, vec!["auth.lockout".to_string(), "lisen".to_string()]);
+        let (_, unknown) =
+            Config::from_toml("listen = \"127.0.0.1:1\"\nlisen = 1\n[auth]\nlockout = 3").unwrap();
+        assert_eq!(
+            unknown,
+            vec!["auth.lockout".to_string(), "lisen".to_string()]
+        );
     }
 
     #[test]
@@ -257,7 +299,9 @@ mod tests {
     #[test]
     fn bad_env_value_names_the_key() {
         let mut c = Config::default();
-        let err = c.apply_env(|k| (k == "LIYAN_LISTEN").then(|| "nope".to_string())).unwrap_err();
+        let err = c
+            .apply_env(|k| (k == "LIYAN_LISTEN").then(|| "nope".to_string()))
+            .unwrap_err();
         assert!(err.to_string().contains("LIYAN_LISTEN"));
     }
 
@@ -274,6 +318,10 @@ mod tests {
     #[test]
     fn validation_names_the_key() {
         let (c, _) = Config::from_toml("[auth]\naccess_token_minutes = 60").unwrap();
-        assert!(c.validate().unwrap_err().to_string().contains("auth.access_token_minutes"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("auth.access_token_minutes"));
     }
 }

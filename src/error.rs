@@ -11,7 +11,10 @@ pub struct Text {
 }
 
 pub fn text(zh: impl Into<String>, en: impl Into<String>) -> Text {
-    Text { zh: zh.into(), en: en.into() }
+    Text {
+        zh: zh.into(),
+        en: en.into(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -64,7 +67,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, code: &'static str, title: Text) -> Error {
-        Error { kind, code, title, errors: Vec::new(), existing_id: None }
+        Error {
+            kind,
+            code,
+            title,
+            errors: Vec::new(),
+            existing_id: None,
+        }
     }
 
     pub fn bad_request(code: &'static str, title: Text) -> Error {
@@ -74,20 +83,35 @@ impl Error {
     pub fn validation(errors: Vec<FieldError>) -> Error {
         Error {
             errors,
-            ..Error::new(Kind::Validation, "validation", text("提交的数据有误", "The submitted data is invalid"))
+            ..Error::new(
+                Kind::Validation,
+                "validation",
+                text("提交的数据有误", "The submitted data is invalid"),
+            )
         }
     }
 
     pub fn field(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Error {
-        Error::validation(vec![FieldError { field: field.into(), message: text(zh, en) }])
+        Error::validation(vec![FieldError {
+            field: field.into(),
+            message: text(zh, en),
+        }])
     }
 
     pub fn unauthorized() -> Error {
-        Error::new(Kind::Unauthorized, "unauthorized", text("请先登录", "Please sign in"))
+        Error::new(
+            Kind::Unauthorized,
+            "unauthorized",
+            text("请先登录", "Please sign in"),
+        )
     }
 
     pub fn forbidden() -> Error {
-        Error::new(Kind::Forbidden, "forbidden", text("没有权限执行此操作", "You are not allowed to do this"))
+        Error::new(
+            Kind::Forbidden,
+            "forbidden",
+            text("没有权限执行此操作", "You are not allowed to do this"),
+        )
     }
 
     /// A write or query touching a field the principal may not use; the field is named.
@@ -95,12 +119,18 @@ impl Error {
         Error {
             errors: vec![FieldError {
                 field: field.into(),
-                message: text(format!("无权{zh_what}此字段"), format!("not allowed to {en_what} this field")),
+                message: text(
+                    format!("无权{zh_what}此字段"),
+                    format!("not allowed to {en_what} this field"),
+                ),
             }],
             ..Error::new(
                 Kind::Forbidden,
                 "forbidden-field",
-                text(format!("无权{zh_what}字段 {field}"), format!("Not allowed to {en_what} field `{field}`")),
+                text(
+                    format!("无权{zh_what}字段 {field}"),
+                    format!("Not allowed to {en_what} field `{field}`"),
+                ),
             )
         }
     }
@@ -114,7 +144,11 @@ impl Error {
     }
 
     pub fn internal() -> Error {
-        Error::new(Kind::Internal, "internal", text("服务器内部错误", "Internal server error"))
+        Error::new(
+            Kind::Internal,
+            "internal",
+            text("服务器内部错误", "Internal server error"),
+        )
     }
 }
 

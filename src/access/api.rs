@@ -13,9 +13,21 @@ use crate::error::{Error, Result};
 use crate::http::{blocking, Api, Json};
 
 pub fn routes(api: &mut Api) {
-    api.get("/access/matrix", "Roles × entities × actions and field policies", matrix);
-    api.put("/access/field-policy", "Set one role's policy for one field", set_policy);
-    api.put("/access/action", "Allow or forbid one action for one role", set_action);
+    api.get(
+        "/access/matrix",
+        "Roles × entities × actions and field policies",
+        matrix,
+    );
+    api.put(
+        "/access/field-policy",
+        "Set one role's policy for one field",
+        set_policy,
+    );
+    api.put(
+        "/access/action",
+        "Allow or forbid one action for one role",
+        set_action,
+    );
 }
 
 async fn matrix(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
@@ -52,7 +64,13 @@ async fn matrix(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<
 }
 
 fn parse<T>(field: &str, v: &str, f: impl Fn(&str) -> Option<T>) -> Result<T> {
-    f(v).ok_or_else(|| Error::field(field, format!("未知取值 {v}"), format!("unknown value `{v}`")))
+    f(v).ok_or_else(|| {
+        Error::field(
+            field,
+            format!("未知取值 {v}"),
+            format!("unknown value `{v}`"),
+        )
+    })
 }
 
 #[derive(Deserialize)]
@@ -64,7 +82,11 @@ struct PolicyBody {
     policy: String,
 }
 
-async fn set_policy(app: web::Data<App>, Authenticated(p): Authenticated, Json(b): Json<PolicyBody>) -> Result<HttpResponse> {
+async fn set_policy(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    Json(b): Json<PolicyBody>,
+) -> Result<HttpResponse> {
     blocking(move || {
         app.access.grant::<Permissions, Update>(&p)?;
         let role = parse("role", &b.role, Role::parse)?;
@@ -95,23 +117,46 @@ struct ActionBody {
     allowed: bool,
 }
 
-async fn set_action(app: web::Data<App>, Authenticated(p): Authenticated, Json(b): Json<ActionBody>) -> Result<HttpResponse> {
+async fn set_action(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    Json(b): Json<ActionBody>,
+) -> Result<HttpResponse> {
     blocking(move || {
         app.access.grant::<Permissions, Update>(&p)?;
         let role = parse("role", &b.role, Role::parse)?;
         let entity = parse("entity", &b.entity, Entity::parse)?;
         let action = parse("action", &b.action, Action::parse)?;
         if !catalog::actions(entity).contains(&action) {
-            return Err(Error::field("action", "此实体不支持该操作", "this entity has no such action"));
+            return Err(Error::field(
+                "action",
+                "此实体不支持该操作",
+                "this entity has no such action",
+            ));
         }
         // Keep at least one way back in: admins cannot remove their own right to edit permissions.
         if role == Role::Admin && entity == Entity::Access && !b.allowed {
-            return Err(Error::field("role", "不能撤销管理员的权限管理权", "admins keep the right to manage permissions"));
+            return Err(Error::field(
+                "role",
+                "不能撤销管理员的权限管理权",
+                "admins keep the right to manage permissions",
+            ));
         }
         app.db.write_sync(|tx| {
             if super::set_action(tx, role, entity, action, b.allowed)? {
-                let changes = json!({"role": role, "entity": entity, "action": action, "allowed": b.allowed});
-                audit::append(tx, &Event { actor: &p.actor(), action: "permission_change", entity: "access", entity_id: None, store_id: None, changes: Some(changes) })?;
+                let changes =
+                    json!({"role": role, "entity": entity, "action": action, "allowed": b.allowed});
+                audit::append(
+                    tx,
+                    &Event {
+                        actor: &p.actor(),
+                        action: "permission_change",
+                        entity: "access",
+                        entity_id: None,
+                        store_id: None,
+                        changes: Some(changes),
+                    },
+                )?;
             }
             Ok::<_, Error>(())
         })?;

@@ -14,11 +14,21 @@ pub struct FieldDef {
 }
 
 const fn f(name: &'static str, sensitivity: Sensitivity, mask: Mask) -> FieldDef {
-    FieldDef { name, sensitivity, mask, system: false }
+    FieldDef {
+        name,
+        sensitivity,
+        mask,
+        system: false,
+    }
 }
 
 const fn sys(name: &'static str) -> FieldDef {
-    FieldDef { name, sensitivity: Sensitivity::Plain, mask: Mask::Hide, system: true }
+    FieldDef {
+        name,
+        sensitivity: Sensitivity::Plain,
+        mask: Mask::Hide,
+        system: true,
+    }
 }
 
 use Mask as M;
@@ -58,7 +68,11 @@ pub const USER: &[FieldDef] = &[
     sys("created_at"),
 ];
 
-pub const STORE: &[FieldDef] = &[sys("id"), f("code", S::Plain, M::Hide), f("name", S::Plain, M::Hide)];
+pub const STORE: &[FieldDef] = &[
+    sys("id"),
+    f("code", S::Plain, M::Hide),
+    f("name", S::Plain, M::Hide),
+];
 
 pub const AUDIT: &[FieldDef] = &[
     sys("id"),

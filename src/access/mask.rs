@@ -18,11 +18,17 @@ pub fn mask(kind: Mask, value: &str) -> String {
     let chars: Vec<char> = value.chars().collect();
     match kind {
         Mask::Name => match chars.first() {
-            Some(first) => std::iter::once(*first).chain(std::iter::repeat_n('*', chars.len().clamp(2, 4) - 1)).collect(),
+            Some(first) => std::iter::once(*first)
+                .chain(std::iter::repeat_n('*', chars.len().clamp(2, 4) - 1))
+                .collect(),
             None => String::new(),
         },
         Mask::Mobile if chars.len() >= 7 => {
-            format!("{}****{}", chars[..3].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
+            format!(
+                "{}****{}",
+                chars[..3].iter().collect::<String>(),
+                chars[chars.len() - 4..].iter().collect::<String>()
+            )
         }
         Mask::IdNumber if chars.len() > 8 => format!(
             "{}{}{}",
@@ -30,7 +36,9 @@ pub fn mask(kind: Mask, value: &str) -> String {
             "*".repeat(chars.len() - 8),
             chars[chars.len() - 4..].iter().collect::<String>()
         ),
-        Mask::Date if chars.len() == 10 => format!("{}-**-**", chars[..4].iter().collect::<String>()),
+        Mask::Date if chars.len() == 10 => {
+            format!("{}-**-**", chars[..4].iter().collect::<String>())
+        }
         _ => "***".into(),
     }
 }
@@ -46,7 +54,10 @@ mod tests {
         assert_eq!(mask(Mask::Name, "欧阳娜娜"), "欧***");
         assert_eq!(mask(Mask::Name, "买买提·艾力"), "买***");
         assert_eq!(mask(Mask::Name, "𠮷"), "𠮷*");
-        assert_eq!(mask(Mask::IdNumber, "11010519491231002X"), "1101**********002X");
+        assert_eq!(
+            mask(Mask::IdNumber, "11010519491231002X"),
+            "1101**********002X"
+        );
         assert_eq!(mask(Mask::Date, "1990-05-01"), "1990-**-**");
         assert_eq!(mask(Mask::Text, "青霉素"), "***");
     }

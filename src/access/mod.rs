@@ -70,11 +70,16 @@ pub struct AccessControl {
 
 impl AccessControl {
     pub fn new(matrix: Matrix) -> AccessControl {
-        AccessControl { matrix: RwLock::new(Arc::new(matrix)) }
+        AccessControl {
+            matrix: RwLock::new(Arc::new(matrix)),
+        }
     }
 
     pub fn matrix(&self) -> Arc<Matrix> {
-        self.matrix.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.matrix
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn replace(&self, matrix: Matrix) {
@@ -82,13 +87,25 @@ impl AccessControl {
     }
 
     /// The only way to obtain a capability for `A` on `E`.
-    pub fn grant<E: EntityKind, A: ActionKind>(&self, principal: &Principal) -> Result<Grant<E, A>> {
+    pub fn grant<E: EntityKind, A: ActionKind>(
+        &self,
+        principal: &Principal,
+    ) -> Result<Grant<E, A>> {
         let matrix = self.matrix();
         if !matrix.allows(principal.role, E::ENTITY, A::ACTION) {
             return Err(Error::forbidden());
         }
-        let scope = matrix.scopes.get(&principal.role).copied().unwrap_or(Scope::OwnChannel);
-        Ok(Grant { principal: principal.clone(), matrix, scope, _marker: PhantomData })
+        let scope = matrix
+            .scopes
+            .get(&principal.role)
+            .copied()
+            .unwrap_or(Scope::OwnChannel);
+        Ok(Grant {
+            principal: principal.clone(),
+            matrix,
+            scope,
+            _marker: PhantomData,
+        })
     }
 }
 
@@ -167,15 +184,25 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
     }
 
     /// The one way a record leaves a service: hidden fields absent, masked fields masked.
-    pub fn export(&self, record: &Record, cipher: &crate::crypto::FieldCipher) -> Result<serde_json::Map<String, serde_json::Value>> {
+    pub fn export(
+        &self,
+        record: &Record,
+        cipher: &crate::crypto::FieldCipher,
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
         let mut out = serde_json::Map::new();
         for def in catalog::fields(E::ENTITY) {
-            let Some(value) = record.get(def.name) else { continue };
+            let Some(value) = record.get(def.name) else {
+                continue;
+            };
             let policy = self.policy(def.name);
             if !policy.visible() {
                 continue;
             }
-            let shown = if policy.masked() { value.masked(def.mask) } else { value.plain(def.name, cipher)? };
+            let shown = if policy.masked() {
+                value.masked(def.mask)
+            } else {
+                value.plain(def.name, cipher)?
+            };
             out.insert(def.name.to_string(), shown);
         }
         Ok(out)
@@ -199,8 +226,14 @@ impl<E: EntityKind, A: WriteAction> Grant<E, A> {
 
 impl<E: EntityKind> Grant<E, Reveal> {
     /// One field of one record in clear, for a role that sees it masked. The caller audits it.
-    pub fn reveal(&self, record: &Record, field: &str, cipher: &crate::crypto::FieldCipher) -> Result<serde_json::Value> {
-        let def = catalog::field(E::ENTITY, field).ok_or_else(|| Error::field("field", "未知字段", "unknown field"))?;
+    pub fn reveal(
+        &self,
+        record: &Record,
+        field: &str,
+        cipher: &crate::crypto::FieldCipher,
+    ) -> Result<serde_json::Value> {
+        let def = catalog::field(E::ENTITY, field)
+            .ok_or_else(|| Error::field("field", "未知字段", "unknown field"))?;
         if !self.policy(def.name).visible() {
             return Err(Error::forbidden_field(def.name, "查看", "read"));
         }

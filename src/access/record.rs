@@ -12,7 +12,10 @@ pub enum FieldValue {
     Plain(Value),
     /// Ciphertext, decrypted only for a principal allowed to read it; `masked` is precomputed so
     /// masked views never decrypt.
-    Encrypted { blob: Vec<u8>, masked: Option<String> },
+    Encrypted {
+        blob: Vec<u8>,
+        masked: Option<String>,
+    },
 }
 
 impl FieldValue {
@@ -21,7 +24,9 @@ impl FieldValue {
             // An empty field stays empty: its absence of a value is not sensitive.
             FieldValue::Plain(Value::Null) => Value::Null,
             FieldValue::Plain(Value::String(s)) => Value::String(mask(kind, s)),
-            FieldValue::Encrypted { masked: Some(m), .. } => Value::String(m.clone()),
+            FieldValue::Encrypted {
+                masked: Some(m), ..
+            } => Value::String(m.clone()),
             _ => Value::String("***".into()),
         }
     }
@@ -50,7 +55,12 @@ impl Record {
     }
 
     /// An encrypted column; absent (NULL) stays null.
-    pub fn set_encrypted(&mut self, field: &'static str, blob: Option<Vec<u8>>, masked: Option<String>) -> &mut Self {
+    pub fn set_encrypted(
+        &mut self,
+        field: &'static str,
+        blob: Option<Vec<u8>>,
+        masked: Option<String>,
+    ) -> &mut Self {
         let v = match blob {
             Some(blob) => FieldValue::Encrypted { blob, masked },
             None => FieldValue::Plain(Value::Null),
@@ -60,7 +70,10 @@ impl Record {
     }
 
     pub fn get(&self, field: &str) -> Option<&FieldValue> {
-        self.values.iter().find(|(f, _)| *f == field).map(|(_, v)| v)
+        self.values
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v)
     }
 
     /// The plain (unencrypted) value of a field, for services' own rules.

@@ -18,15 +18,24 @@ pub fn load_matrix(conn: &Connection) -> rusqlite::Result<Matrix> {
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let (role, entity, action): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        if let (Some(role), Some(entity), Some(action)) = (Role::parse(&role), Entity::parse(&entity), Action::parse(&action)) {
+        if let (Some(role), Some(entity), Some(action)) = (
+            Role::parse(&role),
+            Entity::parse(&entity),
+            Action::parse(&action),
+        ) {
             m.actions.insert((role, entity, action));
         }
     }
     let mut stmt = conn.prepare("SELECT role, entity, field, policy FROM field_policies")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let (role, entity, field, policy): (String, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-        let (Some(role), Some(entity), Some(policy)) = (Role::parse(&role), Entity::parse(&entity), Policy::parse(&policy)) else {
+        let (role, entity, field, policy): (String, String, String, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let (Some(role), Some(entity), Some(policy)) = (
+            Role::parse(&role),
+            Entity::parse(&entity),
+            Policy::parse(&policy),
+        ) else {
             continue;
         };
         if let Some(def) = catalog::field(entity, &field) {
@@ -37,7 +46,13 @@ pub fn load_matrix(conn: &Connection) -> rusqlite::Result<Matrix> {
 }
 
 /// Returns the previous policy.
-pub fn set_field_policy(tx: &Connection, role: Role, entity: Entity, field: &str, policy: Policy) -> rusqlite::Result<Option<String>> {
+pub fn set_field_policy(
+    tx: &Connection,
+    role: Role,
+    entity: Entity,
+    field: &str,
+    policy: Policy,
+) -> rusqlite::Result<Option<String>> {
     let old = tx
         .query_row(
             "SELECT policy FROM field_policies WHERE role = ?1 AND entity = ?2 AND field = ?3",
@@ -54,7 +69,13 @@ pub fn set_field_policy(tx: &Connection, role: Role, entity: Entity, field: &str
 }
 
 /// Returns whether anything changed.
-pub fn set_action(tx: &Connection, role: Role, entity: Entity, action: Action, allowed: bool) -> rusqlite::Result<bool> {
+pub fn set_action(
+    tx: &Connection,
+    role: Role,
+    entity: Entity,
+    action: Action,
+    allowed: bool,
+) -> rusqlite::Result<bool> {
     let n = if allowed {
         tx.execute(
             "INSERT OR IGNORE INTO role_actions (role, entity, action) VALUES (?1, ?2, ?3)",

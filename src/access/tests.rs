@@ -36,7 +36,15 @@ fn system_fields_are_never_writable_by_default() {
 #[test]
 fn health_fields_are_hidden_from_front_desk() {
     let m = default_matrix();
-    for f in catalog::CUSTOMER.iter().filter(|f| f.sensitivity == Sensitivity::Health) {
-        assert_eq!(m.policy(Role::FrontDesk, Entity::Customer, f.name), Policy::Hidden, "{}", f.name);
+    for f in catalog::CUSTOMER
+        .iter()
+        .filter(|f| f.sensitivity == Sensitivity::Health)
+    {
+        assert_eq!(
+            m.policy(Role::FrontDesk, Entity::Customer, f.name),
+            Policy::Hidden,
+            "{}",
+            f.name
+        );
     }
 }

@@ -12,7 +12,11 @@ use crate::error::{Error, Result};
 use crate::http::{blocking, Api};
 
 pub fn routes(api: &mut Api) {
-    api.get("/audit", "Browse and filter the audit log, newest first", list);
+    api.get(
+        "/audit",
+        "Browse and filter the audit log, newest first",
+        list,
+    );
 }
 
 pub fn record(r: &AuditRow) -> Record {
@@ -43,11 +47,19 @@ struct Query {
     limit: Option<i64>,
 }
 
-async fn list(app: web::Data<App>, Authenticated(p): Authenticated, q: web::Query<Query>) -> Result<HttpResponse> {
+async fn list(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    q: web::Query<Query>,
+) -> Result<HttpResponse> {
     let q = q.into_inner();
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(Error::field("limit", "须在 1 到 500 之间", "must be between 1 and 500"));
+        return Err(Error::field(
+            "limit",
+            "须在 1 到 500 之间",
+            "must be between 1 and 500",
+        ));
     }
     let filter = AuditFilter {
         actor: q.actor.filter(|s| !s.is_empty()),
@@ -62,8 +74,13 @@ async fn list(app: web::Data<App>, Authenticated(p): Authenticated, q: web::Quer
     let (items, next) = blocking(move || {
         let grant = app.access.grant::<AuditLog, Read>(&p)?;
         let rows = app.db.read_sync(|c| super::list(c, &filter))?;
-        let next = (rows.len() as i64 == filter.limit).then(|| rows.last().map(|r| r.id)).flatten();
-        let items = rows.iter().map(|r| grant.export(&record(r), &app.cipher)).collect::<Result<Vec<_>>>()?;
+        let next = (rows.len() as i64 == filter.limit)
+            .then(|| rows.last().map(|r| r.id))
+            .flatten();
+        let items = rows
+            .iter()
+            .map(|r| grant.export(&record(r), &app.cipher))
+            .collect::<Result<Vec<_>>>()?;
         Ok((items, next))
     })
     .await?;

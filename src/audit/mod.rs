@@ -20,7 +20,12 @@ pub struct Actor {
 impl Actor {
     pub fn system(name: &str) -> Actor {
         let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-        Actor { id: None, name: format!("{name} ({os_user})"), role: None, ip: None }
+        Actor {
+            id: None,
+            name: format!("{name} ({os_user})"),
+            role: None,
+            ip: None,
+        }
     }
 }
 

@@ -21,14 +21,20 @@ fn row_hash(
     store_id: Option<i64>,
     changes: Option<&str>,
 ) -> String {
-    let canonical = serde_json::json!([prev_hash, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes]);
+    let canonical = serde_json::json!([
+        prev_hash, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes
+    ]);
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
 /// Appends one row to the chain inside the caller's transaction.
 pub fn append(tx: &rusqlite::Connection, ev: &Event) -> rusqlite::Result<i64> {
     let prev: String = tx
-        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .optional()?
         .unwrap_or_else(|| GENESIS_HASH.to_string());
     let at = now_ms();
@@ -65,10 +71,18 @@ pub struct ChainHead {
 pub fn head(conn: &rusqlite::Connection) -> rusqlite::Result<ChainHead> {
     let rows: i64 = conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?;
     let last = conn
-        .query_row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (last_id, last_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
-    Ok(ChainHead { rows, last_id, last_hash })
+    Ok(ChainHead {
+        rows,
+        last_id,
+        last_hash,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,13 +101,21 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<ChainHead, VerifyError> {
     )?;
     let mut rows = stmt.query([])?;
     let mut expected_prev = GENESIS_HASH.to_string();
-    let mut head = ChainHead { rows: 0, last_id: 0, last_hash: GENESIS_HASH.to_string() };
+    let mut head = ChainHead {
+        rows: 0,
+        last_id: 0,
+        last_hash: GENESIS_HASH.to_string(),
+    };
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let prev: String = r.get(11)?;
         let hash: String = r.get(12)?;
         if prev != expected_prev {
-            return Err(VerifyError::Broken { id, reason: "prev_hash does not match the previous row (a row was removed or inserted)".into() });
+            return Err(VerifyError::Broken {
+                id,
+                reason: "prev_hash does not match the previous row (a row was removed or inserted)"
+                    .into(),
+            });
         }
         let actor: String = r.get(3)?;
         let role: Option<String> = r.get(4)?;
@@ -115,10 +137,17 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<ChainHead, VerifyError> {
             changes.as_deref(),
         );
         if computed != hash {
-            return Err(VerifyError::Broken { id, reason: "content does not match its hash (the row was edited)".into() });
+            return Err(VerifyError::Broken {
+                id,
+                reason: "content does not match its hash (the row was edited)".into(),
+            });
         }
         expected_prev = hash.clone();
-        head = ChainHead { rows: head.rows + 1, last_id: id, last_hash: hash };
+        head = ChainHead {
+            rows: head.rows + 1,
+            last_id: id,
+            last_hash: hash,
+        };
     }
     Ok(head)
 }
@@ -160,7 +189,16 @@ pub fn list(conn: &rusqlite::Connection, f: &AuditFilter) -> rusqlite::Result<Ve
          ORDER BY id DESC LIMIT ?8",
     )?;
     let rows = stmt.query_map(
-        params![f.actor, f.action, f.entity, f.entity_id, f.from, f.to, f.before, f.limit],
+        params![
+            f.actor,
+            f.action,
+            f.entity,
+            f.entity_id,
+            f.from,
+            f.to,
+            f.before,
+            f.limit
+        ],
         |r| {
             let changes: Option<String> = r.get(9)?;
             Ok(AuditRow {

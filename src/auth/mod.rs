@@ -7,6 +7,7 @@ pub mod service;
 pub mod store;
 mod throttle;
 pub mod token;
+pub mod totp;
 pub mod users;
 
 pub use principal::{client_ip, Authenticated};

@@ -1,18 +1,29 @@
 //! Password hashing (argon2id) and the password rules (等保 level 2: length, character classes,
 //! not the user name).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::error::{Error, Result};
 
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 with default params").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default params")
+        .to_string()
 }
 
 pub fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
 }
 
 /// A hash of a password nobody knows, verified against when the user does not exist so that
@@ -26,10 +37,18 @@ pub fn dummy_hash() -> &'static str {
 pub fn check_strength(field: &str, password: &str, username: &str, min_len: usize) -> Result<()> {
     let len = password.chars().count();
     if len < min_len {
-        return Err(Error::field(field, format!("密码至少 {min_len} 位"), format!("must be at least {min_len} characters")));
+        return Err(Error::field(
+            field,
+            format!("密码至少 {min_len} 位"),
+            format!("must be at least {min_len} characters"),
+        ));
     }
     if len > 128 {
-        return Err(Error::field(field, "密码不能超过 128 位", "must be at most 128 characters"));
+        return Err(Error::field(
+            field,
+            "密码不能超过 128 位",
+            "must be at most 128 characters",
+        ));
     }
     let classes = [
         password.chars().any(|c| c.is_ascii_lowercase()),
@@ -45,7 +64,11 @@ pub fn check_strength(field: &str, password: &str, username: &str, min_len: usiz
         ));
     }
     if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(Error::field(field, "密码不能包含用户名", "must not contain the user name"));
+        return Err(Error::field(
+            field,
+            "密码不能包含用户名",
+            "must not contain the user name",
+        ));
     }
     Ok(())
 }

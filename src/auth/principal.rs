@@ -7,14 +7,26 @@ use futures_util::future::LocalBoxFuture;
 use super::store;
 use crate::access::{Principal, Role};
 use crate::app::App;
-use crate::error::{text, Error, Kind};
 use crate::clock::now_ms;
+use crate::error::{text, Error, Kind};
 
 /// The caller, authenticated. Handlers take it as an argument.
 pub struct Authenticated(pub Principal);
 
 /// Routes a user who must still change the password may call.
-const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &["/api/v1/auth/change-password", "/api/v1/auth/logout", "/api/v1/me"];
+const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &[
+    "/api/v1/auth/change-password",
+    "/api/v1/auth/logout",
+    "/api/v1/me",
+];
+/// And routes a user who must still set up two-step verification may call.
+const ALLOWED_BEFORE_TOTP: &[&str] = &[
+    "/api/v1/auth/totp/setup",
+    "/api/v1/auth/totp/enable",
+    "/api/v1/auth/change-password",
+    "/api/v1/auth/logout",
+    "/api/v1/me",
+];
 
 /// The TCP peer; Liyan serves the LAN directly, so no forwarding header is trusted.
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
@@ -37,16 +49,38 @@ impl FromRequest for Authenticated {
         let ip = client_ip(req);
         Box::pin(async move {
             let app = app.ok_or_else(Error::internal)?;
-            let claims = bearer.and_then(|t| app.tokens.verify(&t)).ok_or_else(Error::unauthorized)?;
+            let claims = bearer
+                .and_then(|t| app.tokens.verify(&t))
+                .ok_or_else(Error::unauthorized)?;
             let sid = claims.sid;
             let db = app.db.clone();
-            let live = db.read(move |c| store::live_session(c, sid).map_err(Error::from)).await?.ok_or_else(Error::unauthorized)?;
+            let live = db
+                .read(move |c| store::live_session(c, sid).map_err(Error::from))
+                .await?
+                .ok_or_else(Error::unauthorized)?;
             let u = &live.user;
-            if live.revoked_at.is_some() || live.expires_at <= now_ms() || u.disabled_at.is_some() || claims.sub != u.id.to_string() || claims.role != u.role {
+            if live.revoked_at.is_some()
+                || live.expires_at <= now_ms()
+                || u.disabled_at.is_some()
+                || claims.sub != u.id.to_string()
+                || claims.role != u.role
+            {
                 return Err(Error::unauthorized());
             }
             if u.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
-                return Err(Error::new(Kind::Forbidden, "password-change-required", text("请先修改初始密码", "Change your initial password first")));
+                return Err(Error::new(
+                    Kind::Forbidden,
+                    "password-change-required",
+                    text("请先修改初始密码", "Change your initial password first"),
+                ));
+            }
+            if super::service::must_enroll(&app, u) && !ALLOWED_BEFORE_TOTP.contains(&path.as_str())
+            {
+                return Err(Error::new(
+                    Kind::Forbidden,
+                    "totp-enrollment-required",
+                    text("请先设置两步验证", "Set up two-step verification first"),
+                ));
             }
             let role = Role::parse(&u.role).ok_or_else(Error::unauthorized)?;
             Ok(Authenticated(Principal {

@@ -11,13 +11,15 @@ pub struct UserRow {
     pub store_id: i64,
     pub password_hash: String,
     pub must_change_password: bool,
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_enabled_at: Option<i64>,
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
     pub disabled_at: Option<i64>,
     pub created_at: i64,
 }
 
-const USER_COLS: &str = "id, username, display_name, role, store_id, password_hash, must_change_password, failed_logins, locked_until, disabled_at, created_at";
+const USER_COLS: &str = "id, username, display_name, role, store_id, password_hash, must_change_password, totp_secret, totp_enabled_at, failed_logins, locked_until, disabled_at, created_at";
 
 fn user_row(r: &Row) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
@@ -28,21 +30,27 @@ fn user_row(r: &Row) -> rusqlite::Result<UserRow> {
         store_id: r.get(4)?,
         password_hash: r.get(5)?,
         must_change_password: r.get(6)?,
-        failed_logins: r.get(7)?,
-        locked_until: r.get(8)?,
-        disabled_at: r.get(9)?,
-        created_at: r.get(10)?,
+        totp_secret: r.get(7)?,
+        totp_enabled_at: r.get(8)?,
+        failed_logins: r.get(9)?,
+        locked_until: r.get(10)?,
+        disabled_at: r.get(11)?,
+        created_at: r.get(12)?,
     })
 }
 
 pub fn user_by_username(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
-    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE username = ?1"))?
-        .query_row([username], user_row)
-        .optional()
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE username = ?1"
+    ))?
+    .query_row([username], user_row)
+    .optional()
 }
 
 pub fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<UserRow>> {
-    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))?.query_row([id], user_row).optional()
+    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))?
+        .query_row([id], user_row)
+        .optional()
 }
 
 pub fn list_users(conn: &Connection) -> rusqlite::Result<Vec<UserRow>> {
@@ -74,7 +82,13 @@ pub fn insert_user(conn: &Connection, u: &NewUser, now: i64) -> rusqlite::Result
 }
 
 /// Counts a failed login; locks the account when `max` is reached. Returns the new count.
-pub fn record_failure(conn: &Connection, id: i64, max: i64, locked_until: i64, now: i64) -> rusqlite::Result<i64> {
+pub fn record_failure(
+    conn: &Connection,
+    id: i64,
+    max: i64,
+    locked_until: i64,
+    now: i64,
+) -> rusqlite::Result<i64> {
     conn.execute(
         "UPDATE users SET failed_logins = failed_logins + 1,
                 locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END,
@@ -82,7 +96,9 @@ pub fn record_failure(conn: &Connection, id: i64, max: i64, locked_until: i64, n
          WHERE id = ?1",
         params![id, max, locked_until, now],
     )?;
-    conn.query_row("SELECT failed_logins FROM users WHERE id = ?1", [id], |r| r.get(0))
+    conn.query_row("SELECT failed_logins FROM users WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
 }
 
 pub fn clear_failures(conn: &Connection, id: i64) -> rusqlite::Result<()> {
@@ -90,7 +106,13 @@ pub fn clear_failures(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub fn set_password(conn: &Connection, id: i64, hash: &str, must_change: bool, now: i64) -> rusqlite::Result<()> {
+pub fn set_password(
+    conn: &Connection,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE users SET password_hash = ?2, must_change_password = ?3, failed_logins = 0, locked_until = NULL, updated_at = ?4 WHERE id = ?1",
         params![id, hash, must_change, now],
@@ -98,7 +120,28 @@ pub fn set_password(conn: &Connection, id: i64, hash: &str, must_change: bool, n
     Ok(())
 }
 
-pub fn update_user(conn: &Connection, id: i64, display_name: &str, role: &str, store_id: i64, disabled_at: Option<i64>, now: i64) -> rusqlite::Result<()> {
+pub fn set_totp(
+    conn: &Connection,
+    id: i64,
+    sealed: Option<&[u8]>,
+    enabled_at: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE users SET totp_secret = ?2, totp_enabled_at = ?3 WHERE id = ?1",
+        params![id, sealed, enabled_at],
+    )?;
+    Ok(())
+}
+
+pub fn update_user(
+    conn: &Connection,
+    id: i64,
+    display_name: &str,
+    role: &str,
+    store_id: i64,
+    disabled_at: Option<i64>,
+    now: i64,
+) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE users SET display_name = ?2, role = ?3, store_id = ?4, disabled_at = ?5, updated_at = ?6 WHERE id = ?1",
         params![id, display_name, role, store_id, disabled_at, now],
@@ -116,7 +159,14 @@ pub struct SessionRow {
     pub revoked_at: Option<i64>,
 }
 
-pub fn create_session(conn: &Connection, user_id: i64, refresh_hash: &[u8], ip: Option<&str>, now: i64, expires_at: i64) -> rusqlite::Result<i64> {
+pub fn create_session(
+    conn: &Connection,
+    user_id: i64,
+    refresh_hash: &[u8],
+    ip: Option<&str>,
+    now: i64,
+    expires_at: i64,
+) -> rusqlite::Result<i64> {
     conn.execute(
         "INSERT INTO sessions (user_id, refresh_hash, ip, created_at, last_used_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
         params![user_id, refresh_hash, ip, now, expires_at],
@@ -124,7 +174,10 @@ pub fn create_session(conn: &Connection, user_id: i64, refresh_hash: &[u8], ip: 
     Ok(conn.last_insert_rowid())
 }
 
-pub fn session_by_refresh(conn: &Connection, refresh_hash: &[u8]) -> rusqlite::Result<Option<SessionRow>> {
+pub fn session_by_refresh(
+    conn: &Connection,
+    refresh_hash: &[u8],
+) -> rusqlite::Result<Option<SessionRow>> {
     conn.prepare_cached("SELECT id, user_id, created_at, last_used_at, expires_at, revoked_at FROM sessions WHERE refresh_hash = ?1")?
         .query_row([refresh_hash], |r| {
             Ok(SessionRow { id: r.get(0)?, user_id: r.get(1)?, created_at: r.get(2)?, last_used_at: r.get(3)?, expires_at: r.get(4)?, revoked_at: r.get(5)? })
@@ -132,18 +185,32 @@ pub fn session_by_refresh(conn: &Connection, refresh_hash: &[u8]) -> rusqlite::R
         .optional()
 }
 
-pub fn rotate_session(conn: &Connection, id: i64, refresh_hash: &[u8], now: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE sessions SET refresh_hash = ?2, last_used_at = ?3 WHERE id = ?1", params![id, refresh_hash, now])?;
+pub fn rotate_session(
+    conn: &Connection,
+    id: i64,
+    refresh_hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE sessions SET refresh_hash = ?2, last_used_at = ?3 WHERE id = ?1",
+        params![id, refresh_hash, now],
+    )?;
     Ok(())
 }
 
 pub fn revoke_session(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now])?;
+    conn.execute(
+        "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![id, now],
+    )?;
     Ok(())
 }
 
 pub fn revoke_user_sessions(conn: &Connection, user_id: i64, now: i64) -> rusqlite::Result<usize> {
-    conn.execute("UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL", params![user_id, now])
+    conn.execute(
+        "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
+        params![user_id, now],
+    )
 }
 
 /// What an access token's session resolves to on every request.
@@ -155,20 +222,35 @@ pub struct LiveSession {
 }
 
 pub fn live_session(conn: &Connection, session_id: i64) -> rusqlite::Result<Option<LiveSession>> {
-    let cols = USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+    let cols = USER_COLS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     conn.prepare_cached(&format!("SELECT {cols}, s.revoked_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1"))?
-        .query_row([session_id], |r| Ok(LiveSession { user: user_row(r)?, revoked_at: r.get(11)?, expires_at: r.get(12)? }))
+        .query_row([session_id], |r| Ok(LiveSession { user: user_row(r)?, revoked_at: r.get(13)?, expires_at: r.get(14)? }))
         .optional()
 }
 
-pub fn replace_setup_token(conn: &Connection, token_hash: &[u8], expires_at: i64) -> rusqlite::Result<()> {
+pub fn replace_setup_token(
+    conn: &Connection,
+    token_hash: &[u8],
+    expires_at: i64,
+) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM setup_tokens", [])?;
-    conn.execute("INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?1, ?2)", params![token_hash, expires_at])?;
+    conn.execute(
+        "INSERT INTO setup_tokens (token_hash, expires_at) VALUES (?1, ?2)",
+        params![token_hash, expires_at],
+    )?;
     Ok(())
 }
 
 /// Marks the token used; true only if it existed, was unused and unexpired.
-pub fn consume_setup_token(conn: &Connection, token_hash: &[u8], now: i64) -> rusqlite::Result<bool> {
+pub fn consume_setup_token(
+    conn: &Connection,
+    token_hash: &[u8],
+    now: i64,
+) -> rusqlite::Result<bool> {
     let n = conn.execute(
         "UPDATE setup_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
         params![token_hash, now],

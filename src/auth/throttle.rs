@@ -11,7 +11,11 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(limit_per_minute: u32) -> Throttle {
-        Throttle { limit: limit_per_minute as usize, window_ms: 60_000, failures: Mutex::new(HashMap::new()) }
+        Throttle {
+            limit: limit_per_minute as usize,
+            window_ms: 60_000,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<i64>>> {

@@ -38,7 +38,12 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 0;
-        TokenKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation, ttl_secs }
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            ttl_secs,
+        }
     }
 
     pub fn issue(&self, user_id: i64, session_id: i64, role: &str) -> String {
@@ -52,11 +57,14 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl_secs,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).expect("HS256 signing cannot fail")
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing cannot fail")
     }
 
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation).ok().map(|d| d.claims)
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|d| d.claims)
     }
 }
 
@@ -80,15 +88,27 @@ mod tests {
     fn forged_tokens_are_refused() {
         let k = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 900);
         let other = TokenKeys::new(b"another-secret-another-secret-xx", 900);
-        assert!(k.verify(&other.issue(7, 3, "admin")).is_none(), "wrong signature");
+        assert!(
+            k.verify(&other.issue(7, 3, "admin")).is_none(),
+            "wrong signature"
+        );
         let exp = crate::clock::now_ms() / 1000 + 600;
-        let body = format!(r#"{{"sub":"7","sid":3,"role":"admin","iss":"liyan","aud":"liyan-api","iat":0,"exp":{exp}}}"#);
+        let body = format!(
+            r#"{{"sub":"7","sid":3,"role":"admin","iss":"liyan","aud":"liyan-api","iat":0,"exp":{exp}}}"#
+        );
         let none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&body));
         assert!(k.verify(&none).is_none(), "alg none");
         let expired = TokenKeys::new(b"0123456789abcdef0123456789abcdef", -10);
         assert!(k.verify(&expired.issue(7, 3, "admin")).is_none(), "expired");
-        let wrong_aud = format!(r#"{{"sub":"7","sid":3,"role":"admin","iss":"liyan","aud":"other","iat":0,"exp":{exp}}}"#);
-        let t = encode(&Header::new(Algorithm::HS256), &serde_json::from_str::<serde_json::Value>(&wrong_aud).unwrap(), &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef")).unwrap();
+        let wrong_aud = format!(
+            r#"{{"sub":"7","sid":3,"role":"admin","iss":"liyan","aud":"other","iat":0,"exp":{exp}}}"#
+        );
+        let t = encode(
+            &Header::new(Algorithm::HS256),
+            &serde_json::from_str::<serde_json::Value>(&wrong_aud).unwrap(),
+            &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
+        )
+        .unwrap();
         assert!(k.verify(&t).is_none(), "audience");
     }
 }

@@ -5,16 +5,22 @@ use super::{password, store};
 use crate::access::{Record, Role};
 use crate::app::App;
 use crate::audit::{self, Actor, Event};
-use crate::error::{text, Error, Result};
 use crate::clock::now_ms;
+use crate::error::{text, Error, Result};
 
 pub fn check_username(username: &str) -> Result<()> {
     let ok = (2..=32).contains(&username.len())
-        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if ok {
         Ok(())
     } else {
-        Err(Error::field("username", "用户名须为 2–32 位字母、数字或 _ - .", "must be 2–32 letters, digits or _ - ."))
+        Err(Error::field(
+            "username",
+            "用户名须为 2–32 位字母、数字或 _ - .",
+            "must be 2–32 letters, digits or _ - .",
+        ))
     }
 }
 
@@ -23,12 +29,22 @@ fn check_display_name(name: &str) -> Result<()> {
     if (1..=64).contains(&n) {
         Ok(())
     } else {
-        Err(Error::field("display_name", "姓名须为 1–64 个字符", "must be 1–64 characters"))
+        Err(Error::field(
+            "display_name",
+            "姓名须为 1–64 个字符",
+            "must be 1–64 characters",
+        ))
     }
 }
 
 fn parse_role(role: &str) -> Result<Role> {
-    Role::parse(role).ok_or_else(|| Error::field("role", format!("未知角色 {role}"), format!("unknown role `{role}`")))
+    Role::parse(role).ok_or_else(|| {
+        Error::field(
+            "role",
+            format!("未知角色 {role}"),
+            format!("unknown role `{role}`"),
+        )
+    })
 }
 
 fn store_exists(conn: &rusqlite::Connection, store_id: i64) -> Result<()> {
@@ -51,7 +67,12 @@ pub fn create(app: &App, by: &Actor, u: &NewUser) -> Result<i64> {
     check_username(u.username)?;
     check_display_name(u.display_name)?;
     parse_role(u.role)?;
-    password::check_strength("password", u.password, u.username, app.config.auth.password_min_length)?;
+    password::check_strength(
+        "password",
+        u.password,
+        u.username,
+        app.config.auth.password_min_length,
+    )?;
     let hash = password::hash(u.password);
     let now = now_ms();
     app.db.write_sync(|tx| {
@@ -90,7 +111,11 @@ pub fn update(app: &App, by: &Actor, id: i64, patch: &UserPatch) -> Result<()> {
         if let Some(s) = patch.store_id {
             store_exists(tx, s)?;
         }
-        let display_name = patch.display_name.as_deref().map(str::trim).unwrap_or(&u.display_name);
+        let display_name = patch
+            .display_name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&u.display_name);
         let role = patch.role.as_deref().unwrap_or(&u.role);
         let store_id = patch.store_id.unwrap_or(u.store_id);
         let disabled_at = match patch.disabled {
@@ -99,7 +124,10 @@ pub fn update(app: &App, by: &Actor, id: i64, patch: &UserPatch) -> Result<()> {
             None => u.disabled_at,
         };
         store::update_user(tx, id, display_name, role, store_id, disabled_at, now)?;
-        if role != u.role || store_id != u.store_id || (disabled_at.is_some() && u.disabled_at.is_none()) {
+        if role != u.role
+            || store_id != u.store_id
+            || (disabled_at.is_some() && u.disabled_at.is_none())
+        {
             store::revoke_user_sessions(tx, id, now)?;
         }
         let mut changes = serde_json::Map::new();
@@ -108,11 +136,29 @@ pub fn update(app: &App, by: &Actor, id: i64, patch: &UserPatch) -> Result<()> {
                 changes.insert(k.into(), serde_json::json!({"old": old, "new": new}));
             }
         };
-        diff("display_name", u.display_name.clone().into(), display_name.into());
+        diff(
+            "display_name",
+            u.display_name.clone().into(),
+            display_name.into(),
+        );
         diff("role", u.role.clone().into(), role.into());
         diff("store_id", u.store_id.into(), store_id.into());
-        diff("disabled", u.disabled_at.is_some().into(), disabled_at.is_some().into());
-        audit::append(tx, &Event { actor: by, action: "update", entity: "user", entity_id: Some(id), store_id: Some(store_id), changes: Some(changes.into()) })?;
+        diff(
+            "disabled",
+            u.disabled_at.is_some().into(),
+            disabled_at.is_some().into(),
+        );
+        audit::append(
+            tx,
+            &Event {
+                actor: by,
+                action: "update",
+                entity: "user",
+                entity_id: Some(id),
+                store_id: Some(store_id),
+                changes: Some(changes.into()),
+            },
+        )?;
         Ok(())
     })
 }
@@ -120,19 +166,40 @@ pub fn update(app: &App, by: &Actor, id: i64, patch: &UserPatch) -> Result<()> {
 /// An admin sets a temporary password; the user must change it at next login.
 pub fn reset_password(app: &App, by: &Actor, id: i64, new_password: &str) -> Result<()> {
     let now = now_ms();
-    let u = app.db.read_sync(|c| store::user_by_id(c, id))?.ok_or_else(Error::not_found)?;
-    password::check_strength("password", new_password, &u.username, app.config.auth.password_min_length)?;
+    let u = app
+        .db
+        .read_sync(|c| store::user_by_id(c, id))?
+        .ok_or_else(Error::not_found)?;
+    password::check_strength(
+        "password",
+        new_password,
+        &u.username,
+        app.config.auth.password_min_length,
+    )?;
     let hash = password::hash(new_password);
     app.db.write_sync(|tx| {
         store::set_password(tx, id, &hash, true, now)?;
         store::revoke_user_sessions(tx, id, now)?;
-        audit::append(tx, &Event { actor: by, action: "reset_password", entity: "user", entity_id: Some(id), store_id: Some(u.store_id), changes: None })?;
+        audit::append(
+            tx,
+            &Event {
+                actor: by,
+                action: "reset_password",
+                entity: "user",
+                entity_id: Some(id),
+                store_id: Some(u.store_id),
+                changes: None,
+            },
+        )?;
         Ok(())
     })
 }
 
 pub fn find_id(app: &App, username: &str) -> Result<i64> {
-    app.db.read_sync(|c| store::user_by_username(c, username))?.map(|u| u.id).ok_or_else(Error::not_found)
+    app.db
+        .read_sync(|c| store::user_by_username(c, username))?
+        .map(|u| u.id)
+        .ok_or_else(Error::not_found)
 }
 
 pub fn record(u: &store::UserRow) -> Record {
@@ -150,5 +217,10 @@ pub fn record(u: &store::UserRow) -> Record {
 }
 
 pub fn list(app: &App) -> Result<Vec<Record>> {
-    Ok(app.db.read_sync(store::list_users)?.iter().map(record).collect())
+    Ok(app
+        .db
+        .read_sync(store::list_users)?
+        .iter()
+        .map(record)
+        .collect())
 }

@@ -12,7 +12,13 @@ pub enum Command {
 pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let Command::Verify = cmd;
     let (app, _) = app::open(&config, false)?;
-    let head = app.db.read_sync(|c| crate::audit::verify(c)).map_err(|e| format!("audit chain BROKEN: {e}"))?;
-    println!("audit chain intact: {} rows, last id {}, head {}", head.rows, head.last_id, head.last_hash);
+    let head = app
+        .db
+        .read_sync(|c| crate::audit::verify(c))
+        .map_err(|e| format!("audit chain BROKEN: {e}"))?;
+    println!(
+        "audit chain intact: {} rows, last id {}, head {}",
+        head.rows, head.last_id, head.last_hash
+    );
     Ok(())
 }

@@ -22,17 +22,39 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
     let (app, _) = crate::app::open(&config, false)?;
     let start = std::time::Instant::now();
     let actor = Actor::system("backup");
-    let result = app.db.with_writer(|conn| crate::db::backup::create(conn, &config.data_dir, &args.dest));
+    let result = app
+        .db
+        .with_writer(|conn| crate::db::backup::create(conn, &config.data_dir, &args.dest));
     let outcome = match &result {
-        Ok((path, m)) => serde_json::json!({"ok": true, "path": path, "customers": m.counts.get("customers"), "audit_rows": m.audit_head.rows}),
+        Ok((path, m)) => {
+            serde_json::json!({"ok": true, "path": path, "customers": m.counts.get("customers"), "audit_rows": m.audit_head.rows})
+        }
         Err(e) => serde_json::json!({"ok": false, "error": e}),
     };
     app.db
-        .write_sync(|tx| audit::append(tx, &Event { actor: &actor, action: "backup", entity: "system", entity_id: None, store_id: None, changes: Some(outcome) }))
+        .write_sync(|tx| {
+            audit::append(
+                tx,
+                &Event {
+                    actor: &actor,
+                    action: "backup",
+                    entity: "system",
+                    entity_id: None,
+                    store_id: None,
+                    changes: Some(outcome),
+                },
+            )
+        })
         .map_err(|e| format!("cannot record the backup in the audit log: {e}"))?;
-    let (path, manifest) = result.map_err(|e| format!("backup FAILED, nothing was written: {e}"))?;
+    let (path, manifest) =
+        result.map_err(|e| format!("backup FAILED, nothing was written: {e}"))?;
     let removed = crate::db::backup::rotate(&args.dest, args.keep)?;
-    let size: u64 = manifest.files.keys().filter_map(|f| std::fs::metadata(path.join(f)).ok()).map(|m| m.len()).sum();
+    let size: u64 = manifest
+        .files
+        .keys()
+        .filter_map(|f| std::fs::metadata(path.join(f)).ok())
+        .map(|m| m.len())
+        .sum();
     println!(
         "backup ok: {} ({} files, {:.1} MB, {} customers, audit head {}…, {:.1}s, {} old removed)",
         path.display(),

@@ -28,9 +28,13 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
     }
     if config.data_dir.join("liyan.db").exists() {
         if crate::db::DataDirLock::is_held(&config.data_dir) {
-            return Err(format!("{} is in use by a running liyan", config.data_dir.display()));
+            return Err(format!(
+                "{} is in use by a running liyan",
+                config.data_dir.display()
+            ));
         }
-        std::fs::remove_dir_all(&config.data_dir).map_err(|e| format!("cannot clear {}: {e}", config.data_dir.display()))?;
+        std::fs::remove_dir_all(&config.data_dir)
+            .map_err(|e| format!("cannot clear {}: {e}", config.data_dir.display()))?;
     }
     let (app, lock) = crate::app::open(&config, true)?;
     let actor = Actor::system("demo");
@@ -42,7 +46,14 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
             crate::domain::stores::create(tx, &actor, "east", "东区店", now)?;
             for (username, role, store, name) in STAFF {
                 let store_id = crate::domain::stores::id_by_code(tx, store)?.unwrap_or(1);
-                let new = auth_store::NewUser { username, display_name: name, role: role.as_str(), store_id, password_hash: &hash, must_change_password: false };
+                let new = auth_store::NewUser {
+                    username,
+                    display_name: name,
+                    role: role.as_str(),
+                    store_id,
+                    password_hash: &hash,
+                    must_change_password: false,
+                };
                 let id = auth_store::insert_user(tx, &new, now)?;
                 if *role == crate::access::Role::Consultant {
                     consultants.push(id);
@@ -52,8 +63,15 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
         })
         .map_err(|e| e.to_string())?;
     seed_customers(&app, args.customers, 2026, &[1, 2], &consultants)?;
-    let mut banner = vec![format!("Demo clinic: 2 stores, {} customers. Logins (password {DEMO_PASSWORD} for all):", args.customers)];
-    banner.extend(STAFF.iter().map(|(u, r, s, n)| format!("  {u:<11} {:<16} store {s:<5} {n}", r.as_str())));
+    let mut banner = vec![format!(
+        "Demo clinic: 2 stores, {} customers. Logins (password {DEMO_PASSWORD} for all):",
+        args.customers
+    )];
+    banner.extend(
+        STAFF
+            .iter()
+            .map(|(u, r, s, n)| format!("  {u:<11} {:<16} store {s:<5} {n}", r.as_str())),
+    );
     if args.no_serve {
         banner.iter().for_each(|l| println!("{l}"));
         return Ok(());

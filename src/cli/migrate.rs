@@ -12,10 +12,15 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let Command::Status = cmd;
     let path = config.db_path();
     if !path.exists() {
-        println!("no database at {} yet; `liyan serve` creates it", path.display());
+        println!(
+            "no database at {} yet; `liyan serve` creates it",
+            path.display()
+        );
         return Ok(());
     }
-    let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| e.to_string())?;
+    let conn =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| e.to_string())?;
     let st = crate::db::migrate::status(&conn).map_err(|e| e.to_string())?;
     for (v, name) in &st.applied {
         println!("applied  V{v} {name}");

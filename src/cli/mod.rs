@@ -17,7 +17,11 @@ use std::process::ExitCode;
 use crate::config::Config;
 
 #[derive(Parser, Debug)]
-#[command(name = "liyan", version, about = "Liyan (丽颜) — CRM for medical-aesthetics clinics")]
+#[command(
+    name = "liyan",
+    version,
+    about = "Liyan (丽颜) — CRM for medical-aesthetics clinics"
+)]
 pub struct Cli {
     /// Config file (default: ./liyan.toml when present, else built-in defaults).
     #[arg(long, global = true, value_name = "FILE")]
@@ -69,8 +73,12 @@ pub fn load_config(cli: &Cli) -> Result<Config, String> {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 pub fn run(cli: Cli) -> ExitCode {

@@ -22,15 +22,34 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
 }
 
 /// Serves an opened app until SIGINT/SIGTERM. `banner` lines are printed after the URL.
-pub fn serve(app: App, _lock: Option<crate::db::DataDirLock>, banner: Vec<String>) -> Result<(), String> {
+pub fn serve(
+    app: App,
+    _lock: Option<crate::db::DataDirLock>,
+    banner: Vec<String>,
+) -> Result<(), String> {
     let config = app.config.clone();
     let tls = std::sync::Arc::new(Tls::prepare(&config)?);
-    let url_host = if config.listen.ip().is_unspecified() { "localhost".to_string() } else { config.listen.ip().to_string() };
-    let url = format!("https://{}:{}/", if url_host.contains(':') { format!("[{url_host}]") } else { url_host }, config.listen.port());
+    let url_host = if config.listen.ip().is_unspecified() {
+        "localhost".to_string()
+    } else {
+        config.listen.ip().to_string()
+    };
+    let url = format!(
+        "https://{}:{}/",
+        if url_host.contains(':') {
+            format!("[{url_host}]")
+        } else {
+            url_host
+        },
+        config.listen.port()
+    );
     let setup = crate::auth::service::issue_setup_token(&app).map_err(|e| e.to_string())?;
     let data = actix_web::web::Data::new(app);
     let server_config = tls.server_config();
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .max(2);
 
     actix_web::rt::System::new().block_on(async move {
         let server = actix_web::HttpServer::new(move || crate::liyan_app!(data.clone()))

@@ -16,6 +16,9 @@ pub enum Command {
 pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let Command::ExportCa { out } = cmd;
     let fp = crate::http::tls::export_ca(&config, &out)?;
-    println!("wrote {} (SHA-256 {fp}); install it as a trusted root on each front-desk PC", out.display());
+    println!(
+        "wrote {} (SHA-256 {fp}); install it as a trusted root on each front-desk PC",
+        out.display()
+    );
     Ok(())
 }

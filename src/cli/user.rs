@@ -39,7 +39,9 @@ pub enum Command {
 
 fn read_password() -> Result<String, String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     Ok(s.trim_end_matches(['\r', '\n']).to_string())
 }
 
@@ -47,7 +49,13 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let (app, _) = app::open(&config, false)?;
     let by = Actor::system("cli");
     match cmd {
-        Command::Add { username, role, store, display_name, .. } => {
+        Command::Add {
+            username,
+            role,
+            store,
+            display_name,
+            ..
+        } => {
             let store_id = app
                 .db
                 .read_sync(|c| crate::domain::stores::id_by_code(c, &store))
@@ -55,24 +63,57 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                 .ok_or_else(|| format!("no store with code `{store}`"))?;
             let password = read_password()?;
             let name = display_name.unwrap_or_else(|| username.clone());
-            let new = users::NewUser { username: &username, display_name: &name, role: &role, store_id, password: &password };
+            let new = users::NewUser {
+                username: &username,
+                display_name: &name,
+                role: &role,
+                store_id,
+                password: &password,
+            };
             let id = users::create(&app, &by, &new).map_err(|e| e.to_string())?;
             println!("created user {username} (id {id}, role {role}, store {store}); the password must be changed at first login");
         }
         Command::List => {
-            println!("{:<5} {:<20} {:<16} {:<6} {:<9} name", "id", "username", "role", "store", "state");
-            for r in app.db.read_sync(crate::auth::store::list_users).map_err(|e| e.to_string())? {
-                let state = if r.disabled_at.is_some() { "disabled" } else if r.locked_until.is_some_and(|t| t > crate::clock::now_ms()) { "locked" } else { "active" };
-                println!("{:<5} {:<20} {:<16} {:<6} {:<9} {}", r.id, r.username, r.role, r.store_id, state, r.display_name);
+            println!(
+                "{:<5} {:<20} {:<16} {:<6} {:<9} name",
+                "id", "username", "role", "store", "state"
+            );
+            for r in app
+                .db
+                .read_sync(crate::auth::store::list_users)
+                .map_err(|e| e.to_string())?
+            {
+                let state = if r.disabled_at.is_some() {
+                    "disabled"
+                } else if r.locked_until.is_some_and(|t| t > crate::clock::now_ms()) {
+                    "locked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<5} {:<20} {:<16} {:<6} {:<9} {}",
+                    r.id, r.username, r.role, r.store_id, state, r.display_name
+                );
             }
         }
         Command::Disable { username } => {
-            let id = users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
-            users::update(&app, &by, id, &users::UserPatch { disabled: Some(true), ..Default::default() }).map_err(|e| e.to_string())?;
+            let id =
+                users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
+            users::update(
+                &app,
+                &by,
+                id,
+                &users::UserPatch {
+                    disabled: Some(true),
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| e.to_string())?;
             println!("disabled {username}; their sessions have ended");
         }
         Command::ResetPassword { username, .. } => {
-            let id = users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
+            let id =
+                users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
             let password = read_password()?;
             users::reset_password(&app, &by, id, &password).map_err(|e| e.to_string())?;
             println!("password of {username} reset; it must be changed at next login");

@@ -11,11 +11,15 @@ pub const KEY_LEN: usize = 64;
 pub fn load_or_create_key(dir: &Path, name: &str) -> Result<[u8; KEY_LEN], String> {
     let path = dir.join(name);
     match std::fs::read(&path) {
-        Ok(bytes) => bytes
-            .try_into()
-            .map_err(|_| format!("key file {} is damaged (expected {KEY_LEN} bytes)", path.display())),
+        Ok(bytes) => bytes.try_into().map_err(|_| {
+            format!(
+                "key file {} is damaged (expected {KEY_LEN} bytes)",
+                path.display()
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             set_mode(dir, 0o700);
             let mut key = [0u8; KEY_LEN];
             rand::thread_rng().fill_bytes(&mut key);
@@ -23,8 +27,12 @@ pub fn load_or_create_key(dir: &Path, name: &str) -> Result<[u8; KEY_LEN], Strin
             opts.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            let mut f = opts.open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            f.write_all(&key).and_then(|_| f.sync_all()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut f = opts
+                .open(&path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            f.write_all(&key)
+                .and_then(|_| f.sync_all())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Ok(key)
         }
         Err(e) => Err(format!("cannot read key file {}: {e}", path.display())),
@@ -50,7 +58,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("field.key")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("field.key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

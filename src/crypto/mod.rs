@@ -35,7 +35,10 @@ impl FieldCipher {
     pub fn new(key: &[u8; KEY_LEN]) -> FieldCipher {
         let mut mac_key = [0u8; 32];
         mac_key.copy_from_slice(&key[32..]);
-        FieldCipher { aead: Aes256Gcm::new_from_slice(&key[..32]).expect("32-byte key"), mac_key }
+        FieldCipher {
+            aead: Aes256Gcm::new_from_slice(&key[..32]).expect("32-byte key"),
+            mac_key,
+        }
     }
 
     /// `field` is bound as associated data, so a ciphertext moved to another column fails.
@@ -44,7 +47,13 @@ impl FieldCipher {
         rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .aead
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: field.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: field.as_bytes(),
+                },
+            )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
         out.push(VERSION);
@@ -60,7 +69,13 @@ impl FieldCipher {
         let (nonce, ct) = blob[1..].split_at(NONCE_LEN);
         let pt = self
             .aead
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: field.as_bytes() })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: field.as_bytes(),
+                },
+            )
             .map_err(|_| DecryptError(field))?;
         String::from_utf8(pt).map_err(|_| DecryptError(field))
     }
@@ -96,8 +111,14 @@ mod tests {
     fn same_plaintext_gives_different_ciphertext_but_same_hash() {
         let c = cipher();
         assert_ne!(c.encrypt("id_number", "x"), c.encrypt("id_number", "x"));
-        assert_eq!(c.lookup_hash("id_number", "x"), c.lookup_hash("id_number", "x"));
-        assert_ne!(c.lookup_hash("id_number", "x"), c.lookup_hash("id_number", "y"));
+        assert_eq!(
+            c.lookup_hash("id_number", "x"),
+            c.lookup_hash("id_number", "x")
+        );
+        assert_ne!(
+            c.lookup_hash("id_number", "x"),
+            c.lookup_hash("id_number", "y")
+        );
     }
 
     #[test]

@@ -7,19 +7,25 @@ use std::path::Path;
 /// keep writing meanwhile), fsyncs it and runs `integrity_check` on the copy.
 pub fn snapshot(conn: &Connection, dest: &Path) -> Result<(), String> {
     {
-        let mut out = Connection::open(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
+        let mut out =
+            Connection::open(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
         let backup = rusqlite::backup::Backup::new(conn, &mut out).map_err(|e| e.to_string())?;
         backup
             .run_to_completion(1024, std::time::Duration::from_millis(0), None)
             .map_err(|e| format!("online backup failed: {e}"))?;
         drop(backup);
-        out.pragma_update(None, "journal_mode", "DELETE").map_err(|e| e.to_string())?;
-        let check: String = out.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+        out.pragma_update(None, "journal_mode", "DELETE")
+            .map_err(|e| e.to_string())?;
+        let check: String = out
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| e.to_string())?;
         if check != "ok" {
             return Err(format!("integrity_check of the copy failed: {check}"));
         }
     }
-    std::fs::File::open(dest).and_then(|f| f.sync_all()).map_err(|e| format!("fsync {}: {e}", dest.display()))
+    std::fs::File::open(dest)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| format!("fsync {}: {e}", dest.display()))
 }
 
 use serde::{Deserialize, Serialize};
@@ -41,32 +47,53 @@ pub struct Manifest {
 }
 
 pub fn sha256_file(path: &Path) -> Result<String, String> {
-    let mut f = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut f =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut h = Sha256::new();
     std::io::copy(&mut f, &mut h).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     Ok(hex::encode(h.finalize()))
 }
 
 /// Tables whose row counts the manifest records (and restore checks).
-const COUNTED: &[&str] = &["customers", "users", "stores", "audit_log", "customer_search"];
+const COUNTED: &[&str] = &[
+    "customers",
+    "users",
+    "stores",
+    "audit_log",
+    "customer_search",
+];
 
 pub fn counts(conn: &Connection) -> Result<std::collections::BTreeMap<String, i64>, String> {
     COUNTED
         .iter()
-        .map(|t| conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).map(|n| (t.to_string(), n)).map_err(|e| e.to_string()))
+        .map(|t| {
+            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .map(|n| (t.to_string(), n))
+                .map_err(|e| e.to_string())
+        })
         .collect()
 }
 
-fn copy_tree(from: &Path, to: &Path, rel: &Path, files: &mut std::collections::BTreeMap<String, String>) -> Result<(), String> {
+fn copy_tree(
+    from: &Path,
+    to: &Path,
+    rel: &Path,
+    files: &mut std::collections::BTreeMap<String, String>,
+) -> Result<(), String> {
     std::fs::create_dir_all(to.join(rel)).map_err(|e| e.to_string())?;
-    for entry in std::fs::read_dir(from.join(rel)).map_err(|e| format!("cannot list {}: {e}", from.join(rel).display()))? {
+    for entry in std::fs::read_dir(from.join(rel))
+        .map_err(|e| format!("cannot list {}: {e}", from.join(rel).display()))?
+    {
         let entry = entry.map_err(|e| e.to_string())?;
         let r = rel.join(entry.file_name());
         if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
             copy_tree(from, to, &r, files)?;
         } else {
-            std::fs::copy(from.join(&r), to.join(&r)).map_err(|e| format!("cannot copy {}: {e}", r.display()))?;
-            std::fs::File::open(to.join(&r)).and_then(|f| f.sync_all()).map_err(|e| e.to_string())?;
+            std::fs::copy(from.join(&r), to.join(&r))
+                .map_err(|e| format!("cannot copy {}: {e}", r.display()))?;
+            std::fs::File::open(to.join(&r))
+                .and_then(|f| f.sync_all())
+                .map_err(|e| e.to_string())?;
             files.insert(r.to_string_lossy().into_owned(), sha256_file(&to.join(&r))?);
         }
     }
@@ -81,13 +108,18 @@ fn sync_dir(dir: &Path) {
 
 /// Writes a complete, verified backup directory under `dest` and returns its final path.
 /// Nothing is left under the final name unless every step succeeded.
-pub fn create(conn: &Connection, data_dir: &Path, dest: &Path) -> Result<(PathBuf, Manifest), String> {
+pub fn create(
+    conn: &Connection,
+    data_dir: &Path,
+    dest: &Path,
+) -> Result<(PathBuf, Manifest), String> {
     std::fs::create_dir_all(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f").to_string();
     let name = format!("{PREFIX}{stamp}");
     let tmp = dest.join(format!(".tmp-{name}"));
     let result = (|| {
-        std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         let db_copy = tmp.join("liyan.db");
         snapshot(conn, &db_copy)?;
         let mut files = std::collections::BTreeMap::new();
@@ -96,19 +128,30 @@ pub fn create(conn: &Connection, data_dir: &Path, dest: &Path) -> Result<(PathBu
         if attachments.is_dir() {
             copy_tree(data_dir, &tmp, Path::new("attachments"), &mut files)?;
         }
-        let copy = Connection::open_with_flags(&db_copy, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| e.to_string())?;
+        let copy =
+            Connection::open_with_flags(&db_copy, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| e.to_string())?;
         let manifest = Manifest {
             created_at: crate::clock::now_ms(),
             liyan_version: env!("CARGO_PKG_VERSION").into(),
-            schema_version: copy.query_row("SELECT coalesce(max(version), 0) FROM refinery_schema_history", [], |r| r.get(0)).map_err(|e| e.to_string())?,
+            schema_version: copy
+                .query_row(
+                    "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| e.to_string())?,
             files,
             counts: counts(&copy)?,
-            audit_head: crate::audit::verify(&copy).map_err(|e| format!("the copy's audit chain does not verify: {e}"))?,
+            audit_head: crate::audit::verify(&copy)
+                .map_err(|e| format!("the copy's audit chain does not verify: {e}"))?,
         };
         drop(copy);
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
         std::fs::write(tmp.join(MANIFEST), json).map_err(|e| e.to_string())?;
-        std::fs::File::open(tmp.join(MANIFEST)).and_then(|f| f.sync_all()).map_err(|e| e.to_string())?;
+        std::fs::File::open(tmp.join(MANIFEST))
+            .and_then(|f| f.sync_all())
+            .map_err(|e| e.to_string())?;
         sync_dir(&tmp);
         let fin = dest.join(&name);
         std::fs::rename(&tmp, &fin).map_err(|e| format!("cannot rename into place: {e}"))?;
@@ -127,13 +170,19 @@ pub fn rotate(dest: &Path, keep: usize) -> Result<Vec<PathBuf>, String> {
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.is_dir() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(PREFIX)))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(PREFIX))
+        })
         .collect();
     found.sort();
     let excess = found.len().saturating_sub(keep);
     let removed: Vec<PathBuf> = found.into_iter().take(excess).collect();
     for p in &removed {
-        std::fs::remove_dir_all(p).map_err(|e| format!("cannot remove old backup {}: {e}", p.display()))?;
+        std::fs::remove_dir_all(p)
+            .map_err(|e| format!("cannot remove old backup {}: {e}", p.display()))?;
     }
     Ok(removed)
 }
@@ -141,19 +190,29 @@ pub fn rotate(dest: &Path, keep: usize) -> Result<Vec<PathBuf>, String> {
 /// Checks a backup directory against its manifest: every file's hash, the database's
 /// integrity, row counts and audit chain head.
 pub fn verify(backup: &Path) -> Result<Manifest, String> {
-    let text = std::fs::read(backup.join(MANIFEST)).map_err(|e| format!("{} has no readable {MANIFEST}: {e}", backup.display()))?;
-    let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| format!("{MANIFEST} is damaged: {e}"))?;
+    let text = std::fs::read(backup.join(MANIFEST))
+        .map_err(|e| format!("{} has no readable {MANIFEST}: {e}", backup.display()))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&text).map_err(|e| format!("{MANIFEST} is damaged: {e}"))?;
     for (rel, want) in &manifest.files {
         if rel.contains("..") {
             return Err(format!("{MANIFEST} names a path outside the backup: {rel}"));
         }
         let got = sha256_file(&backup.join(rel))?;
         if &got != want {
-            return Err(format!("{rel} does not match its SHA-256 in the manifest (damaged or altered)"));
+            return Err(format!(
+                "{rel} does not match its SHA-256 in the manifest (damaged or altered)"
+            ));
         }
     }
-    let conn = Connection::open_with_flags(backup.join("liyan.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| e.to_string())?;
-    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+    let conn = Connection::open_with_flags(
+        backup.join("liyan.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .map_err(|e| e.to_string())?;
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
     if check != "ok" {
         return Err(format!("integrity_check of the backup failed: {check}"));
     }

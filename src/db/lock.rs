@@ -34,13 +34,19 @@ impl DataDirLock {
                     data_dir.display()
                 ))
             }
-            Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {}: {e}", path.display())),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(format!("cannot lock {}: {e}", path.display()))
+            }
         }
     }
 
     /// True when some process holds the lock (used by restore, which must not run under a server).
     pub fn is_held(data_dir: &Path) -> bool {
-        match OpenOptions::new().read(true).write(true).open(data_dir.join("liyan.lock")) {
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(data_dir.join("liyan.lock"))
+        {
             Ok(f) => matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
             Err(_) => false,
         }

@@ -15,7 +15,11 @@ pub struct Status {
 }
 
 fn embedded() -> Vec<(i64, String)> {
-    let mut v: Vec<_> = migrations::runner().get_migrations().iter().map(|m| (m.version() as i64, m.name().to_string())).collect();
+    let mut v: Vec<_> = migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| (m.version() as i64, m.name().to_string()))
+        .collect();
     v.sort();
     v
 }
@@ -29,7 +33,8 @@ fn applied(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
     if !exists {
         return Ok(Vec::new());
     }
-    let mut stmt = conn.prepare("SELECT version, name FROM refinery_schema_history ORDER BY version")?;
+    let mut stmt =
+        conn.prepare("SELECT version, name FROM refinery_schema_history ORDER BY version")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }
@@ -38,8 +43,15 @@ pub fn status(conn: &Connection) -> rusqlite::Result<Status> {
     let applied = applied(conn)?;
     let all = embedded();
     let binary_version = all.last().map(|m| m.0).unwrap_or(0);
-    let pending = all.into_iter().filter(|m| !applied.iter().any(|a| a.0 == m.0)).collect();
-    Ok(Status { applied, pending, binary_version })
+    let pending = all
+        .into_iter()
+        .filter(|m| !applied.iter().any(|a| a.0 == m.0))
+        .collect();
+    Ok(Status {
+        applied,
+        pending,
+        binary_version,
+    })
 }
 
 /// Brings the database at `path` to this binary's schema. Returns the pre-migration backup, if
@@ -63,9 +75,11 @@ pub fn migrate(conn: &mut Connection, data_dir: &Path) -> Result<Option<PathBuf>
     } else {
         let from = st.applied.last().map(|a| a.0).unwrap_or(0);
         let dir = data_dir.join("backups");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let dest = dir.join(format!("pre-migrate-v{from}-{}.db", crate::clock::now_ms()));
-        super::backup::snapshot(conn, &dest).map_err(|e| format!("backup before migrating failed, nothing was changed: {e}"))?;
+        super::backup::snapshot(conn, &dest)
+            .map_err(|e| format!("backup before migrating failed, nothing was changed: {e}"))?;
         Some(dest)
     };
     migrations::runner()

@@ -12,7 +12,11 @@ pub use pool::{BlockingError, Db, Reader, Writer};
 use rusqlite::Connection;
 
 /// Pragmas every connection gets, in this order (DESIGN.md, Storage).
-pub fn configure(conn: &Connection, busy_timeout_ms: u32, cache_size_kib: u32) -> rusqlite::Result<()> {
+pub fn configure(
+    conn: &Connection,
+    busy_timeout_ms: u32,
+    cache_size_kib: u32,
+) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_millis(busy_timeout_ms as u64))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: an acknowledged payment must survive a power cut.

@@ -56,14 +56,21 @@ impl Db {
     }
 
     /// Runs `f` on a pooled read connection on the calling thread.
-    pub fn read_sync<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Reader) -> Result<T, E>) -> Result<T, E> {
+    pub fn read_sync<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Reader) -> Result<T, E>,
+    ) -> Result<T, E> {
         let conn = {
             let mut pool = lock(&self.inner.readers);
             loop {
                 if let Some(c) = pool.pop() {
                     break c;
                 }
-                pool = self.inner.reader_free.wait(pool).unwrap_or_else(|e| e.into_inner());
+                pool = self
+                    .inner
+                    .reader_free
+                    .wait(pool)
+                    .unwrap_or_else(|e| e.into_inner());
             }
         };
         let out = f(&conn);
@@ -73,23 +80,33 @@ impl Db {
     }
 
     /// `write_sync` on actix's blocking pool.
-    pub async fn write<T, E>(&self, f: impl FnOnce(&Writer) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    pub async fn write<T, E>(
+        &self,
+        f: impl FnOnce(&Writer) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<rusqlite::Error> + From<BlockingError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.write_sync(f)).await.map_err(|_| E::from(BlockingError))?
+        actix_web::web::block(move || db.write_sync(f))
+            .await
+            .map_err(|_| E::from(BlockingError))?
     }
 
     /// `read_sync` on actix's blocking pool.
-    pub async fn read<T, E>(&self, f: impl FnOnce(&Reader) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    pub async fn read<T, E>(
+        &self,
+        f: impl FnOnce(&Reader) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<rusqlite::Error> + From<BlockingError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.read_sync(f)).await.map_err(|_| E::from(BlockingError))?
+        actix_web::web::block(move || db.read_sync(f))
+            .await
+            .map_err(|_| E::from(BlockingError))?
     }
 
     /// The writer connection itself, for backup and maintenance that are not a transaction.
@@ -111,7 +128,9 @@ fn open_conn(path: &Path, cfg: &DatabaseConfig, read_only: bool) -> rusqlite::Re
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let conn = Connection::open_with_flags(path, flags)?;
     super::configure(&conn, cfg.busy_timeout_ms, cfg.cache_size_kib)?;

@@ -20,7 +20,10 @@ pub enum Lang {
 impl Lang {
     /// zh-CN unless the first listed language is not Chinese.
     pub fn from_accept_language(header: Option<&str>) -> Lang {
-        let first = header.and_then(|h| h.split(',').next()).map(|s| s.trim().to_ascii_lowercase()).unwrap_or_default();
+        let first = header
+            .and_then(|h| h.split(',').next())
+            .map(|s| s.trim().to_ascii_lowercase())
+            .unwrap_or_default();
         if first.is_empty() || first.starts_with("zh") || first == "*" {
             Lang::Zh
         } else {
@@ -30,23 +33,36 @@ impl Lang {
 }
 
 pub fn problem(err: &Error, lang: Lang) -> HttpResponse {
-    let pick = |t: &crate::error::Text| if lang == Lang::Zh { t.zh.clone() } else { t.en.clone() };
+    let pick = |t: &crate::error::Text| {
+        if lang == Lang::Zh {
+            t.zh.clone()
+        } else {
+            t.en.clone()
+        }
+    };
     let mut body = json!({
         "type": format!("{PROBLEM_BASE}{}", err.code),
         "title": pick(&err.title),
         "status": err.kind.status(),
     });
     if !err.errors.is_empty() {
-        body["errors"] = err.errors.iter().map(|e| json!({"field": e.field, "message": pick(&e.message)})).collect();
+        body["errors"] = err
+            .errors
+            .iter()
+            .map(|e| json!({"field": e.field, "message": pick(&e.message)}))
+            .collect();
     }
     if let Some(id) = err.existing_id {
         body["existing_id"] = id.into();
     }
-    let mut res = HttpResponse::build(StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    let mut res = HttpResponse::build(
+        StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
     if err.kind == Kind::Unauthorized {
         res.insert_header(("www-authenticate", "Bearer"));
     }
-    res.content_type("application/problem+json").body(body.to_string())
+    res.content_type("application/problem+json")
+        .body(body.to_string())
 }
 
 impl ResponseError for Error {
@@ -64,13 +80,24 @@ pub fn localize(req_lang: Lang, res: ServiceResponse) -> ServiceResponse {
     if req_lang == Lang::Zh {
         return res;
     }
-    let Some(err) = res.response().error().and_then(|e| e.as_error::<Error>()).cloned() else { return res };
+    let Some(err) = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<Error>())
+        .cloned()
+    else {
+        return res;
+    };
     let (req, _) = res.into_parts();
     ServiceResponse::new(req, problem(&err, req_lang))
 }
 
 pub fn request_lang(req: &ServiceRequest) -> Lang {
-    Lang::from_accept_language(req.headers().get("accept-language").and_then(|h| h.to_str().ok()))
+    Lang::from_accept_language(
+        req.headers()
+            .get("accept-language")
+            .and_then(|h| h.to_str().ok()),
+    )
 }
 
 #[cfg(test)]

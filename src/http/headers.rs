@@ -7,7 +7,10 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' '
 
 pub fn apply(h: &mut HeaderMap, is_api: bool) {
     let mut set = |name: &'static str, value: &'static str| {
-        h.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        h.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     };
     set("content-security-policy", CSP);
     set("x-content-type-options", "nosniff");

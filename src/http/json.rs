@@ -13,11 +13,22 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 pub struct Json<T>(pub T);
 
 fn malformed(detail: String) -> Error {
-    Error::new(Kind::BadRequest, "malformed-json", text(format!("请求体不是有效的 JSON：{detail}"), format!("The request body is not valid JSON: {detail}")))
+    Error::new(
+        Kind::BadRequest,
+        "malformed-json",
+        text(
+            format!("请求体不是有效的 JSON：{detail}"),
+            format!("The request body is not valid JSON: {detail}"),
+        ),
+    )
 }
 
 fn too_large() -> Error {
-    Error::new(Kind::PayloadTooLarge, "payload-too-large", text("请求体超过 64 KiB", "The request body exceeds 64 KiB"))
+    Error::new(
+        Kind::PayloadTooLarge,
+        "payload-too-large",
+        text("请求体超过 64 KiB", "The request body exceeds 64 KiB"),
+    )
 }
 
 /// Parses `bytes` as `T` after the duplicate-key check.
@@ -25,8 +36,20 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     NoDuplicates::check(&mut de).map_err(|e| match e.to_string() {
         m if m.starts_with("duplicate key") => {
-            let key = m.trim_start_matches("duplicate key ").split(" at line").next().unwrap_or("").to_string();
-            Error::new(Kind::BadRequest, "duplicate-key", text(format!("JSON 中键 {key} 重复"), format!("Duplicate key {key} in JSON")))
+            let key = m
+                .trim_start_matches("duplicate key ")
+                .split(" at line")
+                .next()
+                .unwrap_or("")
+                .to_string();
+            Error::new(
+                Kind::BadRequest,
+                "duplicate-key",
+                text(
+                    format!("JSON 中键 {key} 重复"),
+                    format!("Duplicate key {key} in JSON"),
+                ),
+            )
         }
         m => malformed(m),
     })?;
@@ -36,7 +59,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         let inner = e.into_inner();
         let msg = inner.to_string();
         if inner.is_data() {
-            let field = if path == "." { unknown_field_name(&msg).unwrap_or_else(|| "body".into()) } else { path };
+            let field = if path == "." {
+                unknown_field_name(&msg).unwrap_or_else(|| "body".into())
+            } else {
+                path
+            };
             if msg.starts_with("unknown field") {
                 Error::field(&field, "不支持的字段", "unknown field")
             } else {
@@ -50,7 +77,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 }
 
 fn unknown_field_name(msg: &str) -> Option<String> {
-    msg.strip_prefix("unknown field `").and_then(|r| r.split('`').next()).map(str::to_string)
+    msg.strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next())
+        .map(str::to_string)
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
@@ -62,7 +91,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .headers()
             .get("content-type")
             .and_then(|h| h.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         let declared_too_big = req
             .headers()
             .get("content-length")
@@ -72,7 +105,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json {
-                return Err(Error::new(Kind::BadRequest, "content-type", text("请求须为 application/json", "The request must be application/json")));
+                return Err(Error::new(
+                    Kind::BadRequest,
+                    "content-type",
+                    text(
+                        "请求须为 application/json",
+                        "The request must be application/json",
+                    ),
+                ));
             }
             if declared_too_big {
                 return Err(too_large());

@@ -16,7 +16,9 @@ use crate::app::App;
 use crate::error::{Error, Result};
 
 /// Runs blocking service code (SQLite, argon2) off the async workers.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     web::block(f).await.map_err(|_| Error::internal())?
 }
 
@@ -44,7 +46,11 @@ macro_rules! verb {
 
 impl<'a> Api<'a> {
     fn add(&mut self, method: Method, path: &'static str, summary: &'static str) {
-        self.docs.push(openapi::RouteDoc { method: method.as_str().to_ascii_lowercase(), path, summary });
+        self.docs.push(openapi::RouteDoc {
+            method: method.as_str().to_ascii_lowercase(),
+            path,
+            summary,
+        });
     }
     verb!(get, Method::GET);
     verb!(post, Method::POST);
@@ -55,7 +61,10 @@ impl<'a> Api<'a> {
 
 /// Every API route. With `cfg` absent it only collects the documentation.
 pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc> {
-    let mut api = Api { cfg, docs: Vec::new() };
+    let mut api = Api {
+        cfg,
+        docs: Vec::new(),
+    };
     api.get("/health", "Liveness: touches the database", health);
     api.get("/openapi.json", "This document", openapi::serve);
     crate::auth::api::routes(&mut api);
@@ -64,19 +73,32 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     crate::access::api::routes(&mut api);
     crate::audit::api::routes(&mut api);
     if std::env::var_os("LIYAN_BENCH").is_some_and(|v| v == "1") {
-        api.get("/bench/constant", "Benchmark baseline: a constant reply (only with LIYAN_BENCH=1)", constant);
+        api.get(
+            "/bench/constant",
+            "Benchmark baseline: a constant reply (only with LIYAN_BENCH=1)",
+            constant,
+        );
     }
     api.docs
 }
 
 async fn constant() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(r#"{"ok":true}"#)
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(r#"{"ok":true}"#)
 }
 
 async fn health(app: web::Data<App>) -> Result<HttpResponse> {
     let db = app.db.clone();
     let schema: i64 = db
-        .read(|c| c.query_row("SELECT coalesce(max(version), 0) FROM refinery_schema_history", [], |r| r.get(0)).map_err(Error::from))
+        .read(|c| {
+            c.query_row(
+                "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(Error::from)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok", "schema_version": schema, "version": env!("CARGO_PKG_VERSION")})))
 }
@@ -90,7 +112,12 @@ pub fn configure(app: web::Data<App>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(app)
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                Error::field("query", format!("查询参数有误：{e}"), format!("invalid query parameters: {e}")).into()
+                Error::field(
+                    "query",
+                    format!("查询参数有误：{e}"),
+                    format!("invalid query parameters: {e}"),
+                )
+                .into()
             }))
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found().into()));
         api_routes(Some(cfg));
@@ -109,14 +136,19 @@ macro_rules! liyan_app {
                 use futures_util::FutureExt as _;
                 let lang = $crate::http::error::request_lang(&req);
                 let is_api = req.path().starts_with("/api/");
-                srv.call(req).map(move |res| res.map(|res| $crate::http::finish_response(lang, is_api, res)))
+                srv.call(req)
+                    .map(move |res| res.map(|res| $crate::http::finish_response(lang, is_api, res)))
             })
             .configure($crate::http::configure($data))
     };
 }
 
 /// Localised problems and the security headers, on every response.
-pub fn finish_response(lang: error::Lang, is_api: bool, res: actix_web::dev::ServiceResponse) -> actix_web::dev::ServiceResponse {
+pub fn finish_response(
+    lang: error::Lang,
+    is_api: bool,
+    res: actix_web::dev::ServiceResponse,
+) -> actix_web::dev::ServiceResponse {
     let mut res = error::localize(lang, res);
     headers::apply(res.headers_mut(), is_api);
     res

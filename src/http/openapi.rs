@@ -10,12 +10,21 @@ pub struct RouteDoc {
     pub summary: &'static str,
 }
 
-const PUBLIC: &[&str] = &["/health", "/openapi.json", "/setup/status", "/setup", "/auth/login", "/auth/refresh"];
+const PUBLIC: &[&str] = &[
+    "/health",
+    "/openapi.json",
+    "/setup/status",
+    "/setup",
+    "/auth/login",
+    "/auth/refresh",
+];
 
 pub fn document() -> Value {
     let mut paths = Map::new();
     for r in super::api_routes(None) {
-        let entry = paths.entry(format!("/api/v1{}", r.path)).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(format!("/api/v1{}", r.path))
+            .or_insert_with(|| json!({}));
         let params: Vec<Value> = r
             .path
             .split('/')

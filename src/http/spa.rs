@@ -14,8 +14,15 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
     if let Some(file) = (!path.is_empty()).then(|| Assets::get(path)).flatten() {
         let mime = mime_guess::from_path(path).first_or_octet_stream();
         // Vite names everything under assets/ by content hash.
-        let cache = if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
-        return HttpResponse::Ok().content_type(mime.as_ref()).insert_header(("cache-control", cache)).body(file.data.into_owned());
+        let cache = if path.starts_with("assets/") {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        return HttpResponse::Ok()
+            .content_type(mime.as_ref())
+            .insert_header(("cache-control", cache))
+            .body(file.data.into_owned());
     }
     match Assets::get("index.html") {
         Some(index) => HttpResponse::Ok()

@@ -2,7 +2,10 @@
 //! server certificate. A resolver holds the current certificate so it can be swapped (reissued
 //! or reloaded from changed files) without a restart.
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose, SanType,
+};
 use rustls::crypto::ring::sign::any_supported_type;
 use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
@@ -29,13 +32,21 @@ pub fn ca_cert_path(config: &Config) -> PathBuf {
 
 /// SHA-256 fingerprint of a DER certificate, as browsers show it (AB:CD:...).
 pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Names the generated certificate covers: localhost, loopback, the host name, configured names
 /// and the machine's LAN addresses.
 pub fn subject_names(config: &Config) -> Vec<String> {
-    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    let mut names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
     if let Ok(h) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
         let h = h.trim();
         if !h.is_empty() {
@@ -44,7 +55,12 @@ pub fn subject_names(config: &Config) -> Vec<String> {
     }
     names.extend(config.tls.names.iter().cloned());
     if let Ok(ifaces) = if_addrs::get_if_addrs() {
-        names.extend(ifaces.into_iter().filter(|i| !i.is_loopback()).map(|i| i.ip().to_string()));
+        names.extend(
+            ifaces
+                .into_iter()
+                .filter(|i| !i.is_loopback())
+                .map(|i| i.ip().to_string()),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     names.retain(|n| seen.insert(n.clone()));
@@ -57,8 +73,12 @@ fn write_private(path: &Path, data: &str) -> Result<(), String> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     use std::io::Write;
-    let mut f = opts.open(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    f.write_all(data.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let mut f = opts
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    f.write_all(data.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn days_from_now(days: i64) -> time::OffsetDateTime {
@@ -74,30 +94,57 @@ struct LocalCa {
 fn load_or_create_ca(dir: &Path) -> Result<LocalCa, String> {
     let (cert_path, key_path) = (dir.join("ca.crt"), dir.join("ca.key"));
     if cert_path.exists() && key_path.exists() {
-        let cert_pem = std::fs::read_to_string(&cert_path).map_err(|e| format!("cannot read {}: {e}", cert_path.display()))?;
-        let key_pem = std::fs::read_to_string(&key_path).map_err(|e| format!("cannot read {}: {e}", key_path.display()))?;
-        let key = KeyPair::from_pem(&key_pem).map_err(|e| format!("{}: {e}", key_path.display()))?;
-        let params = CertificateParams::from_ca_cert_pem(&cert_pem).map_err(|e| format!("{}: {e}", cert_path.display()))?;
-        return Ok(LocalCa { params, key, cert_pem });
+        let cert_pem = std::fs::read_to_string(&cert_path)
+            .map_err(|e| format!("cannot read {}: {e}", cert_path.display()))?;
+        let key_pem = std::fs::read_to_string(&key_path)
+            .map_err(|e| format!("cannot read {}: {e}", key_path.display()))?;
+        let key =
+            KeyPair::from_pem(&key_pem).map_err(|e| format!("{}: {e}", key_path.display()))?;
+        let params = CertificateParams::from_ca_cert_pem(&cert_pem)
+            .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+        return Ok(LocalCa {
+            params,
+            key,
+            cert_pem,
+        });
     }
     let mut params = CertificateParams::default();
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.distinguished_name.push(DnType::CommonName, "Liyan Local CA");
-    params.distinguished_name.push(DnType::OrganizationName, "Liyan");
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Liyan Local CA");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Liyan");
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     params.not_before = days_from_now(-1);
     params.not_after = days_from_now(CA_DAYS);
     let key = KeyPair::generate().map_err(|e| e.to_string())?;
-    let cert = params.clone().self_signed(&key).map_err(|e| e.to_string())?;
+    let cert = params
+        .clone()
+        .self_signed(&key)
+        .map_err(|e| e.to_string())?;
     let cert_pem = cert.pem();
     write_private(&key_path, &key.serialize_pem())?;
-    std::fs::write(&cert_path, &cert_pem).map_err(|e| format!("cannot write {}: {e}", cert_path.display()))?;
-    Ok(LocalCa { params, key, cert_pem })
+    std::fs::write(&cert_path, &cert_pem)
+        .map_err(|e| format!("cannot write {}: {e}", cert_path.display()))?;
+    Ok(LocalCa {
+        params,
+        key,
+        cert_pem,
+    })
 }
 
 fn issue_server_cert(ca: &LocalCa, names: &[String], dir: &Path) -> Result<(), String> {
     let mut params = CertificateParams::default();
-    params.distinguished_name.push(DnType::CommonName, names.first().cloned().unwrap_or_else(|| "localhost".into()));
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().cloned().unwrap_or_else(|| "localhost".into()),
+    );
     params.subject_alt_names = names
         .iter()
         .filter_map(|n| match n.parse::<std::net::IpAddr>() {
@@ -106,14 +153,27 @@ fn issue_server_cert(ca: &LocalCa, names: &[String], dir: &Path) -> Result<(), S
         })
         .collect();
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
     params.not_before = days_from_now(-1);
     params.not_after = days_from_now(SERVER_DAYS);
     let key = KeyPair::generate().map_err(|e| e.to_string())?;
-    let issuer = ca.params.clone().self_signed(&ca.key).map_err(|e| e.to_string())?;
-    let cert = params.signed_by(&key, &issuer, &ca.key).map_err(|e| e.to_string())?;
+    let issuer = ca
+        .params
+        .clone()
+        .self_signed(&ca.key)
+        .map_err(|e| e.to_string())?;
+    let cert = params
+        .signed_by(&key, &issuer, &ca.key)
+        .map_err(|e| e.to_string())?;
     write_private(&dir.join("server.key"), &key.serialize_pem())?;
-    std::fs::write(dir.join("server.crt"), format!("{}{}", cert.pem(), ca.cert_pem)).map_err(|e| format!("cannot write server.crt: {e}"))
+    std::fs::write(
+        dir.join("server.crt"),
+        format!("{}{}", cert.pem(), ca.cert_pem),
+    )
+    .map_err(|e| format!("cannot write server.crt: {e}"))
 }
 
 fn load_certified_key(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey, String> {
@@ -124,7 +184,8 @@ fn load_certified_key(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey,
     if certs.is_empty() {
         return Err(format!("{} holds no certificate", cert_path.display()));
     }
-    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| format!("cannot read key {}: {e}", key_path.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key_path)
+        .map_err(|e| format!("cannot read key {}: {e}", key_path.display()))?;
     let signing = any_supported_type(&key).map_err(|e| format!("{}: {e}", key_path.display()))?;
     Ok(CertifiedKey::new(certs, signing))
 }
@@ -143,8 +204,15 @@ pub struct Tls {
 }
 
 enum Source {
-    Files { cert: PathBuf, key: PathBuf, modified: RwLock<Option<SystemTime>> },
-    Local { dir: PathBuf, names: Vec<String> },
+    Files {
+        cert: PathBuf,
+        key: PathBuf,
+        modified: RwLock<Option<SystemTime>>,
+    },
+    Local {
+        dir: PathBuf,
+        names: Vec<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -164,25 +232,38 @@ impl Tls {
     /// Loads the configured files, or creates/loads the local CA and server certificate.
     pub fn prepare(config: &Config) -> Result<Tls, String> {
         let source = match (&config.tls.cert_file, &config.tls.key_file) {
-            (Some(cert), Some(key)) => Source::Files { cert: cert.clone(), key: key.clone(), modified: RwLock::new(modified(cert)) },
+            (Some(cert), Some(key)) => Source::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+                modified: RwLock::new(modified(cert)),
+            },
             _ => {
                 let dir = tls_dir(config);
-                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                Source::Local { dir, names: subject_names(config) }
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                Source::Local {
+                    dir,
+                    names: subject_names(config),
+                }
             }
         };
         let (cert, key) = match &source {
             Source::Files { cert, key, .. } => (cert.clone(), key.clone()),
             Source::Local { dir, names } => {
                 let ca = load_or_create_ca(dir)?;
-                if days_left(&dir.join("server.crt")).is_none_or(|d| d < RENEW_DAYS) || !dir.join("server.key").exists() {
+                if days_left(&dir.join("server.crt")).is_none_or(|d| d < RENEW_DAYS)
+                    || !dir.join("server.key").exists()
+                {
                     issue_server_cert(&ca, names, dir)?;
                 }
                 (dir.join("server.crt"), dir.join("server.key"))
             }
         };
         let ck = load_certified_key(&cert, &key)?;
-        Ok(Tls { resolver: Arc::new(Resolver(RwLock::new(Arc::new(ck)))), source })
+        Ok(Tls {
+            resolver: Arc::new(Resolver(RwLock::new(Arc::new(ck)))),
+            source,
+        })
     }
 
     pub fn server_config(&self) -> rustls::ServerConfig {
@@ -198,14 +279,25 @@ impl Tls {
 
     /// Fingerprints of what is being served (leaf first, then the CA for a local CA).
     pub fn fingerprints(&self) -> Vec<String> {
-        self.resolver.0.read().unwrap_or_else(|e| e.into_inner()).cert.iter().map(|c| fingerprint(c)).collect()
+        self.resolver
+            .0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .cert
+            .iter()
+            .map(|c| fingerprint(c))
+            .collect()
     }
 
     /// Reissues a local certificate near expiry, or reloads configured files that changed.
     /// Returns true when a new certificate is now served.
     pub fn refresh(&self) -> Result<bool, String> {
         let (cert, key) = match &self.source {
-            Source::Files { cert, key, modified: m } => {
+            Source::Files {
+                cert,
+                key,
+                modified: m,
+            } => {
                 let now = modified(cert);
                 if now == *m.read().unwrap_or_else(|e| e.into_inner()) {
                     return Ok(false);
@@ -232,7 +324,8 @@ pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {
     let dir = tls_dir(config);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let ca = load_or_create_ca(&dir)?;
-    std::fs::write(dest, &ca.cert_pem).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
+    std::fs::write(dest, &ca.cert_pem)
+        .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
     let der = CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).map_err(|e| e.to_string())?;
     Ok(fingerprint(&der))
 }

@@ -12,13 +12,33 @@ use crate::error::Result;
 use crate::http::{blocking, Api, Json};
 
 pub fn routes(api: &mut Api) {
-    api.get("/customers", "List or quick-search customers (keyset paging)", list);
+    api.get(
+        "/customers",
+        "List or quick-search customers (keyset paging)",
+        list,
+    );
     api.post("/customers", "Create a customer", create);
-    api.get("/customers/{id}", "One customer, with the caller's field policy applied", get);
-    api.patch("/customers/{id}", "Change some fields of a customer", update);
+    api.get(
+        "/customers/{id}",
+        "One customer, with the caller's field policy applied",
+        get,
+    );
+    api.patch(
+        "/customers/{id}",
+        "Change some fields of a customer",
+        update,
+    );
     api.delete("/customers/{id}", "Soft-delete a customer", delete);
-    api.post("/customers/{id}/reveal", "Show one masked field in clear (audited)", reveal);
-    api.get("/customers/{id}/audit", "Who viewed or changed this customer", history);
+    api.post(
+        "/customers/{id}/reveal",
+        "Show one masked field in clear (audited)",
+        reveal,
+    );
+    api.get(
+        "/customers/{id}/audit",
+        "Who viewed or changed this customer",
+        history,
+    );
 }
 
 #[derive(Deserialize)]
@@ -29,7 +49,11 @@ struct ListQuery {
     limit: Option<i64>,
 }
 
-async fn list(app: web::Data<App>, Authenticated(p): Authenticated, query: web::Query<ListQuery>) -> Result<HttpResponse> {
+async fn list(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
     let q = query.into_inner();
     let page = blocking(move || {
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
@@ -39,7 +63,11 @@ async fn list(app: web::Data<App>, Authenticated(p): Authenticated, query: web::
     Ok(HttpResponse::Ok().json(json!({"items": page.items, "next_cursor": page.next_cursor})))
 }
 
-async fn create(app: web::Data<App>, Authenticated(p): Authenticated, Json(body): Json<service::Json>) -> Result<HttpResponse> {
+async fn create(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    Json(body): Json<service::Json>,
+) -> Result<HttpResponse> {
     let out = blocking(move || {
         let grant = app.access.grant::<Customers, crate::access::Create>(&p)?;
         service::create(&app, &grant, &body)
@@ -48,7 +76,11 @@ async fn create(app: web::Data<App>, Authenticated(p): Authenticated, Json(body)
     Ok(HttpResponse::Created().json(out))
 }
 
-async fn get(app: web::Data<App>, Authenticated(p): Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
+async fn get(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
     let id = id.into_inner();
     let out = blocking(move || {
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
@@ -58,7 +90,12 @@ async fn get(app: web::Data<App>, Authenticated(p): Authenticated, id: web::Path
     Ok(HttpResponse::Ok().json(out))
 }
 
-async fn update(app: web::Data<App>, Authenticated(p): Authenticated, id: web::Path<i64>, Json(body): Json<service::Json>) -> Result<HttpResponse> {
+async fn update(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<service::Json>,
+) -> Result<HttpResponse> {
     let id = id.into_inner();
     let out = blocking(move || {
         let grant = app.access.grant::<Customers, crate::access::Update>(&p)?;
@@ -68,7 +105,11 @@ async fn update(app: web::Data<App>, Authenticated(p): Authenticated, id: web::P
     Ok(HttpResponse::Ok().json(out))
 }
 
-async fn delete(app: web::Data<App>, Authenticated(p): Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
+async fn delete(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
     let id = id.into_inner();
     blocking(move || {
         let grant = app.access.grant::<Customers, crate::access::Delete>(&p)?;
@@ -84,7 +125,12 @@ struct RevealBody {
     field: String,
 }
 
-async fn reveal(app: web::Data<App>, Authenticated(p): Authenticated, id: web::Path<i64>, Json(body): Json<RevealBody>) -> Result<HttpResponse> {
+async fn reveal(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<RevealBody>,
+) -> Result<HttpResponse> {
     let id = id.into_inner();
     let field = body.field;
     let (field, value) = blocking(move || {
@@ -96,7 +142,11 @@ async fn reveal(app: web::Data<App>, Authenticated(p): Authenticated, id: web::P
     Ok(HttpResponse::Ok().json(json!({"field": field, "value": value})))
 }
 
-async fn history(app: web::Data<App>, Authenticated(p): Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
+async fn history(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
     let id = id.into_inner();
     let items = blocking(move || {
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;

@@ -6,7 +6,9 @@ pub const CONSENT_VERSION: &str = "2026.1";
 pub const CONSENT_KINDS: &[&str] = &["privacy", "health_data", "marketing", "photos"];
 
 pub const GENDERS: &[&str] = &["female", "male", "unknown"];
-pub const SOURCES: &[&str] = &["walk_in", "referral", "channel", "online", "phone", "wechat", "other"];
+pub const SOURCES: &[&str] = &[
+    "walk_in", "referral", "channel", "online", "phone", "wechat", "other",
+];
 pub const SKIN_TYPES: &[&str] = &["dry", "oily", "combination", "normal", "sensitive"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,7 +44,10 @@ pub struct Customer {
 
 impl Customer {
     pub fn consent(&self, kind: &str) -> &Consent {
-        &self.consents[CONSENT_KINDS.iter().position(|k| *k == kind).expect("known consent kind")]
+        &self.consents[CONSENT_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .expect("known consent kind")]
     }
 
     pub fn has_health_consent(&self) -> bool {

@@ -3,7 +3,23 @@
 use pinyin::ToPinyinMulti;
 
 /// Surnames whose reading differs from the character's common one.
-const SURNAMES: &[(char, &str)] = &[('曾', "zeng"), ('单', "shan"), ('区', "ou"), ('解', "xie"), ('仇', "qiu"), ('朴', "piao"), ('查', "zha"), ('盖', "ge"), ('覃', "qin"), ('尉', "yu"), ('乐', "yue"), ('召', "shao"), ('缪', "miao"), ('种', "chong"), ('秘', "bi")];
+const SURNAMES: &[(char, &str)] = &[
+    ('曾', "zeng"),
+    ('单', "shan"),
+    ('区', "ou"),
+    ('解', "xie"),
+    ('仇', "qiu"),
+    ('朴', "piao"),
+    ('查', "zha"),
+    ('盖', "ge"),
+    ('覃', "qin"),
+    ('尉', "yu"),
+    ('乐', "yue"),
+    ('召', "shao"),
+    ('缪', "miao"),
+    ('种', "chong"),
+    ('秘', "bi"),
+];
 
 /// Polyphonic names give several readings; beyond this many combinations the rest are dropped.
 const MAX_READINGS: usize = 8;
@@ -36,7 +52,11 @@ fn readings(c: char, first: bool) -> Vec<String> {
 /// Every search term of a customer.
 pub fn terms(name: &str, mobile: &str, member_no: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace() && *c != '·' && *c != '•').map(|c| c.to_ascii_lowercase()).collect();
+    let chars: Vec<char> = name
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '·' && *c != '•')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     for (i, c) in chars.iter().enumerate() {
         out.push(format!("n:{c}"));
         if let Some(next) = chars.get(i + 1) {
@@ -88,23 +108,53 @@ pub fn classify(q: &str) -> Option<Query> {
     let compact: String = q.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if !compact.is_empty() && compact.len() <= 11 && compact.bytes().all(|b| b.is_ascii_digit()) {
         return Some(match compact.len() {
-            11 => Query::Exact { term: format!("m:{compact}"), field: "mobile" },
-            4 => Query::Exact { term: format!("t:{compact}"), field: "mobile" },
-            _ => Query::Prefix { term: format!("m:{compact}"), field: "mobile" },
+            11 => Query::Exact {
+                term: format!("m:{compact}"),
+                field: "mobile",
+            },
+            4 => Query::Exact {
+                term: format!("t:{compact}"),
+                field: "mobile",
+            },
+            _ => Query::Prefix {
+                term: format!("m:{compact}"),
+                field: "mobile",
+            },
         });
     }
-    if compact.len() >= 2 && (compact.starts_with('M') || compact.starts_with('m')) && compact[1..].bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Query::Exact { term: format!("no:{}", compact.to_ascii_lowercase()), field: "member_no" });
+    if compact.len() >= 2
+        && (compact.starts_with('M') || compact.starts_with('m'))
+        && compact[1..].bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(Query::Exact {
+            term: format!("no:{}", compact.to_ascii_lowercase()),
+            field: "member_no",
+        });
     }
-    if !compact.is_empty() && compact.len() <= 40 && compact.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Some(Query::Prefix { term: format!("y:{}", compact.to_ascii_lowercase()), field: "name" });
+    if !compact.is_empty()
+        && compact.len() <= 40
+        && compact.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return Some(Query::Prefix {
+            term: format!("y:{}", compact.to_ascii_lowercase()),
+            field: "name",
+        });
     }
-    let name: Vec<char> = q.chars().filter(|c| !c.is_whitespace() && *c != '·').collect();
+    let name: Vec<char> = q
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '·')
+        .collect();
     if !name.is_empty() && name.len() <= 50 && name.iter().all(|c| is_han(*c)) {
         return Some(if name.len() <= 2 {
-            Query::Exact { term: format!("n:{}", name.iter().collect::<String>()), field: "name" }
+            Query::Exact {
+                term: format!("n:{}", name.iter().collect::<String>()),
+                field: "name",
+            }
         } else {
-            Query::NameSubstring { term: format!("n:{}{}", name[0], name[1]), needle: name.iter().collect() }
+            Query::NameSubstring {
+                term: format!("n:{}{}", name[0], name[1]),
+                needle: name.iter().collect(),
+            }
         });
     }
     None
@@ -129,7 +179,15 @@ mod tests {
     #[test]
     fn name_grams_mobile_and_member_no() {
         let t = terms("买买提·艾力", "13912345678", "M000123");
-        for want in ["n:买", "n:买提", "n:提艾", "n:艾力", "m:13912345678", "t:5678", "no:m000123"] {
+        for want in [
+            "n:买",
+            "n:买提",
+            "n:提艾",
+            "n:艾力",
+            "m:13912345678",
+            "t:5678",
+            "no:m000123",
+        ] {
             assert!(t.contains(&want.to_string()), "{want} missing from {t:?}");
         }
     }
@@ -143,15 +201,69 @@ mod tests {
 
     #[test]
     fn query_kinds() {
-        assert_eq!(classify("13800138000"), Some(Query::Exact { term: "m:13800138000".into(), field: "mobile" }));
-        assert_eq!(classify("138 0013 8000"), Some(Query::Exact { term: "m:13800138000".into(), field: "mobile" }));
-        assert_eq!(classify("8000"), Some(Query::Exact { term: "t:8000".into(), field: "mobile" }));
-        assert_eq!(classify("1380"), Some(Query::Exact { term: "t:1380".into(), field: "mobile" }));
-        assert_eq!(classify("13800"), Some(Query::Prefix { term: "m:13800".into(), field: "mobile" }));
-        assert_eq!(classify("ZS"), Some(Query::Prefix { term: "y:zs".into(), field: "name" }));
-        assert_eq!(classify("M000123"), Some(Query::Exact { term: "no:m000123".into(), field: "member_no" }));
-        assert_eq!(classify("张"), Some(Query::Exact { term: "n:张".into(), field: "name" }));
-        assert_eq!(classify("欧阳娜"), Some(Query::NameSubstring { term: "n:欧阳".into(), needle: "欧阳娜".into() }));
+        assert_eq!(
+            classify("13800138000"),
+            Some(Query::Exact {
+                term: "m:13800138000".into(),
+                field: "mobile"
+            })
+        );
+        assert_eq!(
+            classify("138 0013 8000"),
+            Some(Query::Exact {
+                term: "m:13800138000".into(),
+                field: "mobile"
+            })
+        );
+        assert_eq!(
+            classify("8000"),
+            Some(Query::Exact {
+                term: "t:8000".into(),
+                field: "mobile"
+            })
+        );
+        assert_eq!(
+            classify("1380"),
+            Some(Query::Exact {
+                term: "t:1380".into(),
+                field: "mobile"
+            })
+        );
+        assert_eq!(
+            classify("13800"),
+            Some(Query::Prefix {
+                term: "m:13800".into(),
+                field: "mobile"
+            })
+        );
+        assert_eq!(
+            classify("ZS"),
+            Some(Query::Prefix {
+                term: "y:zs".into(),
+                field: "name"
+            })
+        );
+        assert_eq!(
+            classify("M000123"),
+            Some(Query::Exact {
+                term: "no:m000123".into(),
+                field: "member_no"
+            })
+        );
+        assert_eq!(
+            classify("张"),
+            Some(Query::Exact {
+                term: "n:张".into(),
+                field: "name"
+            })
+        );
+        assert_eq!(
+            classify("欧阳娜"),
+            Some(Query::NameSubstring {
+                term: "n:欧阳".into(),
+                needle: "欧阳娜".into()
+            })
+        );
         assert_eq!(classify("' OR 1=1 --"), None);
         assert_eq!(classify(""), None);
     }

@@ -5,11 +5,13 @@ use serde_json::{Map, Value};
 use super::model::{Customer, CONSENT_KINDS, CONSENT_VERSION, GENDERS, SKIN_TYPES, SOURCES};
 use super::store::{self, Cursor, Row_};
 use super::{search, validate};
-use crate::access::{catalog, Create, Customers, Delete, Entity, Grant, Policy, Read, Reveal, RowScope, Update};
+use crate::access::{
+    catalog, Create, Customers, Delete, Entity, Grant, Policy, Read, Reveal, RowScope, Update,
+};
 use crate::app::App;
 use crate::audit::{self, Event};
-use crate::error::{text, Error, FieldError, Result};
 use crate::clock::now_ms;
+use crate::error::{text, Error, FieldError, Result};
 
 pub type Json = Map<String, Value>;
 
@@ -17,7 +19,10 @@ struct Errors(Vec<FieldError>);
 
 impl Errors {
     fn add(&mut self, field: &str, zh: impl Into<String>, en: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: text(zh, en) });
+        self.0.push(FieldError {
+            field: field.into(),
+            message: text(zh, en),
+        });
     }
 }
 
@@ -38,7 +43,11 @@ fn text_field(errs: &mut Errors, field: &str, v: &Value, max: usize) -> Option<O
     match s.map(|s| validate::clean_text(s, max)).transpose() {
         Ok(v) => Some(v),
         Err(()) => {
-            errs.add(field, format!("不能超过 {max} 个字符，且不能含控制字符"), format!("must be at most {max} characters without control characters"));
+            errs.add(
+                field,
+                format!("不能超过 {max} 个字符，且不能含控制字符"),
+                format!("must be at most {max} characters without control characters"),
+            );
             None
         }
     }
@@ -48,7 +57,11 @@ fn choice(errs: &mut Errors, field: &str, v: &Value, allowed: &[&str]) -> Option
     let s = opt_str(errs, field, v)?;
     match s {
         Some(s) if !allowed.contains(&s) => {
-            errs.add(field, format!("取值须为 {}", allowed.join("/")), format!("must be one of {}", allowed.join(", ")));
+            errs.add(
+                field,
+                format!("取值须为 {}", allowed.join("/")),
+                format!("must be one of {}", allowed.join(", ")),
+            );
             None
         }
         s => Some(s.map(str::to_string)),
@@ -84,7 +97,11 @@ fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
             "mobile" => match opt_str(&mut errs, key, v) {
                 Some(Some(s)) => match validate::normalize_mobile(s) {
                     Some(m) => c.mobile = m,
-                    None => errs.add(key, "手机号格式不正确（须为 11 位中国大陆手机号）", "is not a valid mainland China mobile number (11 digits, 1[3-9]…)"),
+                    None => errs.add(
+                        key,
+                        "手机号格式不正确（须为 11 位中国大陆手机号）",
+                        "is not a valid mainland China mobile number (11 digits, 1[3-9]…)",
+                    ),
                 },
                 Some(None) => errs.add(key, "手机号不能为空", "is required"),
                 None => {}
@@ -97,7 +114,11 @@ fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
             "birthday" => match opt_str(&mut errs, key, v) {
                 Some(Some(s)) => match validate::parse_date(s, today) {
                     Some(d) => c.birthday = Some(d.format("%Y-%m-%d").to_string()),
-                    None => errs.add(key, "生日须为 YYYY-MM-DD 格式的过去日期", "must be a past date as YYYY-MM-DD"),
+                    None => errs.add(
+                        key,
+                        "生日须为 YYYY-MM-DD 格式的过去日期",
+                        "must be a past date as YYYY-MM-DD",
+                    ),
                 },
                 Some(None) => c.birthday = None,
                 None => {}
@@ -111,13 +132,27 @@ fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
                 Some(Some(s)) => match validate::parse_id_number(s, today) {
                     Ok(id) => {
                         let birthday = id.birthday.format("%Y-%m-%d").to_string();
-                        let sent_birthday = input.get("birthday").and_then(Value::as_str).filter(|b| !b.is_empty());
-                        let sent_gender = input.get("gender").and_then(Value::as_str).filter(|g| *g != "unknown");
+                        let sent_birthday = input
+                            .get("birthday")
+                            .and_then(Value::as_str)
+                            .filter(|b| !b.is_empty());
+                        let sent_gender = input
+                            .get("gender")
+                            .and_then(Value::as_str)
+                            .filter(|g| *g != "unknown");
                         if sent_birthday.is_some_and(|b| b != birthday) {
-                            errs.add("birthday", "与身份证号中的出生日期不一致", "does not match the birthday in the ID number");
+                            errs.add(
+                                "birthday",
+                                "与身份证号中的出生日期不一致",
+                                "does not match the birthday in the ID number",
+                            );
                         }
                         if sent_gender.is_some_and(|g| g != id.gender) {
-                            errs.add("gender", "与身份证号中的性别不一致", "does not match the gender in the ID number");
+                            errs.add(
+                                "gender",
+                                "与身份证号中的性别不一致",
+                                "does not match the gender in the ID number",
+                            );
                         }
                         c.birthday = Some(birthday);
                         c.gender = id.gender.to_string();
@@ -125,7 +160,10 @@ fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
                     }
                     Err(why) => {
                         let (zh, en) = match why {
-                            "length" => ("身份证号须为 18 位（末位可为 X）", "must be 18 characters (the last may be X)"),
+                            "length" => (
+                                "身份证号须为 18 位（末位可为 X）",
+                                "must be 18 characters (the last may be X)",
+                            ),
                             "checksum" => ("身份证号校验位不正确", "has a wrong check digit"),
                             _ => ("身份证号中的出生日期无效", "contains an invalid birth date"),
                         };
@@ -179,7 +217,11 @@ fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
                 Value::Object(m) => {
                     for (kind, granted) in m {
                         let Some(i) = CONSENT_KINDS.iter().position(|k| k == kind) else {
-                            errs.add(&format!("consents.{kind}"), "未知的同意类型", "unknown consent kind");
+                            errs.add(
+                                &format!("consents.{kind}"),
+                                "未知的同意类型",
+                                "unknown consent kind",
+                            );
                             continue;
                         };
                         match granted {
@@ -189,11 +231,19 @@ fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
                             }
                             Value::Bool(true) => {}
                             Value::Bool(false) => c.consents[i] = Default::default(),
-                            _ => errs.add(&format!("consents.{kind}"), "须为 true 或 false", "must be true or false"),
+                            _ => errs.add(
+                                &format!("consents.{kind}"),
+                                "须为 true 或 false",
+                                "must be true or false",
+                            ),
                         }
                     }
                 }
-                _ => errs.add(key, "须为对象，如 {\"privacy\": true}", "must be an object such as {\"privacy\": true}"),
+                _ => errs.add(
+                    key,
+                    "须为对象，如 {\"privacy\": true}",
+                    "must be an object such as {\"privacy\": true}",
+                ),
             },
             // check_writable refused anything else already.
             other => errs.add(other, "不支持的字段", "unknown field"),
@@ -232,35 +282,66 @@ fn duplicate(name_policy: Policy, existing: (i64, String, String), field: &str) 
         p if p.masked() => crate::access::mask::mask(crate::access::mask::Mask::Name, &name),
         _ => name,
     };
-    let (zh, en) = if field == "mobile" { ("手机号", "mobile") } else { ("身份证号", "ID number") };
+    let (zh, en) = if field == "mobile" {
+        ("手机号", "mobile")
+    } else {
+        ("身份证号", "ID number")
+    };
     let mut e = Error::conflict(
-        if field == "mobile" { "duplicate-mobile" } else { "duplicate-id-number" },
-        text(format!("{zh}已存在：客户 {shown}（{member_no}）"), format!("This {en} already exists: customer {shown} ({member_no})")),
+        if field == "mobile" {
+            "duplicate-mobile"
+        } else {
+            "duplicate-id-number"
+        },
+        text(
+            format!("{zh}已存在：客户 {shown}（{member_no}）"),
+            format!("This {en} already exists: customer {shown} ({member_no})"),
+        ),
     );
     e.existing_id = Some(id);
-    e.errors = vec![FieldError { field: field.into(), message: text(format!("{zh}已存在"), format!("{en} already exists")) }];
+    e.errors = vec![FieldError {
+        field: field.into(),
+        message: text(format!("{zh}已存在"), format!("{en} already exists")),
+    }];
     e
 }
 
-fn check_references(app: &App, tx: &rusqlite::Connection, c: &Customer, scope: &RowScope, name_policy: Policy) -> Result<()> {
+fn check_references(
+    app: &App,
+    tx: &rusqlite::Connection,
+    c: &Customer,
+    scope: &RowScope,
+    name_policy: Policy,
+) -> Result<()> {
     if !crate::domain::stores::exists(tx, c.store_id)? {
         return Err(Error::field("store_id", "门店不存在", "no such store"));
     }
     if let RowScope::Store(own) = scope {
         if c.store_id != *own {
-            return Err(Error::forbidden_field("store_id", "将客户分配到其他门店的", "assign customers to another store via"));
+            return Err(Error::forbidden_field(
+                "store_id",
+                "将客户分配到其他门店的",
+                "assign customers to another store via",
+            ));
         }
     }
     if let Some(cid) = c.consultant_id {
         if crate::auth::store::user_by_id(tx, cid)?.is_none() {
-            return Err(Error::field("consultant_id", "咨询师不存在", "no such staff member"));
+            return Err(Error::field(
+                "consultant_id",
+                "咨询师不存在",
+                "no such staff member",
+            ));
         }
     }
     if let Some(existing) = store::find_by_mobile(tx, &c.mobile)?.filter(|e| e.0 != c.id) {
         return Err(duplicate(name_policy, existing, "mobile"));
     }
     if let Some(idn) = &c.id_number {
-        if let Some(existing) = store::find_by_id_hash(tx, &app.cipher.lookup_hash("id_number", idn))?.filter(|e| e.0 != c.id) {
+        if let Some(existing) =
+            store::find_by_id_hash(tx, &app.cipher.lookup_hash("id_number", idn))?
+                .filter(|e| e.0 != c.id)
+        {
             return Err(duplicate(name_policy, existing, "id_number"));
         }
     }
@@ -271,21 +352,62 @@ fn check_references(app: &App, tx: &rusqlite::Connection, c: &Customer, scope: &
 fn diff(old: Option<&Customer>, new: &Customer) -> Value {
     let pairs: Vec<(&str, Value, Value)> = {
         let o = old.cloned().unwrap_or_default();
-        let consents = |c: &Customer| Value::from(CONSENT_KINDS.iter().zip(&c.consents).filter(|(_, v)| v.at.is_some()).map(|(k, _)| *k).collect::<Vec<_>>());
+        let consents = |c: &Customer| {
+            Value::from(
+                CONSENT_KINDS
+                    .iter()
+                    .zip(&c.consents)
+                    .filter(|(_, v)| v.at.is_some())
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>(),
+            )
+        };
         vec![
             ("name", o.name.clone().into(), new.name.clone().into()),
             ("gender", o.gender.clone().into(), new.gender.clone().into()),
-            ("birthday", o.birthday.clone().into(), new.birthday.clone().into()),
+            (
+                "birthday",
+                o.birthday.clone().into(),
+                new.birthday.clone().into(),
+            ),
             ("mobile", o.mobile.clone().into(), new.mobile.clone().into()),
-            ("wechat_id", o.wechat_id.clone().into(), new.wechat_id.clone().into()),
-            ("id_number", o.id_number.clone().into(), new.id_number.clone().into()),
+            (
+                "wechat_id",
+                o.wechat_id.clone().into(),
+                new.wechat_id.clone().into(),
+            ),
+            (
+                "id_number",
+                o.id_number.clone().into(),
+                new.id_number.clone().into(),
+            ),
             ("store_id", o.store_id.into(), new.store_id.into()),
-            ("consultant_id", o.consultant_id.into(), new.consultant_id.into()),
+            (
+                "consultant_id",
+                o.consultant_id.into(),
+                new.consultant_id.into(),
+            ),
             ("source", o.source.clone().into(), new.source.clone().into()),
-            ("skin_type", o.skin_type.clone().into(), new.skin_type.clone().into()),
-            ("allergies", o.allergies.clone().into(), new.allergies.clone().into()),
-            ("concerns", o.concerns.clone().into(), new.concerns.clone().into()),
-            ("medical_history", o.medical_history.clone().into(), new.medical_history.clone().into()),
+            (
+                "skin_type",
+                o.skin_type.clone().into(),
+                new.skin_type.clone().into(),
+            ),
+            (
+                "allergies",
+                o.allergies.clone().into(),
+                new.allergies.clone().into(),
+            ),
+            (
+                "concerns",
+                o.concerns.clone().into(),
+                new.concerns.clone().into(),
+            ),
+            (
+                "medical_history",
+                o.medical_history.clone().into(),
+                new.medical_history.clone().into(),
+            ),
             ("notes", o.notes.clone().into(), new.notes.clone().into()),
             ("consents", consents(&o), consents(new)),
         ]
@@ -295,8 +417,17 @@ fn diff(old: Option<&Customer>, new: &Customer) -> Value {
         if o == n || (old.is_none() && n.is_null()) {
             continue;
         }
-        let sens = catalog::field(Entity::Customer, field).map(|f| f.sensitivity.audit_values()).unwrap_or(false);
-        out.insert(field.into(), if sens { serde_json::json!({"old": o, "new": n}) } else { serde_json::json!({"changed": true}) });
+        let sens = catalog::field(Entity::Customer, field)
+            .map(|f| f.sensitivity.audit_values())
+            .unwrap_or(false);
+        out.insert(
+            field.into(),
+            if sens {
+                serde_json::json!({"old": o, "new": n})
+            } else {
+                serde_json::json!({"changed": true})
+            },
+        );
     }
     Value::Object(out)
 }
@@ -305,7 +436,13 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
     grant.check_writable(input.keys().map(String::as_str))?;
     let p = grant.principal();
     let now = now_ms();
-    let mut c = Customer { store_id: p.store_id, gender: "unknown".into(), created_at: now, updated_at: now, ..Default::default() };
+    let mut c = Customer {
+        store_id: p.store_id,
+        gender: "unknown".into(),
+        created_at: now,
+        updated_at: now,
+        ..Default::default()
+    };
     if let RowScope::Consultant(me) = grant.rows() {
         c.consultant_id = Some(me);
     }
@@ -325,7 +462,17 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
         check_references(app, tx, &c, &scope, grant.policy("name"))?;
         c.member_no = store::next_member_no(tx)?;
         c.id = store::insert(tx, &c, &app.cipher)?;
-        audit::append(tx, &Event { actor: &p.actor(), action: "create", entity: "customer", entity_id: Some(c.id), store_id: Some(c.store_id), changes: Some(diff(None, &c)) })?;
+        audit::append(
+            tx,
+            &Event {
+                actor: &p.actor(),
+                action: "create",
+                entity: "customer",
+                entity_id: Some(c.id),
+                store_id: Some(c.store_id),
+                changes: Some(diff(None, &c)),
+            },
+        )?;
         // Re-read under the creator's scope: a consultant assigning someone else loses sight of it.
         Ok::<_, Error>(store::get(tx, c.id, &RowScope::All)?)
     })?;
@@ -334,14 +481,28 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
 
 fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
     let scope = scope.clone();
-    app.db.read_sync(|c| store::get(c, id, &scope))?.ok_or_else(Error::not_found)
+    app.db
+        .read_sync(|c| store::get(c, id, &scope))?
+        .ok_or_else(Error::not_found)
 }
 
 /// One customer; the view is recorded so the customer page can say who looked.
 pub fn get(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Json> {
     let row = load(app, id, &grant.rows())?;
     let p = grant.principal();
-    app.db.write_sync(|tx| audit::append(tx, &Event { actor: &p.actor(), action: "view", entity: "customer", entity_id: Some(id), store_id: Some(row.plain.store_id), changes: None }))?;
+    app.db.write_sync(|tx| {
+        audit::append(
+            tx,
+            &Event {
+                actor: &p.actor(),
+                action: "view",
+                entity: "customer",
+                entity_id: Some(id),
+                store_id: Some(row.plain.store_id),
+                changes: None,
+            },
+        )
+    })?;
     grant.export(&row.record(), &app.cipher)
 }
 
@@ -356,12 +517,30 @@ pub fn update(app: &App, grant: &Grant<Customers, Update>, id: i64, input: &Json
         let mut c = old.clone();
         c.updated_at = now;
         apply(app, &mut c, input, now)?;
-        if c == (Customer { updated_at: now, ..old.clone() }) {
+        if c == (Customer {
+            updated_at: now,
+            ..old.clone()
+        }) {
             return Ok(before);
         }
         check_references(app, tx, &c, &scope, grant.policy("name"))?;
-        store::update(tx, &c, &app.cipher, c.name != old.name || c.mobile != old.mobile)?;
-        audit::append(tx, &Event { actor: &p.actor(), action: "update", entity: "customer", entity_id: Some(id), store_id: Some(c.store_id), changes: Some(diff(Some(&old), &c)) })?;
+        store::update(
+            tx,
+            &c,
+            &app.cipher,
+            c.name != old.name || c.mobile != old.mobile,
+        )?;
+        audit::append(
+            tx,
+            &Event {
+                actor: &p.actor(),
+                action: "update",
+                entity: "customer",
+                entity_id: Some(id),
+                store_id: Some(c.store_id),
+                changes: Some(diff(Some(&old), &c)),
+            },
+        )?;
         store::get(tx, id, &RowScope::All)?.ok_or_else(Error::internal)
     })?;
     grant.export(&row.record(), &app.cipher)
@@ -373,7 +552,17 @@ pub fn delete(app: &App, grant: &Grant<Customers, Delete>, id: i64) -> Result<()
     app.db.write_sync(|tx| {
         let row = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?;
         store::soft_delete(tx, id, now_ms())?;
-        audit::append(tx, &Event { actor: &p.actor(), action: "delete", entity: "customer", entity_id: Some(id), store_id: Some(row.plain.store_id), changes: None })?;
+        audit::append(
+            tx,
+            &Event {
+                actor: &p.actor(),
+                action: "delete",
+                entity: "customer",
+                entity_id: Some(id),
+                store_id: Some(row.plain.store_id),
+                changes: None,
+            },
+        )?;
         Ok(())
     })
 }
@@ -384,7 +573,17 @@ pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str)
     let value = grant.reveal(&row.record(), field, &app.cipher)?;
     let p = grant.principal();
     app.db.write_sync(|tx| {
-        audit::append(tx, &Event { actor: &p.actor(), action: "reveal", entity: "customer", entity_id: Some(id), store_id: Some(row.plain.store_id), changes: Some(serde_json::json!({"field": field})) })
+        audit::append(
+            tx,
+            &Event {
+                actor: &p.actor(),
+                action: "reveal",
+                entity: "customer",
+                entity_id: Some(id),
+                store_id: Some(row.plain.store_id),
+                changes: Some(serde_json::json!({"field": field})),
+            },
+        )
     })?;
     Ok(value)
 }
@@ -404,22 +603,41 @@ fn encode_cursor(c: &Cursor) -> String {
 fn decode_cursor(s: &str) -> Result<Cursor> {
     use base64::Engine;
     let bad = || Error::field("after", "翻页游标无效", "is not a valid cursor");
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| bad())?;
     let raw = String::from_utf8(raw).map_err(|_| bad())?;
     let (id, term) = raw.split_once('\u{1f}').ok_or_else(bad)?;
-    Ok(Cursor { id: id.parse().map_err(|_| bad())?, term: term.to_string() })
+    Ok(Cursor {
+        id: id.parse().map_err(|_| bad())?,
+        term: term.to_string(),
+    })
 }
 
 /// The list and quick search. Searching by a field the role cannot see is refused.
-pub fn search(app: &App, grant: &Grant<Customers, Read>, q: Option<&str>, after: Option<&str>, limit: Option<i64>) -> Result<Page> {
+pub fn search(
+    app: &App,
+    grant: &Grant<Customers, Read>,
+    q: Option<&str>,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<Page> {
     let limit = limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(Error::field("limit", format!("须在 1 到 {MAX_PAGE} 之间"), format!("must be between 1 and {MAX_PAGE}")));
+        return Err(Error::field(
+            "limit",
+            format!("须在 1 到 {MAX_PAGE} 之间"),
+            format!("must be between 1 and {MAX_PAGE}"),
+        ));
     }
     let query = match q.map(str::trim).filter(|q| !q.is_empty()) {
         None => None,
         Some(q) => Some(search::classify(q).ok_or_else(|| {
-            Error::field("q", "无法识别的搜索内容：请输入手机号、手机尾号 4 位、姓名、拼音或会员号", "not a mobile, last 4 digits, name, pinyin or member number")
+            Error::field(
+                "q",
+                "无法识别的搜索内容：请输入手机号、手机尾号 4 位、姓名、拼音或会员号",
+                "not a mobile, last 4 digits, name, pinyin or member number",
+            )
         })?),
     };
     if let Some(query) = &query {
@@ -431,26 +649,50 @@ pub fn search(app: &App, grant: &Grant<Customers, Read>, q: Option<&str>, after:
     }
     let after = after.map(decode_cursor).transpose()?;
     let scope = grant.rows();
-    let rows = app.db.read_sync(|c| store::page(c, query.as_ref(), &scope, after.as_ref(), limit))?;
+    let rows = app
+        .db
+        .read_sync(|c| store::page(c, query.as_ref(), &scope, after.as_ref(), limit))?;
     let more = rows.len() as i64 > limit;
     let mut seen = std::collections::HashSet::new();
     let mut items = Vec::new();
     let mut last = None;
     for (term, row) in rows.into_iter().take(limit as usize) {
-        last = Some(Cursor { term, id: row.plain.id });
+        last = Some(Cursor {
+            term,
+            id: row.plain.id,
+        });
         if seen.insert(row.plain.id) {
             items.push(grant.export(&row.record(), &app.cipher)?);
         }
     }
-    Ok(Page { items, next_cursor: if more { last.as_ref().map(encode_cursor) } else { None } })
+    Ok(Page {
+        items,
+        next_cursor: if more {
+            last.as_ref().map(encode_cursor)
+        } else {
+            None
+        },
+    })
 }
 
 /// The customer's audit trail: who viewed, revealed or changed it.
-pub fn history(app: &App, grant: &Grant<Customers, Read>, audit_grant: &Grant<crate::access::AuditLog, crate::access::Read>, id: i64) -> Result<Vec<Json>> {
+pub fn history(
+    app: &App,
+    grant: &Grant<Customers, Read>,
+    audit_grant: &Grant<crate::access::AuditLog, crate::access::Read>,
+    id: i64,
+) -> Result<Vec<Json>> {
     load(app, id, &grant.rows())?;
-    let filter = audit::AuditFilter { entity: Some("customer".into()), entity_id: Some(id), limit: 200, ..Default::default() };
+    let filter = audit::AuditFilter {
+        entity: Some("customer".into()),
+        entity_id: Some(id),
+        limit: 200,
+        ..Default::default()
+    };
     let rows = app.db.read_sync(|c| audit::list(c, &filter))?;
-    rows.iter().map(|r| audit_grant.export(&audit::api::record(r), &app.cipher)).collect()
+    rows.iter()
+        .map(|r| audit_grant.export(&audit::api::record(r), &app.cipher))
+        .collect()
 }
 
 /// Seeds already-valid customers in one transaction with one audit row, for the demo clinic

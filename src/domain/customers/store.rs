@@ -34,7 +34,15 @@ impl Row_ {
         let consents: serde_json::Map<String, serde_json::Value> = CONSENT_KINDS
             .iter()
             .zip(&c.consents)
-            .map(|(k, v)| (k.to_string(), v.at.map_or(serde_json::Value::Null, |at| json!({"granted_at": at, "version": v.version}))))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    v.at.map_or(
+                        serde_json::Value::Null,
+                        |at| json!({"granted_at": at, "version": v.version}),
+                    ),
+                )
+            })
             .collect();
         let mut r = Record::new();
         r.set("id", c.id)
@@ -44,7 +52,11 @@ impl Row_ {
             .set("birthday", c.birthday.clone())
             .set("mobile", c.mobile.clone())
             .set("wechat_id", c.wechat_id.clone())
-            .set_encrypted("id_number", self.id_number_enc.clone(), self.id_number_masked.clone())
+            .set_encrypted(
+                "id_number",
+                self.id_number_enc.clone(),
+                self.id_number_masked.clone(),
+            )
             .set("store_id", c.store_id)
             .set("consultant_id", c.consultant_id)
             .set("source", c.source.clone())
@@ -62,7 +74,9 @@ impl Row_ {
     /// The full plaintext, for a service applying an update to it.
     pub fn open(&self, cipher: &FieldCipher) -> Result<Customer, crate::crypto::DecryptError> {
         let mut c = self.plain.clone();
-        let open = |field, blob: &Option<Vec<u8>>| blob.as_ref().map(|b| cipher.decrypt(field, b)).transpose();
+        let open = |field, blob: &Option<Vec<u8>>| {
+            blob.as_ref().map(|b| cipher.decrypt(field, b)).transpose()
+        };
         c.id_number = open("id_number", &self.id_number_enc)?;
         c.allergies = open("allergies", &self.allergies_enc)?;
         c.medical_history = open("medical_history", &self.medical_history_enc)?;
@@ -82,7 +96,9 @@ fn scope_sql(scope: &RowScope) -> (&'static str, Option<i64>) {
 
 pub fn get(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<Option<Row_>> {
     let (cond, p) = scope_sql(scope);
-    let sql = format!("SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND {cond}");
+    let sql = format!(
+        "SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND {cond}"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     match p {
         Some(p) => stmt.query_row(params![id, p], read_row),
@@ -91,20 +107,32 @@ pub fn get(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<Opt
     .optional()
 }
 
-pub fn find_by_mobile(conn: &Connection, mobile: &str) -> rusqlite::Result<Option<(i64, String, String)>> {
-    conn.prepare_cached("SELECT id, name, member_no FROM customers WHERE mobile = ?1 AND deleted_at IS NULL")?
-        .query_row([mobile], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()
+pub fn find_by_mobile(
+    conn: &Connection,
+    mobile: &str,
+) -> rusqlite::Result<Option<(i64, String, String)>> {
+    conn.prepare_cached(
+        "SELECT id, name, member_no FROM customers WHERE mobile = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([mobile], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .optional()
 }
 
-pub fn find_by_id_hash(conn: &Connection, hash: &[u8]) -> rusqlite::Result<Option<(i64, String, String)>> {
+pub fn find_by_id_hash(
+    conn: &Connection,
+    hash: &[u8],
+) -> rusqlite::Result<Option<(i64, String, String)>> {
     conn.prepare_cached("SELECT id, name, member_no FROM customers WHERE id_number_hash = ?1 AND deleted_at IS NULL")?
         .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()
 }
 
 pub fn next_member_no(conn: &Connection) -> rusqlite::Result<String> {
-    let n: i64 = conn.query_row("UPDATE counters SET value = value + 1 WHERE name = 'member_no' RETURNING value", [], |r| r.get(0))?;
+    let n: i64 = conn.query_row(
+        "UPDATE counters SET value = value + 1 WHERE name = 'member_no' RETURNING value",
+        [],
+        |r| r.get(0),
+    )?;
     Ok(format!("M{n:06}"))
 }
 
@@ -118,11 +146,23 @@ struct Sealed {
 
 fn seal(c: &Customer, cipher: &FieldCipher) -> Sealed {
     Sealed {
-        id_enc: c.id_number.as_deref().map(|v| cipher.encrypt("id_number", v)),
-        id_hash: c.id_number.as_deref().map(|v| cipher.lookup_hash("id_number", v)),
+        id_enc: c
+            .id_number
+            .as_deref()
+            .map(|v| cipher.encrypt("id_number", v)),
+        id_hash: c
+            .id_number
+            .as_deref()
+            .map(|v| cipher.lookup_hash("id_number", v)),
         id_masked: c.id_number.as_deref().map(|v| mask(Mask::IdNumber, v)),
-        allergies: c.allergies.as_deref().map(|v| cipher.encrypt("allergies", v)),
-        history: c.medical_history.as_deref().map(|v| cipher.encrypt("medical_history", v)),
+        allergies: c
+            .allergies
+            .as_deref()
+            .map(|v| cipher.encrypt("allergies", v)),
+        history: c
+            .medical_history
+            .as_deref()
+            .map(|v| cipher.encrypt("medical_history", v)),
     }
 }
 
@@ -158,7 +198,12 @@ pub fn insert(conn: &Connection, c: &Customer, cipher: &FieldCipher) -> rusqlite
     Ok(id)
 }
 
-pub fn update(conn: &Connection, c: &Customer, cipher: &FieldCipher, name_or_mobile_changed: bool) -> rusqlite::Result<()> {
+pub fn update(
+    conn: &Connection,
+    c: &Customer,
+    cipher: &FieldCipher,
+    name_or_mobile_changed: bool,
+) -> rusqlite::Result<()> {
     let s = seal(c, cipher);
     let consents = consent_params(c);
     conn.prepare_cached(
@@ -184,13 +229,18 @@ pub fn update(conn: &Connection, c: &Customer, cipher: &FieldCipher, name_or_mob
 }
 
 pub fn soft_delete(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE customers SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1", params![id, now])?;
+    conn.execute(
+        "UPDATE customers SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
     conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
     Ok(())
 }
 
 fn write_terms(conn: &Connection, id: i64, c: &Customer) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO customer_search (term, customer_id) VALUES (?1, ?2)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO customer_search (term, customer_id) VALUES (?1, ?2)",
+    )?;
     for t in search::terms(&c.name, &c.mobile, &c.member_no) {
         stmt.execute(params![t, id])?;
     }
@@ -206,10 +256,20 @@ pub struct Cursor {
 
 /// A page of customers, newest first, or matching a quick-search query ordered by term then
 /// newest. Fetches `limit + 1` rows to know whether another page exists.
-pub fn page(conn: &Connection, query: Option<&search::Query>, scope: &RowScope, after: Option<&Cursor>, limit: i64) -> rusqlite::Result<Vec<(String, Row_)>> {
+pub fn page(
+    conn: &Connection,
+    query: Option<&search::Query>,
+    scope: &RowScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> rusqlite::Result<Vec<(String, Row_)>> {
     use rusqlite::types::Value as V;
     let (scope_cond, scope_p) = scope_sql(scope);
-    let cols = COLS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let cols = COLS
+        .split(", ")
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut p: Vec<V> = Vec::new();
     let sql = match query {
         None => {
@@ -266,7 +326,12 @@ pub fn page(conn: &Connection, query: Option<&search::Query>, scope: &RowScope, 
 }
 
 fn read_row_at(r: &Row, o: usize) -> rusqlite::Result<Row_> {
-    let consent = |at: usize| -> rusqlite::Result<Consent> { Ok(Consent { at: r.get(o + at)?, version: r.get(o + at + 1)? }) };
+    let consent = |at: usize| -> rusqlite::Result<Consent> {
+        Ok(Consent {
+            at: r.get(o + at)?,
+            version: r.get(o + at + 1)?,
+        })
+    };
     Ok(Row_ {
         plain: Customer {
             id: r.get(o)?,

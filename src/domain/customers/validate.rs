@@ -4,11 +4,24 @@ use chrono::{Datelike, NaiveDate};
 
 /// Strips spaces, dashes and a +86 / 0086 prefix; returns the 11-digit mobile if valid.
 pub fn normalize_mobile(raw: &str) -> Option<String> {
-    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '\u{3000}')).collect();
-    let d = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")).unwrap_or(&digits);
-    let d = if d.len() == 13 && d.starts_with("86") { &d[2..] } else { d };
+    let digits: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '\u{3000}'))
+        .collect();
+    let d = digits
+        .strip_prefix("+86")
+        .or_else(|| digits.strip_prefix("0086"))
+        .unwrap_or(&digits);
+    let d = if d.len() == 13 && d.starts_with("86") {
+        &d[2..]
+    } else {
+        d
+    };
     let b = d.as_bytes();
-    let ok = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit);
+    let ok = b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit);
     ok.then(|| d.to_string())
 }
 
@@ -26,10 +39,17 @@ const CHECK: &[u8; 11] = b"10X98765432";
 pub fn parse_id_number(raw: &str, today: NaiveDate) -> Result<IdNumber, &'static str> {
     let v = raw.trim().to_ascii_uppercase();
     let b = v.as_bytes();
-    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
+    if b.len() != 18
+        || !b[..17].iter().all(u8::is_ascii_digit)
+        || !(b[17].is_ascii_digit() || b[17] == b'X')
+    {
         return Err("length");
     }
-    let sum: u32 = b[..17].iter().zip(WEIGHTS).map(|(d, w)| (d - b'0') as u32 * w).sum();
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| (d - b'0') as u32 * w)
+        .sum();
     if CHECK[(sum % 11) as usize] != b[17] {
         return Err("checksum");
     }
@@ -37,15 +57,25 @@ pub fn parse_id_number(raw: &str, today: NaiveDate) -> Result<IdNumber, &'static
     if birthday > today || birthday.year() < 1900 {
         return Err("birthday");
     }
-    let gender = if (b[16] - b'0') % 2 == 1 { "male" } else { "female" };
-    Ok(IdNumber { value: v, birthday, gender })
+    let gender = if (b[16] - b'0') % 2 == 1 {
+        "male"
+    } else {
+        "female"
+    };
+    Ok(IdNumber {
+        value: v,
+        birthday,
+        gender,
+    })
 }
 
 pub fn parse_date(raw: &str, today: NaiveDate) -> Option<NaiveDate> {
     if raw.len() != 10 {
         return None;
     }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().filter(|d| *d <= today && d.year() >= 1900)
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d <= today && d.year() >= 1900)
 }
 
 /// Text from a form: trimmed, no control characters, at most `max` characters.
@@ -67,9 +97,18 @@ mod tests {
 
     #[test]
     fn mobiles() {
-        assert_eq!(normalize_mobile("138 0013 8000").as_deref(), Some("13800138000"));
-        assert_eq!(normalize_mobile("+86 138-0013-8000").as_deref(), Some("13800138000"));
-        assert_eq!(normalize_mobile("8613800138000").as_deref(), Some("13800138000"));
+        assert_eq!(
+            normalize_mobile("138 0013 8000").as_deref(),
+            Some("13800138000")
+        );
+        assert_eq!(
+            normalize_mobile("+86 138-0013-8000").as_deref(),
+            Some("13800138000")
+        );
+        assert_eq!(
+            normalize_mobile("8613800138000").as_deref(),
+            Some("13800138000")
+        );
         assert_eq!(normalize_mobile("12800138000"), None);
         assert_eq!(normalize_mobile("1380013800"), None);
         assert_eq!(normalize_mobile("1380013800a"), None);
@@ -81,7 +120,10 @@ mod tests {
         assert_eq!(id.value, "11010519491231002X");
         assert_eq!(id.birthday, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(id.gender, "female");
-        assert_eq!(parse_id_number("110105194912310021", today()), Err("checksum"));
+        assert_eq!(
+            parse_id_number("110105194912310021", today()),
+            Err("checksum")
+        );
         assert_eq!(parse_id_number("1101051949123100", today()), Err("length"));
     }
 }

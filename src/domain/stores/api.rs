@@ -18,7 +18,10 @@ pub fn routes(api: &mut Api) {
 async fn list(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
     let items = blocking(move || {
         let grant = app.access.grant::<Stores, Read>(&p)?;
-        super::list(&app)?.iter().map(|r| grant.export(r, &app.cipher)).collect::<Result<Vec<_>>>()
+        super::list(&app)?
+            .iter()
+            .map(|r| grant.export(r, &app.cipher))
+            .collect::<Result<Vec<_>>>()
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
@@ -30,7 +33,12 @@ struct RenameBody {
     name: String,
 }
 
-async fn rename(app: web::Data<App>, Authenticated(p): Authenticated, id: web::Path<i64>, Json(body): Json<RenameBody>) -> Result<HttpResponse> {
+async fn rename(
+    app: web::Data<App>,
+    Authenticated(p): Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<RenameBody>,
+) -> Result<HttpResponse> {
     let id = id.into_inner();
     blocking(move || {
         let grant = app.access.grant::<Stores, Update>(&p)?;

@@ -10,41 +10,97 @@ use crate::audit::{self, Actor, Event};
 use crate::error::{Error, Result};
 
 pub fn exists(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM stores WHERE id = ?1 AND deleted_at IS NULL")?.query_row([id], |_| Ok(())).optional().map(|o| o.is_some())
+    conn.prepare_cached("SELECT 1 FROM stores WHERE id = ?1 AND deleted_at IS NULL")?
+        .query_row([id], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
 }
 
 pub fn id_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT id FROM stores WHERE code = ?1 AND deleted_at IS NULL", [code], |r| r.get(0)).optional()
+    conn.query_row(
+        "SELECT id FROM stores WHERE code = ?1 AND deleted_at IS NULL",
+        [code],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 pub fn list(app: &App) -> Result<Vec<Record>> {
     app.db.read_sync(|c| {
-        let mut stmt = c.prepare_cached("SELECT id, code, name FROM stores WHERE deleted_at IS NULL ORDER BY id")?;
+        let mut stmt = c.prepare_cached(
+            "SELECT id, code, name FROM stores WHERE deleted_at IS NULL ORDER BY id",
+        )?;
         let rows = stmt.query_map([], |r| {
             let mut rec = Record::new();
-            rec.set("id", r.get::<_, i64>(0)?).set("code", r.get::<_, String>(1)?).set("name", r.get::<_, String>(2)?);
+            rec.set("id", r.get::<_, i64>(0)?)
+                .set("code", r.get::<_, String>(1)?)
+                .set("name", r.get::<_, String>(2)?);
             Ok(rec)
         })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(Error::from)
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(Error::from)
     })
 }
 
-pub fn create(conn: &Connection, by: &Actor, code: &str, name: &str, now: i64) -> rusqlite::Result<i64> {
-    conn.execute("INSERT INTO stores (code, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)", params![code, name, now])?;
+pub fn create(
+    conn: &Connection,
+    by: &Actor,
+    code: &str,
+    name: &str,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO stores (code, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+        params![code, name, now],
+    )?;
     let id = conn.last_insert_rowid();
-    audit::append(conn, &Event { actor: by, action: "create", entity: "store", entity_id: Some(id), store_id: Some(id), changes: Some(serde_json::json!({"code": code, "name": name})) })?;
+    audit::append(
+        conn,
+        &Event {
+            actor: by,
+            action: "create",
+            entity: "store",
+            entity_id: Some(id),
+            store_id: Some(id),
+            changes: Some(serde_json::json!({"code": code, "name": name})),
+        },
+    )?;
     Ok(id)
 }
 
 pub fn rename(app: &App, by: &Actor, id: i64, name: &str) -> Result<()> {
     let name = name.trim();
     if !(1..=64).contains(&name.chars().count()) {
-        return Err(Error::field("name", "门店名称须为 1–64 个字符", "must be 1–64 characters"));
+        return Err(Error::field(
+            "name",
+            "门店名称须为 1–64 个字符",
+            "must be 1–64 characters",
+        ));
     }
     app.db.write_sync(|tx| {
-        let old: String = tx.query_row("SELECT name FROM stores WHERE id = ?1 AND deleted_at IS NULL", [id], |r| r.get(0)).optional()?.ok_or_else(Error::not_found)?;
-        tx.execute("UPDATE stores SET name = ?2, updated_at = ?3 WHERE id = ?1", params![id, name, crate::clock::now_ms()])?;
-        audit::append(tx, &Event { actor: by, action: "update", entity: "store", entity_id: Some(id), store_id: Some(id), changes: Some(serde_json::json!({"name": {"old": old, "new": name}})) })?;
+        let old: String = tx
+            .query_row(
+                "SELECT name FROM stores WHERE id = ?1 AND deleted_at IS NULL",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(Error::not_found)?;
+        tx.execute(
+            "UPDATE stores SET name = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, name, crate::clock::now_ms()],
+        )?;
+        audit::append(
+            tx,
+            &Event {
+                actor: by,
+                action: "update",
+                entity: "store",
+                entity_id: Some(id),
+                store_id: Some(id),
+                changes: Some(serde_json::json!({"name": {"old": old, "new": name}})),
+            },
+        )?;
         Ok(())
     })
 }

@@ -1,0 +1,14 @@
+//! End-to-end tests: the real `liyan` binary, a real SQLite file, real HTTPS.
+//! One test binary (modules below) keeps link time down; every test starts its own server.
+
+mod common;
+
+mod access;
+mod audit;
+mod auth;
+mod backup;
+mod bad_input;
+mod cli;
+mod customers;
+mod durability;
+mod http;
