@@ -16,6 +16,7 @@ pub struct App {
     pub cipher: FieldCipher,
     pub tokens: TokenKeys,
     pub throttle: Throttle,
+    pub views: crate::audit::ViewLog,
 }
 
 impl std::fmt::Debug for App {
@@ -75,11 +76,12 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
     let token_key = load_or_create_key(&keys, "token.key")?;
     let app = App {
         config: config.clone(),
-        db,
+        db: db.clone(),
         access: AccessControl::new(matrix),
         cipher: FieldCipher::new(&field_key),
         tokens: TokenKeys::new(&token_key, config.auth.access_token_minutes as i64 * 60),
         throttle: Throttle::new(config.auth.ip_failures_per_minute),
+        views: crate::audit::ViewLog::start(db.clone()),
     };
     Ok((app, lock))
 }

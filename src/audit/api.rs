@@ -73,6 +73,7 @@ async fn list(
     };
     let (items, next) = blocking(move || {
         let grant = app.access.grant::<AuditLog, Read>(&p)?;
+        app.views.flush();
         let rows = app.db.read_sync(|c| super::list(c, &filter))?;
         let next = (rows.len() as i64 == filter.limit)
             .then(|| rows.last().map(|r| r.id))

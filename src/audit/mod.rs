@@ -3,8 +3,10 @@
 
 pub mod api;
 mod store;
+mod views;
 
 pub use store::{append, head, list, verify, AuditFilter, AuditRow, ChainHead, VerifyError};
+pub use views::{ViewLog, ViewRow};
 
 use serde_json::Value;
 

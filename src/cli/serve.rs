@@ -45,6 +45,7 @@ pub fn serve(
     );
     let setup = crate::auth::service::issue_setup_token(&app).map_err(|e| e.to_string())?;
     let data = actix_web::web::Data::new(app);
+    let after_stop = data.clone();
     let server_config = tls.server_config();
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -82,6 +83,8 @@ pub fn serve(
                 }
             }
         });
-        server.await.map_err(|e| format!("server stopped: {e}"))
+        let stopped = server.await.map_err(|e| format!("server stopped: {e}"));
+        after_stop.views.flush();
+        stopped
     })
 }

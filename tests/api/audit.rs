@@ -1,1 +1,324 @@
+//! One audit row per write, no identity or health values in it, and a hash chain that catches
+//! an edited row.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
 use crate::common::*;
+
+/// Runs `op`, then asserts it added exactly one audit row with this action, entity and id.
+macro_rules! one_row {
+    ($s:expr, ($action:expr, $entity:expr, $id:expr, $actor:expr), $op:expr) => {{
+        let before = $s.max_audit_id();
+        let out = $op;
+        let rows = $s.audit_since(before);
+        assert_eq!(
+            rows.len(),
+            1,
+            "{} {}: expected one audit row, got {rows:?}",
+            $action,
+            $entity
+        );
+        let (action, entity, id, actor) = &rows[0];
+        assert_eq!(
+            (action.as_str(), entity.as_str(), actor.as_str()),
+            ($action, $entity, $actor),
+            "{rows:?}"
+        );
+        let want: Option<i64> = $id;
+        if want.is_some() {
+            assert_eq!(*id, want, "{rows:?}");
+        }
+        out
+    }};
+}
+
+fn changes_of_last(s: &Server) -> Value {
+    serde_json::from_str(&s.last_audit().4.expect("changes")).unwrap()
+}
+
+#[tokio::test]
+async fn every_write_adds_exactly_one_audit_row() {
+    let s = Server::start_with(Opts {
+        customers: 5,
+        ..Default::default()
+    })
+    .await;
+    let admin = one_row!(
+        s,
+        ("login", "user", Some(s.user_id("admin")), "admin"),
+        s.login("admin").await
+    );
+    one_row!(
+        s,
+        ("login_failed", "user", Some(s.user_id("admin")), "admin"),
+        s.login_resp("admin", "Wrong-pass1")
+            .await
+            .assert_problem(401)
+    );
+
+    let mut body = full_customer("审计客户", "13700001111");
+    body["birthday"] = json!("1949-12-31");
+    let created = one_row!(
+        s,
+        ("create", "customer", None, "admin"),
+        s.create_customer(&admin, body).await
+    );
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(s.last_audit().2, Some(id));
+    // Identity and health values: only the fact that they were set.
+    let c = changes_of_last(&s);
+    for f in [
+        "id_number",
+        "allergies",
+        "medical_history",
+        "skin_type",
+        "birthday",
+    ] {
+        assert_eq!(c[f], json!({"changed": true}), "create changes.{f}: {c}");
+    }
+    assert_eq!(c["name"]["new"], "审计客户", "{c}");
+    assert_eq!(c["mobile"]["new"], "13700001111");
+
+    let path = format!("/api/v1/customers/{id}");
+    one_row!(
+        s,
+        ("view", "customer", Some(id), "admin"),
+        assert_eq!(s.get(&admin, &path).await.code(), 200)
+    );
+    one_row!(s, ("update", "customer", Some(id), "admin"), {
+        let r = s
+            .patch(
+                &admin,
+                &path,
+                json!({"allergies": "海鲜过敏UVW", "notes": "改过备注"}),
+            )
+            .await;
+        assert_eq!(r.code(), 200, "{}", r.text);
+    });
+    let c = changes_of_last(&s);
+    assert_eq!(c["allergies"], json!({"changed": true}), "{c}");
+    assert_eq!(c["notes"]["new"], "改过备注", "{c}");
+    assert_eq!(
+        c.as_object().unwrap().len(),
+        2,
+        "only the changed fields: {c}"
+    );
+    one_row!(s, ("update", "customer", Some(id), "admin"), {
+        let r = s
+            .patch(
+                &admin,
+                &path,
+                json!({"id_number": id_number("19900101", 7)}),
+            )
+            .await;
+        assert_eq!(r.code(), 200, "{}", r.text);
+    });
+    let c = changes_of_last(&s);
+    assert_eq!(c["id_number"], json!({"changed": true}), "{c}");
+    assert_eq!(c["birthday"], json!({"changed": true}), "{c}");
+
+    let fd = s.login("frontdesk").await;
+    one_row!(s, ("reveal", "customer", Some(id), "frontdesk"), {
+        let r = s
+            .post(&fd, &format!("{path}/reveal"), json!({"field": "mobile"}))
+            .await;
+        assert_eq!(r.code(), 200, "{}", r.text);
+    });
+    assert_eq!(changes_of_last(&s), json!({"field": "mobile"}));
+    one_row!(s, ("permission_change", "access", None, "admin"), {
+        let r = s.put(&admin, "/api/v1/access/field-policy", json!({"role": "nurse", "entity": "customer", "field": "notes", "policy": "hidden"})).await;
+        assert_eq!(r.code(), 204, "{}", r.text);
+    });
+    let uid = one_row!(s, ("create", "user", None, "admin"), {
+        let r = s.post(&admin, "/api/v1/users", json!({"username": "auditme", "display_name": "审计新人", "role": "nurse", "store_id": 1, "password": "Start#2026x"})).await;
+        assert_eq!(r.code(), 201, "{}", r.text);
+        r.json["id"].as_i64().unwrap()
+    });
+    assert_eq!(s.last_audit().2, Some(uid));
+    one_row!(s, ("update", "store", Some(2), "admin"), {
+        let r = s
+            .patch(&admin, "/api/v1/stores/2", json!({"name": "东区旗舰店"}))
+            .await;
+        assert_eq!(r.code(), 204, "{}", r.text);
+    });
+    one_row!(
+        s,
+        ("delete", "customer", Some(id), "admin"),
+        assert_eq!(s.delete(&admin, &path).await.code(), 204)
+    );
+    one_row!(
+        s,
+        ("logout", "user", Some(s.user_id("frontdesk")), "frontdesk"),
+        {
+            assert_eq!(
+                s.send(Method::POST, Some(&fd), "/api/v1/auth/logout", None)
+                    .await
+                    .code(),
+                204
+            );
+        }
+    );
+
+    // No value of an identity or health field anywhere in the log.
+    let db = s.db();
+    let mut st = db
+        .prepare("SELECT coalesce(changes, '') FROM audit_log")
+        .unwrap();
+    let all: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for secret in [
+        "11010519491231002X",
+        &id_number("19900101", 7),
+        "青霉素过敏XYZ",
+        "海鲜过敏UVW",
+        "甲状腺结节随访中QRS",
+        "1949-12-31",
+        "1990-01-01",
+    ] {
+        assert!(
+            !all.iter().any(|c| c.contains(secret)),
+            "audit_log.changes holds {secret}"
+        );
+    }
+
+    // The admin browser shows the same rows, newest first, filtered by entity.
+    let r = s
+        .get(
+            &admin,
+            &format!("/api/v1/audit?entity=customer&entity_id={id}"),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    let actions: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["delete", "reveal", "update", "update", "view", "create"]
+    );
+    // The front desk logged out above: its token is dead.
+    s.get(&fd, "/api/v1/audit").await.assert_problem(401);
+    let nurse = s.login("nurse").await;
+    s.get(&nurse, "/api/v1/audit").await.assert_problem(403);
+    let auditor = s.login("auditor").await;
+    assert_eq!(
+        s.get(&auditor, "/api/v1/audit?action=permission_change")
+            .await
+            .json["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(out.ok(), "{out:?}");
+    assert!(out.stdout.contains("intact"), "{out:?}");
+}
+
+#[tokio::test]
+async fn the_log_is_append_only_and_an_edited_row_is_named() {
+    let mut s = Server::start_with(Opts {
+        customers: 5,
+        ..Default::default()
+    })
+    .await;
+    let admin = s.login("admin").await;
+    for i in 0..3 {
+        s.create_customer(
+            &admin,
+            json!({"name": format!("链{i}"), "mobile": mobile(100 + i)}),
+        )
+        .await;
+    }
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(out.ok(), "intact chain must verify: {out:?}");
+    let rows = s.audit_rows();
+    assert!(out.stdout.contains(&format!("{rows} rows")), "{out:?}");
+    s.kill();
+
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let k: i64 = db
+        .query_row(
+            "SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 3",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let last: i64 = db
+        .query_row("SELECT max(id) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert!(k < last);
+    // While the triggers exist, the database itself refuses edits and deletions.
+    let e = db
+        .execute("UPDATE audit_log SET actor = 'mallory' WHERE id = ?1", [k])
+        .unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    let e = db
+        .execute("DELETE FROM audit_log WHERE id = ?1", [last])
+        .unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    assert_eq!(
+        db.query_row(
+            "SELECT count(*) FROM audit_log WHERE actor = 'mallory'",
+            [],
+            |r| r.get::<_, i64>(0)
+        )
+        .unwrap(),
+        0
+    );
+
+    let original_actor: String = db
+        .query_row("SELECT actor FROM audit_log WHERE id = ?1", [k], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    db.execute_batch("DROP TRIGGER audit_log_no_update")
+        .unwrap();
+    assert_eq!(
+        db.execute("UPDATE audit_log SET actor = 'mallory' WHERE id = ?1", [k])
+            .unwrap(),
+        1
+    );
+    drop(db);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(!out.ok(), "verify passed an edited chain: {out:?}");
+    assert!(
+        out.all().contains(&format!("row {k} ")),
+        "verify must name row {k}: {out:?}"
+    );
+
+    // Put the row back: the chain verifies again. Then delete a row: the next one's link breaks
+    // and is named.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute(
+        "UPDATE audit_log SET actor = ?2 WHERE id = ?1",
+        rusqlite::params![k, original_actor],
+    )
+    .unwrap();
+    drop(db);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(out.ok(), "restored row must verify again: {out:?}");
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute_batch("DROP TRIGGER audit_log_no_delete")
+        .unwrap();
+    db.execute("DELETE FROM audit_log WHERE id = ?1", [last - 1])
+        .unwrap();
+    drop(db);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(
+        !out.ok(),
+        "verify passed a chain with a removed row: {out:?}"
+    );
+    assert!(
+        out.all().contains(&format!("row {last} ")),
+        "verify must name row {last}: {out:?}"
+    );
+}

@@ -490,19 +490,12 @@ fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
 pub fn get(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Json> {
     let row = load(app, id, &grant.rows())?;
     let p = grant.principal();
-    app.db.write_sync(|tx| {
-        audit::append(
-            tx,
-            &Event {
-                actor: &p.actor(),
-                action: "view",
-                entity: "customer",
-                entity_id: Some(id),
-                store_id: Some(row.plain.store_id),
-                changes: None,
-            },
-        )
-    })?;
+    app.views.record(audit::ViewRow {
+        actor: p.actor(),
+        entity: "customer",
+        entity_id: id,
+        store_id: Some(row.plain.store_id),
+    });
     grant.export(&row.record(), &app.cipher)
 }
 
@@ -683,6 +676,7 @@ pub fn history(
     id: i64,
 ) -> Result<Vec<Json>> {
     load(app, id, &grant.rows())?;
+    app.views.flush();
     let filter = audit::AuditFilter {
         entity: Some("customer".into()),
         entity_id: Some(id),

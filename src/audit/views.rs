@@ -1,0 +1,91 @@
+//! Views of a record are audited without costing each read an fsync: reads hand their rows to
+//! one writer thread that appends whatever has queued up in a single transaction. A row is
+//! durable within a transaction's time of the read; `flush` waits for everything queued so far.
+
+use std::sync::mpsc::{channel, Receiver, Sender};
+
+use super::{Actor, Event};
+use crate::db::Db;
+
+pub struct ViewRow {
+    pub actor: Actor,
+    pub entity: &'static str,
+    pub entity_id: i64,
+    pub store_id: Option<i64>,
+}
+
+enum Msg {
+    View(ViewRow),
+    Flush(Sender<()>),
+}
+
+pub struct ViewLog {
+    tx: std::sync::Mutex<Sender<Msg>>,
+}
+
+const MAX_BATCH: usize = 1000;
+
+impl ViewLog {
+    pub fn start(db: Db) -> ViewLog {
+        let (tx, rx) = channel();
+        std::thread::Builder::new()
+            .name("audit-views".into())
+            .spawn(move || writer(db, rx))
+            .expect("spawn audit writer");
+        ViewLog {
+            tx: std::sync::Mutex::new(tx),
+        }
+    }
+
+    fn send(&self, m: Msg) {
+        // The writer only stops when the process does; a failed send means shutdown.
+        let _ = self.tx.lock().unwrap_or_else(|e| e.into_inner()).send(m);
+    }
+
+    pub fn record(&self, row: ViewRow) {
+        self.send(Msg::View(row));
+    }
+
+    /// Returns once every view recorded before this call is committed.
+    pub fn flush(&self) {
+        let (ack, done) = channel();
+        self.send(Msg::Flush(ack));
+        let _ = done.recv();
+    }
+}
+
+fn writer(db: Db, rx: Receiver<Msg>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let result = db.write_sync(|tx| {
+            for m in &batch {
+                if let Msg::View(v) = m {
+                    let ev = Event {
+                        actor: &v.actor,
+                        action: "view",
+                        entity: v.entity,
+                        entity_id: Some(v.entity_id),
+                        store_id: v.store_id,
+                        changes: None,
+                    };
+                    super::append(tx, &ev)?;
+                }
+            }
+            Ok::<_, rusqlite::Error>(())
+        });
+        if let Err(e) = result {
+            tracing::error!(error = %e, rows = batch.len(), "could not record views in the audit log");
+        }
+        for m in batch {
+            if let Msg::Flush(ack) = m {
+                let _ = ack.send(());
+            }
+        }
+    }
+}
