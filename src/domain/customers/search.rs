@@ -101,6 +101,42 @@ pub enum Query {
     Prefix { term: String, field: &'static str },
     /// A name of three or more characters: candidates by its first two, then a substring check.
     NameSubstring { term: String, needle: String },
+    /// A 身份证 number: found through its keyed hash, never stored in clear (see `id_term`).
+    IdNumber(String),
+}
+
+impl Query {
+    /// The customer field the query searches by (refused when hidden from the caller).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Query::Exact { field, .. } | Query::Prefix { field, .. } => field,
+            Query::NameSubstring { .. } => "name",
+            Query::IdNumber(_) => "id_number",
+        }
+    }
+
+    /// What the store looks up in the term table.
+    pub fn lookup(self, cipher: &crate::crypto::FieldCipher) -> Lookup {
+        match self {
+            Query::Exact { term, .. } => Lookup::Exact(term),
+            Query::Prefix { term, .. } => Lookup::Prefix(term),
+            Query::NameSubstring { term, needle } => Lookup::NameSubstring { term, needle },
+            Query::IdNumber(v) => Lookup::Exact(id_term(&cipher.lookup_hash("id_number", &v))),
+        }
+    }
+}
+
+/// A query as the term table answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Exact(String),
+    Prefix(String),
+    NameSubstring { term: String, needle: String },
+}
+
+/// The search term of a 身份证 number: its keyed hash, so the term table holds no plaintext.
+pub fn id_term(lookup_hash: &[u8]) -> String {
+    format!("id:{}", hex::encode(lookup_hash))
 }
 
 pub fn classify(q: &str) -> Option<Query> {
@@ -121,6 +157,10 @@ pub fn classify(q: &str) -> Option<Query> {
                 field: "mobile",
             },
         });
+    }
+    let id_like = compact.len() == 18 && compact.as_bytes()[..17].iter().all(u8::is_ascii_digit);
+    if id_like && matches!(compact.as_bytes()[17], b'0'..=b'9' | b'x' | b'X') {
+        return Some(Query::IdNumber(compact.to_ascii_uppercase()));
     }
     if compact.len() >= 2
         && (compact.starts_with('M') || compact.starts_with('m'))
@@ -263,6 +303,10 @@ mod tests {
                 term: "n:欧阳".into(),
                 needle: "欧阳娜".into()
             })
+        );
+        assert_eq!(
+            classify("11010519491231002x"),
+            Some(Query::IdNumber("11010519491231002X".into()))
         );
         assert_eq!(classify("' OR 1=1 --"), None);
         assert_eq!(classify(""), None);

@@ -521,7 +521,7 @@ pub fn update(app: &App, grant: &Grant<Customers, Update>, id: i64, input: &Json
             tx,
             &c,
             &app.cipher,
-            c.name != old.name || c.mobile != old.mobile,
+            c.name != old.name || c.mobile != old.mobile || c.id_number != old.id_number,
         )?;
         audit::append(
             tx,
@@ -634,12 +634,9 @@ pub fn search(
         })?),
     };
     if let Some(query) = &query {
-        let field = match query {
-            search::Query::Exact { field, .. } | search::Query::Prefix { field, .. } => *field,
-            search::Query::NameSubstring { .. } => "name",
-        };
-        grant.check_searchable(field)?;
+        grant.check_searchable(query.field())?;
     }
+    let query = query.map(|q| q.lookup(&app.cipher));
     let after = after.map(decode_cursor).transpose()?;
     let scope = grant.rows();
     let rows = app

@@ -194,7 +194,7 @@ pub fn insert(conn: &Connection, c: &Customer, cipher: &FieldCipher) -> rusqlite
         c.created_at, c.updated_at
     ])?;
     let id = conn.last_insert_rowid();
-    write_terms(conn, id, c)?;
+    write_terms(conn, id, c, s.id_hash.as_deref())?;
     Ok(id)
 }
 
@@ -202,7 +202,7 @@ pub fn update(
     conn: &Connection,
     c: &Customer,
     cipher: &FieldCipher,
-    name_or_mobile_changed: bool,
+    terms_changed: bool,
 ) -> rusqlite::Result<()> {
     let s = seal(c, cipher);
     let consents = consent_params(c);
@@ -221,9 +221,9 @@ pub fn update(
         consents[0], consents[1], consents[2], consents[3], consents[4], consents[5], consents[6], consents[7],
         c.updated_at
     ])?;
-    if name_or_mobile_changed {
+    if terms_changed {
         conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [c.id])?;
-        write_terms(conn, c.id, c)?;
+        write_terms(conn, c.id, c, s.id_hash.as_deref())?;
     }
     Ok(())
 }
@@ -237,11 +237,19 @@ pub fn soft_delete(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()>
     Ok(())
 }
 
-fn write_terms(conn: &Connection, id: i64, c: &Customer) -> rusqlite::Result<()> {
+fn write_terms(
+    conn: &Connection,
+    id: i64,
+    c: &Customer,
+    id_hash: Option<&[u8]>,
+) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO customer_search (term, customer_id) VALUES (?1, ?2)",
     )?;
-    for t in search::terms(&c.name, &c.mobile, &c.member_no) {
+    for t in search::terms(&c.name, &c.mobile, &c.member_no)
+        .into_iter()
+        .chain(id_hash.map(search::id_term))
+    {
         stmt.execute(params![t, id])?;
     }
     Ok(())
@@ -258,7 +266,7 @@ pub struct Cursor {
 /// newest. Fetches `limit + 1` rows to know whether another page exists.
 pub fn page(
     conn: &Connection,
-    query: Option<&search::Query>,
+    query: Option<&search::Lookup>,
     scope: &RowScope,
     after: Option<&Cursor>,
     limit: i64,
@@ -283,23 +291,21 @@ pub fn page(
         }
         Some(q) => {
             let (term_cond, extra) = match q {
-                search::Query::Exact { term, .. } => {
+                search::Lookup::Exact(term) => {
                     p.push(V::Text(term.clone()));
                     ("s.term = ?", "")
                 }
-                search::Query::Prefix { term, .. } => {
+                search::Lookup::Prefix(term) => {
                     p.push(V::Text(term.clone()));
                     p.push(V::Text(prefix_end(term)));
                     ("s.term >= ? AND s.term < ?", "")
                 }
-                search::Query::NameSubstring { term, .. } => {
+                search::Lookup::NameSubstring { term, needle } => {
                     p.push(V::Text(term.clone()));
+                    p.push(V::Text(needle.clone()));
                     ("s.term = ?", "AND instr(c.name, ?) > 0")
                 }
             };
-            if let search::Query::NameSubstring { needle, .. } = q {
-                p.push(V::Text(needle.clone()));
-            }
             if let Some(a) = after {
                 p.push(V::Text(a.term.clone()));
                 p.push(V::Text(a.term.clone()));
