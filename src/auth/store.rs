@@ -81,7 +81,8 @@ pub fn insert_user(conn: &Connection, u: &NewUser, now: i64) -> rusqlite::Result
     Ok(conn.last_insert_rowid())
 }
 
-/// Counts a failed login; locks the account when `max` is reached. Returns the new count.
+/// Counts a failed login; locks the account when `max` is reached. A lock that has run out
+/// starts the count afresh. Returns the new count.
 pub fn record_failure(
     conn: &Connection,
     id: i64,
@@ -90,9 +91,11 @@ pub fn record_failure(
     now: i64,
 ) -> rusqlite::Result<i64> {
     conn.execute(
-        "UPDATE users SET failed_logins = failed_logins + 1,
-                locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END,
-                updated_at = ?4
+        "UPDATE users SET
+            failed_logins = CASE WHEN locked_until <= ?4 THEN 1 ELSE failed_logins + 1 END,
+            locked_until = CASE WHEN (CASE WHEN locked_until <= ?4 THEN 1 ELSE failed_logins + 1 END) >= ?2
+                                THEN ?3 ELSE NULL END,
+            updated_at = ?4
          WHERE id = ?1",
         params![id, max, locked_until, now],
     )?;
