@@ -61,8 +61,24 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
                 ));
             }
         }
-        if let Some(backup) = db::migrate::migrate(&mut conn, dir)? {
-            tracing::info!(backup = %backup.display(), "database migrated; the previous version was backed up");
+        let pending = !db::migrate::status(&conn)
+            .map_err(|e| format!("cannot read the schema version: {e}"))?
+            .pending
+            .is_empty();
+        if pending {
+            // Migrate only while holding the lock, so a CLI command never changes the schema
+            // under a running (older) server.
+            let _migration_lock = match &lock {
+                Some(_) => None,
+                None => Some(DataDirLock::acquire(dir).map_err(|_| {
+                    "the database needs a schema upgrade but a running liyan holds the data directory; \
+                     restart the server with this version first / 数据库需要升级，请先用新版本重启服务"
+                        .to_string()
+                })?),
+            };
+            if let Some(backup) = db::migrate::migrate(&mut conn, dir)? {
+                tracing::info!(backup = %backup.display(), "database migrated; the previous version was backed up");
+            }
         }
     }
     let db = Db::open(&path, &config.database)

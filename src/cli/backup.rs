@@ -22,9 +22,14 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
     let (app, _) = crate::app::open(&config, false)?;
     let start = std::time::Instant::now();
     let actor = Actor::system("backup");
-    let result = app
-        .db
-        .with_writer(|conn| crate::db::backup::create(conn, &config.data_dir, &args.dest));
+    let result = app.db.with_writer(|conn| {
+        crate::db::backup::create(
+            conn,
+            &config.data_dir,
+            &args.dest,
+            config.utc_offset_minutes().unwrap_or(480),
+        )
+    });
     let outcome = match &result {
         Ok((path, m)) => {
             serde_json::json!({"ok": true, "path": path, "customers": m.counts.get("customers"), "audit_rows": m.audit_head.rows})

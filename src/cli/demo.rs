@@ -5,6 +5,9 @@ use crate::auth::{password, store as auth_store};
 use crate::config::Config;
 use crate::demo::{seed_customers, DEMO_PASSWORD, STAFF};
 
+/// Marks a data directory as the demo's own, so the demo never wipes a clinic's data.
+const DEMO_MARKER: &str = "LIYAN-DEMO";
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Number of demo customers.
@@ -26,7 +29,15 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
     if config.data_dir == Config::default().data_dir {
         config.data_dir = "liyan-demo".into();
     }
+    let marker = config.data_dir.join(DEMO_MARKER);
     if config.data_dir.join("liyan.db").exists() {
+        if !marker.exists() {
+            return Err(format!(
+                "{} holds a database that `liyan demo` did not create; the demo only ever replaces its own data \
+                 / 该目录不是演示数据目录，演示模式不会覆盖它",
+                config.data_dir.display()
+            ));
+        }
         if crate::db::DataDirLock::is_held(&config.data_dir) {
             return Err(format!(
                 "{} is in use by a running liyan",
@@ -36,6 +47,13 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
         std::fs::remove_dir_all(&config.data_dir)
             .map_err(|e| format!("cannot clear {}: {e}", config.data_dir.display()))?;
     }
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    std::fs::write(
+        &marker,
+        "created by `liyan demo`; the demo replaces this directory on every start\n",
+    )
+    .map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     let (app, lock) = crate::app::open(&config, true)?;
     let actor = Actor::system("demo");
     let now = crate::clock::now_ms();

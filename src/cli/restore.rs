@@ -46,6 +46,14 @@ fn move_aside(data_dir: &Path) -> Result<Option<PathBuf>, String> {
 pub fn run(config: Config, args: Args) -> Result<(), String> {
     let manifest = crate::db::backup::verify(&args.backup)
         .map_err(|e| format!("backup does not verify, nothing was changed: {e}"))?;
+    let known = crate::db::migrate::binary_version();
+    if manifest.schema_version > known {
+        return Err(format!(
+            "the backup is at schema version {} but this liyan only knows up to {known}; restore it with a newer liyan \
+             (nothing was changed) / 备份的数据库版本高于本程序，请用新版本恢复",
+            manifest.schema_version
+        ));
+    }
     std::fs::create_dir_all(&config.data_dir).map_err(|e| e.to_string())?;
     let lock = DataDirLock::acquire(&config.data_dir)
         .map_err(|e| format!("refusing to restore while a server runs: {e}"))?;

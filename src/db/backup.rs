@@ -112,9 +112,13 @@ pub fn create(
     conn: &Connection,
     data_dir: &Path,
     dest: &Path,
+    utc_offset_minutes: i32,
 ) -> Result<(PathBuf, Manifest), String> {
     std::fs::create_dir_all(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f").to_string();
+    // Named in the clinic's local time, so the 02:30 backup carries today's date.
+    let local =
+        chrono::Utc::now().naive_utc() + chrono::Duration::minutes(utc_offset_minutes as i64);
+    let stamp = local.format("%Y%m%d-%H%M%S%.3f").to_string();
     let name = format!("{PREFIX}{stamp}");
     let tmp = dest.join(format!(".tmp-{name}"));
     let result = (|| {

@@ -39,6 +39,11 @@ fn applied(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
     rows.collect()
 }
 
+/// The newest schema version this binary knows.
+pub fn binary_version() -> i64 {
+    embedded().last().map(|m| m.0).unwrap_or(0)
+}
+
 pub fn status(conn: &Connection) -> rusqlite::Result<Status> {
     let applied = applied(conn)?;
     let all = embedded();

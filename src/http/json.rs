@@ -53,6 +53,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         }
         m => malformed(m),
     })?;
+    // One document only: `{"a":1} x` or `{}{}` is not a body.
+    de.end().map_err(|e| malformed(e.to_string()))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -210,5 +212,18 @@ mod tests {
         assert_eq!(e.errors[0].field, "age");
         assert_eq!(parse::<Login>(b"{").unwrap_err().code, "malformed-json");
         assert!(parse::<Login>(br#"{"username":"a"}"#).is_ok());
+    }
+
+    #[test]
+    fn refuses_trailing_data() {
+        assert_eq!(
+            parse::<Login>(br#"{"username":"a"} x"#).unwrap_err().code,
+            "malformed-json"
+        );
+        assert_eq!(
+            parse::<Login>(br#"{"username":"a"}{}"#).unwrap_err().code,
+            "malformed-json"
+        );
+        assert!(parse::<Login>(b"{\"username\":\"a\"}\n ").is_ok());
     }
 }

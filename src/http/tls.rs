@@ -169,6 +169,8 @@ fn issue_server_cert(ca: &LocalCa, names: &[String], dir: &Path) -> Result<(), S
         .signed_by(&key, &issuer, &ca.key)
         .map_err(|e| e.to_string())?;
     write_private(&dir.join("server.key"), &key.serialize_pem())?;
+    std::fs::write(dir.join(NAMES_FILE), names.join("\n"))
+        .map_err(|e| format!("cannot write {NAMES_FILE}: {e}"))?;
     std::fs::write(
         dir.join("server.crt"),
         format!("{}{}", cert.pem(), ca.cert_pem),
@@ -224,8 +226,20 @@ impl ResolvesServerCert for Resolver {
     }
 }
 
-fn modified(p: &Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+/// The later of two files' modification times: a new pair is picked up whichever is written last.
+fn modified(cert: &Path, key: &Path) -> Option<SystemTime> {
+    let m = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    m(cert).max(m(key))
+}
+
+/// The generated certificate records the names it was issued for, so a change of host name,
+/// LAN address or `tls.names` reissues it at the next start.
+const NAMES_FILE: &str = "server.names";
+
+fn names_changed(dir: &Path, names: &[String]) -> bool {
+    std::fs::read_to_string(dir.join(NAMES_FILE))
+        .map(|s| s != names.join("\n"))
+        .unwrap_or(true)
 }
 
 impl Tls {
@@ -235,7 +249,7 @@ impl Tls {
             (Some(cert), Some(key)) => Source::Files {
                 cert: cert.clone(),
                 key: key.clone(),
-                modified: RwLock::new(modified(cert)),
+                modified: RwLock::new(modified(cert, key)),
             },
             _ => {
                 let dir = tls_dir(config);
@@ -253,6 +267,7 @@ impl Tls {
                 let ca = load_or_create_ca(dir)?;
                 if days_left(&dir.join("server.crt")).is_none_or(|d| d < RENEW_DAYS)
                     || !dir.join("server.key").exists()
+                    || names_changed(dir, names)
                 {
                     issue_server_cert(&ca, names, dir)?;
                 }
@@ -298,7 +313,7 @@ impl Tls {
                 key,
                 modified: m,
             } => {
-                let now = modified(cert);
+                let now = modified(cert, key);
                 if now == *m.read().unwrap_or_else(|e| e.into_inner()) {
                     return Ok(false);
                 }

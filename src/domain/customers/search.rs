@@ -182,7 +182,7 @@ pub fn classify(q: &str) -> Option<Query> {
     }
     let name: Vec<char> = q
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '·')
+        .filter(|c| !c.is_whitespace() && *c != '·' && *c != '•')
         .collect();
     if !name.is_empty() && name.len() <= 50 && name.iter().all(|c| is_han(*c)) {
         return Some(if name.len() <= 2 {

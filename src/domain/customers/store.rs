@@ -298,12 +298,24 @@ pub fn page(
                 search::Lookup::Prefix(term) => {
                     p.push(V::Text(term.clone()));
                     p.push(V::Text(prefix_end(term)));
-                    ("s.term >= ? AND s.term < ?", "")
+                    p.push(V::Text(term.clone()));
+                    // A customer matches a prefix with several terms (initials, full pinyin,
+                    // polyphonic readings): list it once, at its first matching term, so that
+                    // keyset pages never repeat it. The check is a range on (customer_id, term).
+                    (
+                        "s.term >= ? AND s.term < ?",
+                        "AND NOT EXISTS (SELECT 1 FROM customer_search s2 WHERE s2.customer_id = s.customer_id \
+                         AND s2.term >= ? AND s2.term < s.term)",
+                    )
                 }
                 search::Lookup::NameSubstring { term, needle } => {
                     p.push(V::Text(term.clone()));
                     p.push(V::Text(needle.clone()));
-                    ("s.term = ?", "AND instr(c.name, ?) > 0")
+                    // The needle has no spaces or middle dots (买买提·艾力 is typed either way).
+                    (
+                        "s.term = ?",
+                        "AND instr(replace(replace(replace(c.name, '·', ''), '•', ''), ' ', ''), ?) > 0",
+                    )
                 }
             };
             if let Some(a) = after {
