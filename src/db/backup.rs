@@ -10,8 +10,10 @@ pub fn snapshot(conn: &Connection, dest: &Path) -> Result<(), String> {
         let mut out =
             Connection::open(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
         let backup = rusqlite::backup::Backup::new(conn, &mut out).map_err(|e| e.to_string())?;
+        // All pages in one step, inside one read transaction: under WAL the server keeps writing
+        // meanwhile, and a copy taken in small steps would restart at every write from it.
         backup
-            .run_to_completion(1024, std::time::Duration::from_millis(0), None)
+            .run_to_completion(-1, std::time::Duration::from_millis(0), None)
             .map_err(|e| format!("online backup failed: {e}"))?;
         drop(backup);
         out.pragma_update(None, "journal_mode", "DELETE")

@@ -116,7 +116,7 @@ async fn profile(s: &Server, admin: &str) -> (i64, Value) {
     body["consultant_id"] = json!(s.user_id("consultant"));
     let created = s.create_customer(admin, body).await;
     let id = created["id"].as_i64().unwrap();
-    let plain = s.get(admin, &format!("/api/v1/customers/{id}")).await;
+    let plain = s.view(admin, "admin", id).await;
     assert_eq!(plain.code(), 200, "{}", plain.text);
     (id, plain.json)
 }
@@ -522,7 +522,12 @@ async fn permission_matrix_edits_take_effect_at_once_and_are_audited() {
     let (id, _) = profile(&s, &admin).await;
     let fd = s.login("frontdesk").await;
     let path = format!("/api/v1/customers/{id}");
-    assert!(s.get(&fd, &path).await.json.get("allergies").is_none());
+    assert!(s
+        .view(&fd, "frontdesk", id)
+        .await
+        .json
+        .get("allergies")
+        .is_none());
 
     // Only admins edit the matrix; the auditor may read it.
     let body =

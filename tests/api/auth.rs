@@ -371,7 +371,7 @@ async fn password_change_ends_every_other_session() {
         .post(
             &ta,
             path,
-            json!({"old_password": "Not-the-one1", "new_password": "Nurse#2027x"}),
+            json!({"old_password": "Not-the-one1", "new_password": "Hush#2027xq"}),
         )
         .await;
     r.assert_problem(422);
@@ -396,7 +396,7 @@ async fn password_change_ends_every_other_session() {
         .post(
             &ta,
             path,
-            json!({"old_password": PASSWORD, "new_password": "Nurse#2027x"}),
+            json!({"old_password": PASSWORD, "new_password": "Hush#2027xq"}),
         )
         .await;
     assert_eq!(r.code(), 200, "{}", r.text);
@@ -422,7 +422,7 @@ async fn password_change_ends_every_other_session() {
     assert_eq!(refresh_with(&s, Some(&rc)).await.code(), 200);
 
     s.login_resp("nurse", PASSWORD).await.assert_problem(401);
-    assert_eq!(s.login_resp("nurse", "Nurse#2027x").await.code(), 200);
+    assert_eq!(s.login_resp("nurse", "Hush#2027xq").await.code(), 200);
 }
 
 #[tokio::test]

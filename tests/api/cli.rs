@@ -1,1 +1,377 @@
+//! The command line against a live data directory.
+
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
 use crate::common::*;
+
+#[tokio::test]
+async fn user_add_list_disable_and_reset_password() {
+    let s = Server::start_with(Opts {
+        customers: 2,
+        ..Default::default()
+    })
+    .await;
+    let before = s.max_audit_id();
+    let out = s
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "xiaoli",
+                "--role",
+                "front_desk",
+                "--store",
+                "east",
+                "--password-stdin",
+            ],
+            Some("Temp#2026cli\n"),
+        )
+        .await;
+    assert!(out.ok(), "{out:?}");
+    assert!(out.stdout.contains("xiaoli"), "{out:?}");
+    let rows = s.audit_since(before);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].0.as_str(), rows[0].1.as_str()), ("create", "user"));
+    assert!(rows[0].3.starts_with("cli"), "{rows:?}");
+    // The password came from stdin; it is not stored in clear.
+    assert_eq!(
+        s.count("SELECT count(*) FROM users WHERE password_hash LIKE '%Temp#2026cli%'"),
+        0
+    );
+    assert_eq!(
+        s.count("SELECT store_id FROM users WHERE username = 'xiaoli'"),
+        2
+    );
+
+    let r = s.login_resp("xiaoli", "Temp#2026cli").await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(r.json["must_change_password"], true);
+    assert_eq!(r.json["user"]["role"], "front_desk");
+
+    let out = s.cli(&["user", "list"], None).await;
+    assert!(out.ok(), "{out:?}");
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("xiaoli"))
+        .unwrap_or_else(|| panic!("xiaoli not listed: {}", out.stdout));
+    assert!(
+        line.contains("front_desk") && line.contains("active"),
+        "{line}"
+    );
+    assert!(
+        out.stdout.lines().any(|l| l.contains("admin")),
+        "{}",
+        out.stdout
+    );
+
+    // Refusals: weak password, unknown role or store, duplicate, no --password-stdin.
+    let weak = s
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "weakling",
+                "--role",
+                "nurse",
+                "--password-stdin",
+            ],
+            Some("password\n"),
+        )
+        .await;
+    assert!(!weak.ok() && weak.stderr.contains("password"), "{weak:?}");
+    let role = s
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "wizard",
+                "--role",
+                "wizard",
+                "--password-stdin",
+            ],
+            Some("Good#Pass2026\n"),
+        )
+        .await;
+    assert!(!role.ok() && role.stderr.contains("wizard"), "{role:?}");
+    let store = s
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "nostore",
+                "--role",
+                "nurse",
+                "--store",
+                "west",
+                "--password-stdin",
+            ],
+            Some("Good#Pass2026\n"),
+        )
+        .await;
+    assert!(!store.ok() && store.stderr.contains("west"), "{store:?}");
+    let dup = s
+        .cli(
+            &[
+                "user",
+                "add",
+                "--username",
+                "xiaoli",
+                "--role",
+                "nurse",
+                "--password-stdin",
+            ],
+            Some("Good#Pass2026\n"),
+        )
+        .await;
+    assert!(!dup.ok(), "{dup:?}");
+    let argv = s
+        .cli(
+            &["user", "add", "--username", "argv", "--role", "nurse"],
+            None,
+        )
+        .await;
+    assert!(!argv.ok(), "{argv:?}");
+    assert_eq!(s.count("SELECT count(*) FROM users WHERE username IN ('weakling', 'wizard', 'nostore', 'argv')"), 0);
+
+    let out = s.cli(&["user", "disable", "xiaoli"], None).await;
+    assert!(out.ok(), "{out:?}");
+    s.login_resp("xiaoli", "Temp#2026cli")
+        .await
+        .assert_problem(401);
+    let out = s.cli(&["user", "list"], None).await;
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("xiaoli") && l.contains("disabled")),
+        "{}",
+        out.stdout
+    );
+    let out = s.cli(&["user", "disable", "nobody-here"], None).await;
+    assert!(!out.ok(), "{out:?}");
+
+    let token = s.login("frontdesk").await;
+    let out = s
+        .cli(
+            &["user", "reset-password", "frontdesk", "--password-stdin"],
+            Some("Reset#2026ab\n"),
+        )
+        .await;
+    assert!(out.ok(), "{out:?}");
+    assert_eq!(
+        s.get(&token, "/api/v1/me").await.code(),
+        401,
+        "reset must end the user's sessions"
+    );
+    s.login_resp("frontdesk", PASSWORD)
+        .await
+        .assert_problem(401);
+    let r = s.login_resp("frontdesk", "Reset#2026ab").await;
+    assert_eq!(r.code(), 200);
+    assert_eq!(r.json["must_change_password"], true);
+}
+
+#[tokio::test]
+async fn migrate_status_tls_export_and_healthcheck() {
+    let s = Server::start_with(Opts {
+        customers: 2,
+        ..Default::default()
+    })
+    .await;
+    let out = s.cli(&["migrate", "status"], None).await;
+    assert!(out.ok(), "{out:?}");
+    let applied: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("applied"))
+        .collect();
+    assert!(
+        applied
+            .iter()
+            .any(|l| l.contains("V1") && l.contains("foundation")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        applied
+            .iter()
+            .any(|l| l.contains("V2") && l.contains("default_access")),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("pending"), "{}", out.stdout);
+
+    let ca_file = s.tmp.path().join("liyan-ca.crt");
+    let out = s
+        .cli(
+            &["tls", "export-ca", "--out", ca_file.to_str().unwrap()],
+            None,
+        )
+        .await;
+    assert!(out.ok(), "{out:?}");
+    let pem = std::fs::read_to_string(&ca_file).unwrap();
+    assert!(
+        pem.starts_with("-----BEGIN CERTIFICATE-----")
+            && pem.trim_end().ends_with("-----END CERTIFICATE-----"),
+        "{pem}"
+    );
+    assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 1);
+    assert!(!pem.contains("PRIVATE KEY"));
+    assert_eq!(
+        pem,
+        std::fs::read_to_string(s.data.join("tls/ca.crt")).unwrap()
+    );
+    let params = rcgen::CertificateParams::from_ca_cert_pem(&pem).expect("a parsable certificate");
+    assert!(
+        matches!(params.is_ca, rcgen::IsCa::Ca(_)),
+        "exported certificate is not a CA"
+    );
+
+    // A client that trusts only that CA accepts the server under its LAN names.
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", s.port).parse().unwrap();
+    let strict = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .resolve("localhost", addr)
+        .build()
+        .unwrap();
+    for url in [
+        format!("https://localhost:{}/api/v1/health", s.port),
+        format!("https://127.0.0.1:{}/api/v1/health", s.port),
+    ] {
+        let r = strict
+            .get(&url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{url} with the exported CA: {e:?}"));
+        assert_eq!(r.status(), 200, "{url}");
+    }
+    // And refuses it without the CA: the certificate really is checked.
+    let default = reqwest::Client::builder().build().unwrap();
+    assert!(
+        default.get(s.url("/api/v1/health")).send().await.is_err(),
+        "a client without the CA trusted the server"
+    );
+
+    let out = s
+        .bin(
+            &["healthcheck", "--addr", &format!("127.0.0.1:{}", s.port)],
+            None,
+        )
+        .await;
+    assert!(out.ok(), "{out:?}");
+    let out = s
+        .bin(
+            &[
+                "healthcheck",
+                "--addr",
+                &format!("127.0.0.1:{}", free_port()),
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        !out.ok(),
+        "healthcheck passed against a closed port: {out:?}"
+    );
+}
+
+#[tokio::test]
+async fn one_server_per_data_directory_and_no_plain_http() {
+    let s = Server::start_with(Opts {
+        customers: 2,
+        ..Default::default()
+    })
+    .await;
+
+    // A second server on the same data directory exits at once with a clear message.
+    let port = free_port();
+    let mut c = command(s.tmp.path());
+    c.args([
+        "serve",
+        "--data-dir",
+        s.data.to_str().unwrap(),
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+    ]);
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("a second server kept running on a locked data directory");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!status.success());
+    assert!(err.contains("another liyan process"), "{err}");
+    // `liyan demo` must not wipe a clinic a server is using either.
+    let out = s
+        .cli(&["demo", "--no-serve", "--customers", "1"], None)
+        .await;
+    assert!(!out.ok(), "{out:?}");
+    assert!(s.db_path().exists());
+    let admin = s.login("admin").await;
+    assert_eq!(s.get(&admin, "/api/v1/me").await.code(), 200);
+
+    // Plain HTTP on the HTTPS port gets no HTTP data back.
+    for request in [
+        "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    ] {
+        let port = s.port;
+        let got = tokio::task::spawn_blocking(move || {
+            let mut sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            sock.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            sock.write_all(request.as_bytes()).unwrap();
+            let mut buf = Vec::new();
+            let _ = sock.read_to_end(&mut buf);
+            buf
+        })
+        .await
+        .unwrap();
+        assert!(
+            !got.starts_with(b"HTTP/"),
+            "plain HTTP answered: {:?}",
+            String::from_utf8_lossy(&got)
+        );
+        assert!(
+            !contains_bytes(&got, b"\"status\"")
+                && !contains_bytes(&got, b"<html")
+                && !contains_bytes(&got, b"<!doctype"),
+            "data over plain HTTP: {got:?}"
+        );
+    }
+
+    // A config error names the key.
+    let bad = s.tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[auth]\naccess_token_minutes = 60\n").unwrap();
+    let out = s
+        .cli(
+            &["--config", bad.to_str().unwrap(), "migrate", "status"],
+            None,
+        )
+        .await;
+    assert!(!out.ok(), "{out:?}");
+    assert!(out.stderr.contains("auth.access_token_minutes"), "{out:?}");
+}

@@ -37,6 +37,7 @@ const ENV_OVERRIDES: &[&str] = &[
     "LIYAN_LOG",
     "LIYAN_TIMEZONE",
     "LIYAN_TLS_NAMES",
+    "LIYAN_BENCH",
 ];
 
 /// A command for the binary, isolated from the caller's environment and working directory
@@ -256,43 +257,59 @@ impl Server {
     /// Starts `liyan serve` on the data dir (a new port each time) and waits for health.
     pub async fn spawn(&mut self) {
         assert!(self.child.is_none(), "server already running");
-        self.port = free_port();
-        self.base = format!("https://127.0.0.1:{}", self.port);
-        self.starts += 1;
-        let log = std::fs::File::create(self.log_path(self.starts)).unwrap();
-        let mut c = command(self.tmp.path());
-        if let Some(cfg) = &self.config {
-            c.arg("--config").arg(cfg);
+        // A free port can be taken by a parallel test before the server binds it: try again.
+        for _ in 0..5 {
+            self.port = free_port();
+            self.base = format!("https://127.0.0.1:{}", self.port);
+            self.starts += 1;
+            let log = std::fs::File::create(self.log_path(self.starts)).unwrap();
+            let mut c = command(self.tmp.path());
+            if let Some(cfg) = &self.config {
+                c.arg("--config").arg(cfg);
+            }
+            c.arg("serve")
+                .arg("--data-dir")
+                .arg(&self.data)
+                .arg("--listen")
+                .arg(format!("127.0.0.1:{}", self.port));
+            c.stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log);
+            self.child = Some(c.spawn().expect("spawn liyan serve"));
+            if self.wait_healthy().await {
+                return;
+            }
+            self.kill();
         }
-        c.arg("serve")
-            .arg("--data-dir")
-            .arg(&self.data)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{}", self.port));
-        c.stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log);
-        self.child = Some(c.spawn().expect("spawn liyan serve"));
-        self.wait_healthy().await;
+        panic!("could not find a free port for liyan serve: {}", self.log());
     }
 
-    async fn wait_healthy(&mut self) {
+    /// Waits until this child printed that it serves and answers health. False when the port
+    /// was taken; any other failure panics.
+    async fn wait_healthy(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(20);
         let probe = client(false);
         loop {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("liyan serve exited early ({status}): {}", self.log());
+                let log = self.log();
+                if log.contains("cannot listen") {
+                    return false;
+                }
+                panic!("liyan serve exited early ({status}): {log}");
             }
-            let url = format!("{}/api/v1/health", self.base);
-            if let Ok(r) = probe.get(&url).timeout(Duration::from_secs(2)).send().await {
-                if r.status() == StatusCode::OK {
-                    return;
+            // The banner is printed once the port is bound, so a health reply is from this child.
+            if self.log().contains("Liyan is serving at") {
+                let url = format!("{}/api/v1/health", self.base);
+                if let Ok(r) = probe.get(&url).timeout(Duration::from_secs(2)).send().await {
+                    if r.status() == StatusCode::OK {
+                        return true;
+                    }
                 }
             }
             if Instant::now() > deadline {
                 panic!("liyan serve not healthy within 20 s: {}", self.log());
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
@@ -388,6 +405,27 @@ impl Server {
 
     pub async fn get(&self, token: &str, path: &str) -> Resp {
         self.send(Method::GET, Some(token), path, None).await
+    }
+    /// GET one customer and wait until the view is in the audit log (views are appended by a
+    /// background writer, so a count taken right after the reply could still miss it).
+    pub async fn view(&self, token: &str, actor: &str, id: i64) -> Resp {
+        let q = format!(
+            "SELECT count(*) FROM audit_log WHERE action = 'view' AND entity = 'customer' \
+             AND entity_id = {id} AND actor = '{actor}'"
+        );
+        let before = self.count(&q);
+        let r = self.get(token, &format!("/api/v1/customers/{id}")).await;
+        if r.code() == 200 {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while self.count(&q) == before {
+                assert!(
+                    Instant::now() < deadline,
+                    "view of customer {id} by {actor} never reached the audit log"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        r
     }
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Resp {
         self.send(Method::POST, Some(token), path, Some(body)).await
