@@ -12,3 +12,4 @@ mod cli;
 mod customers;
 mod durability;
 mod http;
+mod totp;
