@@ -12,9 +12,17 @@ pub fn snapshot(conn: &Connection, dest: &Path) -> Result<(), String> {
         let backup = rusqlite::backup::Backup::new(conn, &mut out).map_err(|e| e.to_string())?;
         // All pages in one step, inside one read transaction: under WAL the server keeps writing
         // meanwhile, and a copy taken in small steps would restart at every write from it.
-        backup
-            .run_to_completion(-1, std::time::Duration::from_millis(0), None)
-            .map_err(|e| format!("online backup failed: {e}"))?;
+        loop {
+            use rusqlite::backup::StepResult;
+            match backup
+                .step(-1)
+                .map_err(|e| format!("online backup failed: {e}"))?
+            {
+                StepResult::Done => break,
+                // Busy or locked by another connection for a moment: try again.
+                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
         drop(backup);
         out.pragma_update(None, "journal_mode", "DELETE")
             .map_err(|e| e.to_string())?;
