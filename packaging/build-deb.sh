@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds target/debian/liyan_<version>_amd64.deb (or OUT_DIR/...) from an already built release binary.
 #
-#   cargo build --release            # first (this script never compiles)
+#   scripts/build-web.sh && cargo build --release   # first (this script never compiles)
 #   packaging/build-deb.sh [OUT_DIR] # default OUT_DIR: target/debian
 #
 # Environment:
@@ -24,7 +24,7 @@ die() {
     exit 1
 }
 
-[ -f "$bin" ] || die "no binary at $bin; run: cargo build --release"
+[ -f "$bin" ] || die "no binary at $bin; run: scripts/build-web.sh && cargo build --release"
 [ -x "$bin" ] || die "$bin is not executable"
 # ELF magic, 64-bit, machine x86-64 (0x3e): the package is Architecture: amd64.
 magic=$(od -An -tx1 -N4 "$bin" | tr -d ' \n')

@@ -61,11 +61,10 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
                 ));
             }
         }
-        let pending = !db::migrate::status(&conn)
-            .map_err(|e| format!("cannot read the schema version: {e}"))?
-            .pending
-            .is_empty();
-        if pending {
+        let status = db::migrate::status(&conn)
+            .map_err(|e| format!("cannot read the schema version: {e}"))?;
+        status.refuse_newer()?;
+        if !status.pending.is_empty() {
             // Migrate only while holding the lock, so a CLI command never changes the schema
             // under a running (older) server.
             let _migration_lock = match &lock {

@@ -209,6 +209,20 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
     }
 }
 
+impl<E: EntityKind, A: ActionKind> Grant<E, A> {
+    /// `export` of each record, in order.
+    pub fn export_all<'r>(
+        &self,
+        records: impl IntoIterator<Item = &'r Record>,
+        cipher: &crate::crypto::FieldCipher,
+    ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+        records
+            .into_iter()
+            .map(|r| self.export(r, cipher))
+            .collect()
+    }
+}
+
 impl<E: EntityKind, A: WriteAction> Grant<E, A> {
     /// A write touching any field the principal may not write is refused whole, naming the field.
     pub fn check_writable<'a>(&self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {

@@ -78,10 +78,7 @@ async fn list(
         let next = (rows.len() as i64 == filter.limit)
             .then(|| rows.last().map(|r| r.id))
             .flatten();
-        let items = rows
-            .iter()
-            .map(|r| grant.export(&record(r), &app.cipher))
-            .collect::<Result<Vec<_>>>()?;
+        let items = grant.export_all(&rows.iter().map(record).collect::<Vec<_>>(), &app.cipher)?;
         Ok((items, next))
     })
     .await?;

@@ -246,10 +246,7 @@ async fn me(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<Http
 async fn list_users(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
     let items = blocking(move || {
         let grant = app.access.grant::<Users, Read>(&p)?;
-        users::list(&app)?
-            .iter()
-            .map(|r| grant.export(r, &app.cipher))
-            .collect::<Result<Vec<_>>>()
+        grant.export_all(&users::list(&app)?, &app.cipher)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))

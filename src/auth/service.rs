@@ -245,19 +245,22 @@ pub fn refresh(app: &App, refresh_token: &str) -> Result<LoginResult> {
 pub fn logout(app: &App, p: &Principal) -> Result<()> {
     app.db.write_sync(|tx| {
         store::revoke_session(tx, p.session_id, now_ms())?;
-        audit::append(
-            tx,
-            &Event {
-                actor: &p.actor(),
-                action: "logout",
-                entity: "user",
-                entity_id: Some(p.user_id),
-                store_id: Some(p.store_id),
-                changes: None,
-            },
-        )?;
+        record_own(tx, p, "logout")?;
         Ok(())
     })
+}
+
+/// Records an event about the principal's own account.
+pub fn record_own(tx: &rusqlite::Connection, p: &Principal, action: &str) -> rusqlite::Result<i64> {
+    let event = Event {
+        actor: &p.actor(),
+        action,
+        entity: "user",
+        entity_id: Some(p.user_id),
+        store_id: Some(p.store_id),
+        changes: None,
+    };
+    audit::append(tx, &event)
 }
 
 /// Changes the caller's password; every session of the user ends and a new one starts.
@@ -291,17 +294,7 @@ pub fn change_password(app: &App, p: &Principal, old: &str, new: &str) -> Result
     app.db.write_sync(|tx| {
         store::set_password(tx, user.id, &hash, false, now)?;
         store::revoke_user_sessions(tx, user.id, now)?;
-        audit::append(
-            tx,
-            &Event {
-                actor: &p.actor(),
-                action: "change_password",
-                entity: "user",
-                entity_id: Some(user.id),
-                store_id: Some(user.store_id),
-                changes: None,
-            },
-        )?;
+        record_own(tx, p, "change_password")?;
         let fresh = store::user_by_id(tx, user.id)?.ok_or_else(Error::internal)?;
         start_session(app, tx, &fresh, p.ip.as_deref(), now)
     })

@@ -5,10 +5,10 @@ use rand::RngCore;
 use serde::Serialize;
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use super::service::record_own;
 use super::store;
 use crate::access::Principal;
 use crate::app::App;
-use crate::audit::{self, Event};
 use crate::error::{text, Error, Kind, Result};
 
 const FIELD: &str = "totp_secret";
@@ -83,17 +83,7 @@ pub fn enable(app: &App, p: &Principal, code: &str) -> Result<()> {
             return Err(Error::field("code", "验证码不正确", "the code is wrong"));
         }
         store::set_totp(tx, p.user_id, Some(&sealed), Some(crate::clock::now_ms()))?;
-        audit::append(
-            tx,
-            &Event {
-                actor: &p.actor(),
-                action: "totp_enable",
-                entity: "user",
-                entity_id: Some(p.user_id),
-                store_id: Some(p.store_id),
-                changes: None,
-            },
-        )?;
+        record_own(tx, p, "totp_enable")?;
         Ok(())
     })
 }
@@ -122,17 +112,7 @@ pub fn disable(app: &App, p: &Principal, password: &str) -> Result<()> {
     }
     app.db.write_sync(|tx| {
         store::set_totp(tx, p.user_id, None, None)?;
-        audit::append(
-            tx,
-            &Event {
-                actor: &p.actor(),
-                action: "totp_disable",
-                entity: "user",
-                entity_id: Some(p.user_id),
-                store_id: Some(p.store_id),
-                changes: None,
-            },
-        )?;
+        record_own(tx, p, "totp_disable")?;
         Ok(())
     })
 }

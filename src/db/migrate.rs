@@ -39,6 +39,20 @@ fn applied(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
     rows.collect()
 }
 
+impl Status {
+    /// A database written by a newer liyan is never opened by an older one.
+    pub fn refuse_newer(&self) -> Result<(), String> {
+        match self.applied.last() {
+            Some(newest) if newest.0 > self.binary_version => Err(format!(
+                "the database is at schema version {} but this liyan only knows up to version {}; \
+                 run the newer liyan or restore a backup / 数据库版本 {} 高于本程序支持的版本 {}",
+                newest.0, self.binary_version, newest.0, self.binary_version
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The newest schema version this binary knows.
 pub fn binary_version() -> i64 {
     embedded().last().map(|m| m.0).unwrap_or(0)
@@ -63,15 +77,7 @@ pub fn status(conn: &Connection) -> rusqlite::Result<Status> {
 /// one was taken.
 pub fn migrate(conn: &mut Connection, data_dir: &Path) -> Result<Option<PathBuf>, String> {
     let st = status(conn).map_err(|e| format!("cannot read the schema version: {e}"))?;
-    if let Some(newest) = st.applied.last() {
-        if newest.0 > st.binary_version {
-            return Err(format!(
-                "the database is at schema version {} but this liyan only knows up to version {}; \
-                 run the newer liyan or restore a backup / 数据库版本 {} 高于本程序支持的版本 {}",
-                newest.0, st.binary_version, newest.0, st.binary_version
-            ));
-        }
-    }
+    st.refuse_newer()?;
     if st.pending.is_empty() {
         return Ok(None);
     }

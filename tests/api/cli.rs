@@ -375,3 +375,33 @@ async fn one_server_per_data_directory_and_no_plain_http() {
     assert!(!out.ok(), "{out:?}");
     assert!(out.stderr.contains("auth.access_token_minutes"), "{out:?}");
 }
+
+#[tokio::test]
+async fn a_database_from_a_newer_liyan_is_refused_by_every_command() {
+    let mut s = Server::start_with(Opts {
+        customers: 2,
+        ..Default::default()
+    })
+    .await;
+    s.kill();
+    rusqlite::Connection::open(s.db_path())
+        .unwrap()
+        .execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (99, 'future', '2030-01-01', '0')",
+            [],
+        )
+        .unwrap();
+    for args in [
+        &["user", "list"][..],
+        &["audit", "verify"][..],
+        &["serve", "--listen", "127.0.0.1:1"][..],
+    ] {
+        let out = s.cli(args, None).await;
+        assert!(!out.ok(), "{args:?} accepted a newer database: {out:?}");
+        assert!(
+            out.all().contains("schema version 99") && out.all().contains("up to version 2"),
+            "{args:?}: {}",
+            out.all()
+        );
+    }
+}

@@ -18,10 +18,7 @@ pub fn routes(api: &mut Api) {
 async fn list(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
     let items = blocking(move || {
         let grant = app.access.grant::<Stores, Read>(&p)?;
-        super::list(&app)?
-            .iter()
-            .map(|r| grant.export(r, &app.cipher))
-            .collect::<Result<Vec<_>>>()
+        grant.export_all(&super::list(&app)?, &app.cipher)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
