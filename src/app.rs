@@ -83,7 +83,7 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
     let db = Db::open(&path, &config.database)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let matrix = db
-        .read_sync(|c| crate::access::load_matrix(c))
+        .read_sync(crate::access::load_matrix)
         .map_err(|e| format!("cannot load permissions: {e}"))?;
 
     let keys = dir.join("keys");

@@ -167,7 +167,7 @@ async fn set_action(
 }
 
 fn reload(app: &App) -> Result<()> {
-    let m = app.db.read_sync(|c| super::load_matrix(c))?;
+    let m = app.db.read_sync(super::load_matrix)?;
     app.access.replace(m);
     Ok(())
 }

@@ -14,7 +14,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let (app, _) = app::open(&config, false)?;
     let head = app
         .db
-        .read_sync(|c| crate::audit::verify(c))
+        .read_sync(crate::audit::verify)
         .map_err(|e| format!("audit chain BROKEN: {e}"))?;
     println!(
         "audit chain intact: {} rows, last id {}, head {}",

@@ -8,14 +8,16 @@ const CUSTOMERS: &str = "/api/v1/customers";
 const JSON: &str = "application/json";
 
 /// (what, content type, body, status, problem type or "" for any, field named or "").
-fn cases() -> Vec<(
+type Case = (
     &'static str,
     &'static str,
     Vec<u8>,
     u16,
     &'static str,
     &'static str,
-)> {
+);
+
+fn cases() -> Vec<Case> {
     let m = "13900000001";
     let b = |s: String| s.into_bytes();
     vec![

@@ -42,7 +42,7 @@ fn text_field(errs: &mut Errors, field: &str, v: &Value, max: usize) -> Option<O
     let s = opt_str(errs, field, v)?;
     match s.map(|s| validate::clean_text(s, max)).transpose() {
         Ok(v) => Some(v),
-        Err(()) => {
+        Err(validate::InvalidText) => {
             errs.add(
                 field,
                 format!("不能超过 {max} 个字符，且不能含控制字符"),

@@ -79,10 +79,14 @@ pub fn parse_date(raw: &str, today: NaiveDate) -> Option<NaiveDate> {
 }
 
 /// Text from a form: trimmed, no control characters, at most `max` characters.
-pub fn clean_text(raw: &str, max: usize) -> Result<String, ()> {
+/// Text too long or holding control characters.
+#[derive(Debug)]
+pub struct InvalidText;
+
+pub fn clean_text(raw: &str, max: usize) -> Result<String, InvalidText> {
     let t = raw.trim();
     if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(());
+        return Err(InvalidText);
     }
     Ok(t.to_string())
 }
