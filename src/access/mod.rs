@@ -210,6 +210,44 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
 }
 
 impl<E: EntityKind, A: ActionKind> Grant<E, A> {
+    /// Old/new values recorded in an audit row, shown as this principal may see the fields they
+    /// belong to: masked fields masked, hidden fields only as "changed".
+    pub fn redact_changes(&self, entity: &str, changes: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        let (Some(entity), Value::Object(map)) = (Entity::parse(entity), changes) else {
+            return changes.clone();
+        };
+        let redacted = map
+            .iter()
+            .map(|(field, v)| {
+                let Some(def) = catalog::field(entity, field) else {
+                    return (field.clone(), v.clone());
+                };
+                let shown = match self.matrix.policy(self.principal.role, entity, def.name) {
+                    Policy::Hidden => serde_json::json!({"changed": true}),
+                    p if p.masked() => match v {
+                        Value::Object(pair) => Value::Object(
+                            pair.iter()
+                                .map(|(k, x)| {
+                                    let x = match x {
+                                        Value::String(s) => Value::String(mask::mask(def.mask, s)),
+                                        Value::Null | Value::Bool(_) => x.clone(),
+                                        _ => Value::String("***".into()),
+                                    };
+                                    (k.clone(), x)
+                                })
+                                .collect(),
+                        ),
+                        _ => v.clone(),
+                    },
+                    _ => v.clone(),
+                };
+                (field.clone(), shown)
+            })
+            .collect();
+        Value::Object(redacted)
+    }
+
     /// `export` of each record, in order.
     pub fn export_all<'r>(
         &self,

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{AuditFilter, AuditRow};
-use crate::access::{AuditLog, Read, Record};
+use crate::access::{ActionKind, AuditLog, EntityKind, Grant, Read, Record};
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::{Error, Result};
@@ -19,7 +19,8 @@ pub fn routes(api: &mut Api) {
     );
 }
 
-pub fn record(r: &AuditRow) -> Record {
+/// An audit row as `grant`'s principal may see it (see `Grant::redact_changes`).
+pub fn record<E: EntityKind, A: ActionKind>(r: &AuditRow, grant: &Grant<E, A>) -> Record {
     let mut rec = Record::new();
     rec.set("id", r.id)
         .set("at", r.at)
@@ -30,7 +31,12 @@ pub fn record(r: &AuditRow) -> Record {
         .set("entity", r.entity.clone())
         .set("entity_id", r.entity_id)
         .set("store_id", r.store_id)
-        .set("changes", r.changes.clone());
+        .set(
+            "changes",
+            r.changes
+                .as_ref()
+                .map(|c| grant.redact_changes(&r.entity, c)),
+        );
     rec
 }
 
@@ -78,7 +84,10 @@ async fn list(
         let next = (rows.len() as i64 == filter.limit)
             .then(|| rows.last().map(|r| r.id))
             .flatten();
-        let items = grant.export_all(&rows.iter().map(record).collect::<Vec<_>>(), &app.cipher)?;
+        let items = grant.export_all(
+            &rows.iter().map(|r| record(r, &grant)).collect::<Vec<_>>(),
+            &app.cipher,
+        )?;
         Ok((items, next))
     })
     .await?;

@@ -21,7 +21,21 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(name: &str) -> Actor {
-        let os_user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        // Services and timers often run without $USER: fall back to the numeric uid.
+        let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .ok()
+            .or_else(|| {
+                let status = std::fs::read_to_string("/proc/self/status").ok()?;
+                let uid = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Uid:"))?
+                    .split_whitespace()
+                    .next()?
+                    .to_string();
+                Some(format!("uid {uid}"))
+            })
+            .unwrap_or_else(|| "unknown".into());
         Actor {
             id: None,
             name: format!("{name} ({os_user})"),

@@ -240,7 +240,19 @@ async fn me(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<Http
         );
     }
     let user = json!({"id": p.user_id, "username": p.username, "display_name": p.display_name, "role": p.role, "store_id": p.store_id});
-    Ok(HttpResponse::Ok().json(json!({"user": user, "permissions": permissions})))
+    let (uid, role) = (p.user_id, p.role);
+    let required = super::totp::required(&app, role.as_str());
+    let enabled = blocking(move || {
+        let row = app
+            .db
+            .read_sync(|c| super::store::user_by_id(c, uid))?
+            .ok_or_else(Error::unauthorized)?;
+        Ok(row.totp_enabled_at.is_some())
+    })
+    .await?;
+    let two_step = json!({"enabled": enabled, "required": required});
+    Ok(HttpResponse::Ok()
+        .json(json!({"user": user, "permissions": permissions, "two_step": two_step})))
 }
 
 async fn list_users(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {

@@ -323,3 +323,53 @@ async fn the_log_is_append_only_and_an_edited_row_is_named() {
         "verify must name row {last}: {out:?}"
     );
 }
+
+#[tokio::test]
+async fn logged_values_are_shown_under_the_readers_field_policy() {
+    let s = Server::start_with(Opts {
+        customers: 2,
+        ..Default::default()
+    })
+    .await;
+    let admin = s.login("admin").await;
+    let c = s
+        .create_customer(
+            &admin,
+            json!({"name": "温小暖", "mobile": "13911112222", "store_id": 1}),
+        )
+        .await;
+    let id = c["id"].as_i64().unwrap();
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/customers/{id}"),
+            json!({"mobile": "13933334444", "name": "温暖"}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    let path = format!("/api/v1/audit?entity=customer&entity_id={id}&action=update");
+
+    let as_admin = s.get(&admin, &path).await;
+    let changes = &as_admin.json["items"][0]["changes"];
+    assert_eq!(
+        changes["mobile"],
+        json!({"old": "13911112222", "new": "13933334444"})
+    );
+    assert_eq!(changes["name"], json!({"old": "温小暖", "new": "温暖"}));
+
+    // The auditor sees customer mobiles and names masked, in the log as on the record.
+    let auditor = s.login("auditor").await;
+    let as_auditor = s.get(&auditor, &path).await;
+    assert_eq!(as_auditor.code(), 200, "{}", as_auditor.text);
+    let changes = &as_auditor.json["items"][0]["changes"];
+    assert_eq!(
+        changes["mobile"],
+        json!({"old": "139****2222", "new": "139****4444"})
+    );
+    assert_eq!(changes["name"], json!({"old": "温**", "new": "温*"}));
+    assert!(
+        !as_auditor.text.contains("13933334444") && !as_auditor.text.contains("温暖\""),
+        "{}",
+        as_auditor.text
+    );
+}

@@ -26,6 +26,17 @@ api.configure({
       void router.replace({ name: 'login', query: here.fullPath !== '/' ? { next: here.fullPath } : {} })
     }
   },
+  // The server demands a step first (e.g. the role's two-step set-up): go there.
+  onGate: (code) => {
+    if (code === 'password-change-required') {
+      auth.mustChangePassword = true
+      void router.replace({ name: 'change-password' })
+    } else {
+      auth.mustEnrollTotp = true
+      auth.totpEnabled = false
+      if (!auth.mustChangePassword) void router.replace({ name: 'totp' })
+    }
+  },
 })
 document.documentElement.lang = currentLang()
 

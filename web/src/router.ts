@@ -9,6 +9,7 @@ const routes: RouteRecordRaw[] = [
     name: 'change-password',
     component: () => import('./views/ChangePasswordView.vue'),
   },
+  { path: '/two-step', name: 'totp', component: () => import('./views/TotpView.vue') },
   {
     path: '/',
     component: () => import('./layouts/MainLayout.vue'),
@@ -45,13 +46,15 @@ router.beforeEach(async (to) => {
   if (state === 'needs_setup' && !auth.authenticated) return { name: 'setup' }
   if (to.meta.public) {
     if (to.name === 'login' && auth.authenticated) {
-      return auth.mustChangePassword ? { name: 'change-password' } : { path: '/' }
+      return auth.mustChangePassword ? { name: 'change-password' } : auth.mustEnrollTotp ? { name: 'totp' } : { path: '/' }
     }
     return true
   }
   if (!auth.authenticated) {
     return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   }
+  // The server refuses everything else until these are done, in this order.
   if (auth.mustChangePassword && to.name !== 'change-password') return { name: 'change-password' }
+  if (auth.mustEnrollTotp && to.name !== 'totp' && to.name !== 'change-password') return { name: 'totp' }
   return true
 })

@@ -137,4 +137,32 @@ describe('ApiClient', () => {
     expect(h.Authorization).toBe('Bearer tok')
     expect(calls[1].init.body).toBe('{"name":"x"}')
   })
+  it('reports a "do this first" 403 to onGate and still fails the call', async () => {
+    const { fn } = mockFetch((url) =>
+      url.endsWith('/customers')
+        ? problem(403, '请先设置两步验证', { type: 'https://liyan.local/problems/totp-enrollment-required' })
+        : problem(403, '没有权限执行此操作', { type: 'https://liyan.local/problems/forbidden' }),
+    )
+    const onGate = vi.fn()
+    const c = new ApiClient({ fetch: fn, onGate })
+    await expect(c.get('/customers')).rejects.toMatchObject({ status: 403, code: 'totp-enrollment-required' })
+    expect(onGate).toHaveBeenCalledExactlyOnceWith('totp-enrollment-required')
+    await expect(c.get('/audit')).rejects.toMatchObject({ status: 403, code: 'forbidden' })
+    expect(onGate).toHaveBeenCalledOnce()
+  })
+
+  it('sends the two-step code with the login when given', async () => {
+    const { fn, calls } = mockFetch(() =>
+      problem(401, '请输入两步验证码', { type: 'https://liyan.local/problems/totp-required' }),
+    )
+    const onAuthFailure = vi.fn()
+    const c = new ApiClient({ fetch: fn, onAuthFailure })
+    const err = (await c
+      .request('POST', '/auth/login', { body: { username: 'a', password: 'b', totp: '123456' }, noRetry: true })
+      .catch((e: unknown) => e)) as ApiError
+    expect(err.code).toBe('totp-required')
+    expect(JSON.parse(String(calls[0].init.body))).toEqual({ username: 'a', password: 'b', totp: '123456' })
+    expect(calls).toHaveLength(1)
+    expect(onAuthFailure).not.toHaveBeenCalled()
+  })
 })

@@ -682,7 +682,10 @@ pub fn history(
     };
     let rows = app.db.read_sync(|c| audit::list(c, &filter))?;
     audit_grant.export_all(
-        &rows.iter().map(audit::api::record).collect::<Vec<_>>(),
+        &rows
+            .iter()
+            .map(|r| audit::api::record(r, audit_grant))
+            .collect::<Vec<_>>(),
         &app.cipher,
     )
 }

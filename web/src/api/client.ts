@@ -3,6 +3,8 @@
 // - The refresh token is an HttpOnly cookie; requests go with credentials 'same-origin'.
 // - On a 401 the client refreshes once (single flight) and retries; if that fails it calls
 //   onAuthFailure (the app sends the person to the login page).
+// - A 403 saying a step must come first (password change, two-step set-up) calls onGate, so the
+//   app can route there from whatever screen made the call.
 
 export interface FieldError {
   field: string
@@ -59,8 +61,14 @@ export interface SessionBody {
   access_token: string
   expires_in: number
   must_change_password: boolean
+  /** The role requires two-step verification and the user has not set it up yet. */
+  must_enroll_totp?: boolean
   user: AuthUser
 }
+
+/** Problem codes (403) that mean "do this first": every other call is refused until it is done. */
+export const GATE_CODES = ['password-change-required', 'totp-enrollment-required'] as const
+export type GateCode = (typeof GATE_CODES)[number]
 
 export interface ClientOptions {
   fetch?: typeof fetch
@@ -71,6 +79,8 @@ export interface ClientOptions {
   onAuthFailure?: () => void
   /** Called with every new session body (login, refresh, change-password). */
   onSession?: (s: SessionBody) => void
+  /** Called when a request is refused with one of GATE_CODES (the request still fails). */
+  onGate?: (code: GateCode) => void
 }
 
 export interface RequestOptions {
@@ -184,7 +194,14 @@ export class ApiClient {
         this.opts.onAuthFailure?.()
       }
     }
-    return this.parse<T>(res)
+    try {
+      return await this.parse<T>(res)
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403 && (GATE_CODES as readonly string[]).includes(e.code)) {
+        this.opts.onGate?.(e.code as GateCode)
+      }
+      throw e
+    }
   }
 
   private async parse<T>(res: Response): Promise<T> {

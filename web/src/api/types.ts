@@ -19,6 +19,13 @@ export interface Me {
   permissions: Record<string, EntityPermissions>
 }
 
+/** POST /auth/totp/setup. */
+export interface TotpEnrollment {
+  /** Base32, for typing into an authenticator app. */
+  secret: string
+  otpauth_uri: string
+}
+
 export interface Consent {
   granted_at: number
   version?: string

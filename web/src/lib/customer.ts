@@ -39,6 +39,7 @@ export function displayField(
   value: unknown,
   t: T,
   storeName: (id: number | null | undefined) => string = (id) => (id == null ? '' : `#${id}`),
+  userName: (id: number | null | undefined) => string = (id) => (id == null ? '' : `#${id}`),
 ): string {
   if (value === null || value === undefined || value === '') return ''
   switch (field) {
@@ -55,6 +56,8 @@ export function displayField(
       return typeof value === 'number' ? formatDateTime(value) : String(value)
     case 'store_id':
       return typeof value === 'number' ? storeName(value) : String(value)
+    case 'consultant_id':
+      return typeof value === 'number' ? userName(value) : String(value)
     default:
       return String(value)
   }

@@ -1,22 +1,34 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, type AuthUser, type SessionBody } from '../api/client'
-import type { FieldPolicy, Me } from '../api/types'
+import type { FieldPolicy, Me, TotpEnrollment } from '../api/types'
 
 export type InitState = 'pending' | 'authenticated' | 'anonymous' | 'needs_setup'
 
 export const useAuth = defineStore('auth', () => {
   const user = ref<AuthUser | null>(null)
   const mustChangePassword = ref(false)
+  /** The role requires two-step verification and it is not set up: every other call is refused. */
+  const mustEnrollTotp = ref(false)
+  /**
+   * Whether this account uses two-step verification, as far as this tab has seen (the server does
+   * not say): true after a login that asked for a code or after enabling, false after disabling or
+   * when enrollment is demanded, null when unknown (e.g. after a reload).
+   */
+  const totpEnabled = ref<boolean | null>(null)
   const permissions = ref<Me['permissions']>({})
   const state = ref<InitState>('pending')
   let initPromise: Promise<InitState> | null = null
+  /** The last login attempt was answered `totp-required`. */
+  let totpChallenged = false
 
   const authenticated = computed(() => state.value === 'authenticated')
 
   function onSession(s: SessionBody): void {
     user.value = s.user
     mustChangePassword.value = s.must_change_password
+    mustEnrollTotp.value = !!s.must_enroll_totp
+    if (s.must_enroll_totp) totpEnabled.value = false
     state.value = 'authenticated'
   }
 
@@ -25,6 +37,8 @@ export const useAuth = defineStore('auth', () => {
     user.value = null
     permissions.value = {}
     mustChangePassword.value = false
+    mustEnrollTotp.value = false
+    totpEnabled.value = null
     state.value = 'anonymous'
   }
 
@@ -61,13 +75,46 @@ export const useAuth = defineStore('auth', () => {
     return initPromise
   }
 
+  /**
+   * Signs in. Throws the server's ApiError; code `totp-required` means the account uses two-step
+   * verification: ask for the code and call again with it.
+   */
   async function login(username: string, password: string, totp?: string): Promise<SessionBody> {
     const body: Record<string, string> = { username, password }
     if (totp) body.totp = totp
-    const s = await api.request<SessionBody>('POST', '/auth/login', { body, noRetry: true })
+    let s: SessionBody
+    try {
+      s = await api.request<SessionBody>('POST', '/auth/login', { body, noRetry: true })
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'totp-required') totpChallenged = true
+      throw e
+    }
     api.acceptSession(s)
+    if (totp && totpChallenged) totpEnabled.value = true
+    totpChallenged = false
     if (!s.must_change_password) await loadMe()
     return s
+  }
+
+  /** Starts (or restarts) two-step set-up: a fresh secret, active only once a code confirms it. */
+  function totpSetup(): Promise<TotpEnrollment> {
+    return api.post<TotpEnrollment>('/auth/totp/setup')
+  }
+
+  async function totpEnable(code: string): Promise<void> {
+    await api.post('/auth/totp/enable', { code })
+    totpEnabled.value = true
+    if (mustEnrollTotp.value) {
+      mustEnrollTotp.value = false
+      await loadMe().catch(() => {
+        /* the next screen loads what it needs */
+      })
+    }
+  }
+
+  async function totpDisable(password: string): Promise<void> {
+    await api.post('/auth/totp/disable', { password })
+    totpEnabled.value = false
   }
 
   async function changePassword(oldPassword: string, newPassword: string): Promise<SessionBody> {
@@ -101,6 +148,8 @@ export const useAuth = defineStore('auth', () => {
   return {
     user,
     mustChangePassword,
+    mustEnrollTotp,
+    totpEnabled,
     permissions,
     state,
     authenticated,
@@ -110,6 +159,9 @@ export const useAuth = defineStore('auth', () => {
     loadMe,
     login,
     changePassword,
+    totpSetup,
+    totpEnable,
+    totpDisable,
     logout,
     can,
     fieldPolicy,

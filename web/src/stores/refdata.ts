@@ -1,12 +1,14 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '../api/client'
-import type { Page, Store } from '../api/types'
+import type { Page, Store, User } from '../api/types'
 
-/** Small reference lists shared by several screens (stores). Loaded once, quietly. */
+/** Small reference lists shared by several screens (stores, staff names). Loaded once, quietly. */
 export const useRefData = defineStore('refdata', () => {
   const stores = ref<Store[]>([])
+  const users = ref<Pick<User, 'id' | 'display_name' | 'username' | 'role' | 'disabled'>[]>([])
   let loading: Promise<void> | null = null
+  let loadingUsers: Promise<void> | null = null
 
   function loadStores(force = false): Promise<void> {
     if (!loading || force) {
@@ -28,5 +30,32 @@ export const useRefData = defineStore('refdata', () => {
     return s ? s.name : `#${id}`
   }
 
-  return { stores, loadStores, storeName }
+  /** Staff names for ids such as a customer's consultant; only for roles that may list users. */
+  function loadUsers(force = false): Promise<void> {
+    if (!loadingUsers || force) {
+      loadingUsers = api
+        .get<Page<User>>('/users')
+        .then((p) => {
+          users.value = p.items.map((u) => ({
+            id: u.id,
+            display_name: u.display_name,
+            username: u.username,
+            role: u.role,
+            disabled: u.disabled,
+          }))
+        })
+        .catch(() => {
+          /* ids are shown instead */
+        })
+    }
+    return loadingUsers
+  }
+
+  function userName(id: number | null | undefined): string {
+    if (id == null) return ''
+    const u = users.value.find((x) => x.id === id)
+    return u ? u.display_name || u.username : `#${id}`
+  }
+
+  return { stores, users, loadStores, storeName, loadUsers, userName }
 })
