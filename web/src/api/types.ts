@@ -17,6 +17,8 @@ export interface EntityPermissions {
 export interface Me {
   user: import('./client').AuthUser
   permissions: Record<string, EntityPermissions>
+  /** Whether two-step verification is on, and whether the role requires it. */
+  two_step?: { enabled: boolean; required: boolean }
 }
 
 /** POST /auth/totp/setup. */

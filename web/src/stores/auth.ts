@@ -46,6 +46,7 @@ export const useAuth = defineStore('auth', () => {
     const me = await api.get<Me>('/me')
     user.value = me.user
     permissions.value = me.permissions || {}
+    if (me.two_step) totpEnabled.value = me.two_step.enabled
   }
 
   /** On page load: get an access token from the refresh cookie; otherwise anonymous (or first run). */
