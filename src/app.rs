@@ -34,7 +34,7 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
     private_dir(dir);
-    let lock = if exclusive {
+    let mut lock = if exclusive {
         Some(DataDirLock::acquire(dir)?)
     } else {
         None
@@ -50,7 +50,13 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
             config.database.cache_size_kib,
         )
         .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
-        if exclusive {
+        // A full check reads the whole file (seconds for a large clinic), so it runs when the
+        // last process did not stop normally; backups check every copy they make.
+        if lock
+            .as_ref()
+            .is_some_and(|l| !l.previous_shutdown_was_clean())
+        {
+            tracing::info!("the previous run did not stop normally: checking the database");
             let check: String = conn
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
                 .map_err(|e| format!("database {} is unreadable: {e}", path.display()))?;
@@ -98,6 +104,9 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
         throttle: Throttle::new(config.auth.ip_failures_per_minute),
         views: crate::audit::ViewLog::start(db.clone()),
     };
+    if let Some(l) = lock.as_mut() {
+        l.mark_sound();
+    }
     Ok((app, lock))
 }
 

@@ -394,7 +394,7 @@ async fn a_database_from_a_newer_liyan_is_refused_by_every_command() {
     for args in [
         &["user", "list"][..],
         &["audit", "verify"][..],
-        &["serve", "--listen", "127.0.0.1:1"][..],
+        &["serve", "--listen", "192.0.2.1:9"][..],
     ] {
         let out = s.cli(args, None).await;
         assert!(!out.ok(), "{args:?} accepted a newer database: {out:?}");

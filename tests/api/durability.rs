@@ -101,3 +101,67 @@ async fn every_acknowledged_write_survives_kill_9() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+#[tokio::test]
+async fn after_a_crash_a_damaged_database_is_refused_and_a_clean_stop_skips_the_check() {
+    let mut s = Server::start_with(Opts {
+        customers: 30,
+        ..Default::default()
+    })
+    .await;
+    // A normal stop leaves the mark that lets the next start skip the full check.
+    assert!(s.stop().success(), "graceful stop failed: {}", s.log());
+    assert!(s.data.join("clean-shutdown").exists());
+    s.spawn().await;
+    assert!(
+        !s.data.join("clean-shutdown").exists(),
+        "the mark is consumed at start"
+    );
+    assert!(!s.log().contains("did not stop normally"), "{}", s.log());
+
+    // A crash leaves no mark; damage one page of the customers table meanwhile.
+    s.kill();
+    assert!(!s.data.join("clean-shutdown").exists());
+    let (root, page_size): (i64, i64) = {
+        let c = rusqlite::Connection::open(s.db_path()).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        let root = c
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'customers'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (
+            root,
+            c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap(),
+        )
+    };
+    // Opening it above was a normal process end without the lock: no mark was written.
+    assert!(!s.data.join("clean-shutdown").exists());
+    let mut bytes = std::fs::read(s.db_path()).unwrap();
+    let start = ((root - 1) * page_size) as usize;
+    bytes[start..start + 8].copy_from_slice(&[0xAB; 8]);
+    std::fs::write(s.db_path(), bytes).unwrap();
+
+    // An address this machine does not have: if the check wrongly passed, serve still exits.
+    let out = s.cli(&["serve", "--listen", "192.0.2.1:9"], None).await;
+    assert!(!out.ok(), "a damaged database was served: {}", out.all());
+    assert!(
+        out.all().contains("quick_check") || out.all().contains("unreadable"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.all().contains("restore"),
+        "the message says what to do: {}",
+        out.all()
+    );
+    // A refused start leaves no mark, so the next start checks again.
+    assert!(!s.data.join("clean-shutdown").exists());
+    assert!(!s
+        .cli(&["serve", "--listen", "192.0.2.1:9"], None)
+        .await
+        .ok());
+}

@@ -326,6 +326,17 @@ impl Server {
         }
     }
 
+    /// SIGTERM, the way systemd stops the service, and wait for the process to end.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let mut c = self.child.take().expect("server running");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        c.wait().unwrap()
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(|c| c.id())
     }
