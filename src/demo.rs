@@ -142,11 +142,23 @@ pub fn seed_customers(
 ) -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let actor = Actor::system("seed");
+    // Random 身份证 numbers collide at scale (the same birthday, area and sequence); a clinic
+    // never has two customers with one, so a repeat is dropped from that customer.
+    let mut ids = std::collections::HashSet::new();
     let mut i = 0;
     while i < n {
         let size = (n - i).min(5000);
         let mut batch: Vec<Customer> = (i..i + size)
-            .map(|k| customer(&mut rng, k, stores, consultants))
+            .map(|k| {
+                let mut c = customer(&mut rng, k, stores, consultants);
+                if c.id_number
+                    .as_ref()
+                    .is_some_and(|id| !ids.insert(id.clone()))
+                {
+                    c.id_number = None;
+                }
+                c
+            })
             .collect();
         service::seed(app, &actor, &mut batch).map_err(|e| e.to_string())?;
         i += size;

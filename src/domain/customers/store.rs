@@ -271,6 +271,21 @@ pub fn page(
     after: Option<&Cursor>,
     limit: i64,
 ) -> rusqlite::Result<Vec<(String, Row_)>> {
+    let (sql, p) = page_sql(query, scope, after, limit);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(p), |r| {
+        // Column 0 is the matched term; the customer's columns follow.
+        Ok((r.get::<_, String>(0)?, read_row_at(r, 1)?))
+    })?;
+    rows.collect()
+}
+
+fn page_sql(
+    query: Option<&search::Lookup>,
+    scope: &RowScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as V;
     let (scope_cond, scope_p) = scope_sql(scope);
     let cols = COLS
@@ -323,8 +338,10 @@ pub fn page(
                 p.push(V::Text(a.term.clone()));
                 p.push(V::Integer(a.id));
             }
+            // CROSS JOIN keeps the term index outermost: with a store or consultant scope the
+            // planner would otherwise start from that scope's customers and sort them all.
             format!(
-                "SELECT s.term, {cols} FROM customer_search s JOIN customers c ON c.id = s.customer_id
+                "SELECT s.term, {cols} FROM customer_search s CROSS JOIN customers c ON c.id = s.customer_id
                  WHERE {term_cond} {extra} {} AND c.deleted_at IS NULL AND {scope_cond}
                  ORDER BY s.term, s.customer_id DESC LIMIT ?",
                 if after.is_some() { "AND (s.term > ? OR (s.term = ? AND s.customer_id < ?))" } else { "" }
@@ -335,12 +352,7 @@ pub fn page(
         p.push(V::Integer(s));
     }
     p.push(V::Integer(limit + 1));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(p), |r| {
-        // Column 0 is the matched term; the customer's columns follow.
-        Ok((r.get::<_, String>(0)?, read_row_at(r, 1)?))
-    })?;
-    rows.collect()
+    (sql, p)
 }
 
 fn read_row_at(r: &Row, o: usize) -> rusqlite::Result<Row_> {
@@ -384,4 +396,52 @@ fn prefix_end(prefix: &str) -> String {
     let mut s = prefix.to_string();
     s.push(char::MAX);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every list and search query walks an index in order: no table scan, no sort.
+    #[test]
+    fn hot_queries_use_their_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::migrate(&mut conn, std::path::Path::new("/nonexistent")).unwrap();
+        let lookups = [
+            None,
+            Some(search::Lookup::Exact("t:1234".into())),
+            Some(search::Lookup::Prefix("y:zx".into())),
+            Some(search::Lookup::NameSubstring {
+                term: "n:欧阳".into(),
+                needle: "欧阳娜".into(),
+            }),
+        ];
+        let scopes = [RowScope::All, RowScope::Store(1), RowScope::Consultant(3)];
+        let after = Cursor {
+            term: "y:zxh".into(),
+            id: 10,
+        };
+        for q in &lookups {
+            for scope in &scopes {
+                for after in [None, Some(&after)] {
+                    let (sql, p) = page_sql(q.as_ref(), scope, after, 20);
+                    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+                    let plan: Vec<String> = stmt
+                        .query_map(params_from_iter(p), |r| r.get(3))
+                        .unwrap()
+                        .collect::<Result<_, _>>()
+                        .unwrap();
+                    let text = plan.join(" | ");
+                    assert!(
+                        !text.contains("TEMP B-TREE"),
+                        "{q:?} {scope:?}: sorts: {text}"
+                    );
+                    assert!(
+                        !text.contains("SCAN s") && !text.contains("SCAN c "),
+                        "{q:?} {scope:?}: scans: {text}"
+                    );
+                }
+            }
+        }
+    }
 }
