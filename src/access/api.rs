@@ -30,8 +30,9 @@ pub fn routes(api: &mut Api) {
     );
 }
 
-async fn matrix(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
+async fn matrix(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
     let body = blocking(move || {
+        let p = auth.principal(&app)?;
         app.access.grant::<Permissions, Read>(&p)?;
         let m = app.access.matrix();
         let entities: Vec<Value> = Entity::ALL
@@ -84,10 +85,11 @@ struct PolicyBody {
 
 async fn set_policy(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     Json(b): Json<PolicyBody>,
 ) -> Result<HttpResponse> {
     blocking(move || {
+        let p = auth.principal(&app)?;
         app.access.grant::<Permissions, Update>(&p)?;
         let role = parse("role", &b.role, Role::parse)?;
         let entity = parse("entity", &b.entity, Entity::parse)?;
@@ -119,10 +121,11 @@ struct ActionBody {
 
 async fn set_action(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     Json(b): Json<ActionBody>,
 ) -> Result<HttpResponse> {
     blocking(move || {
+        let p = auth.principal(&app)?;
         app.access.grant::<Permissions, Update>(&p)?;
         let role = parse("role", &b.role, Role::parse)?;
         let entity = parse("entity", &b.entity, Entity::parse)?;

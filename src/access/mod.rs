@@ -100,7 +100,12 @@ impl AccessControl {
             .get(&principal.role)
             .copied()
             .unwrap_or(Scope::OwnChannel);
+        let fields = catalog::fields(E::ENTITY)
+            .iter()
+            .map(|f| matrix.policy(principal.role, E::ENTITY, f.name))
+            .collect();
         Ok(Grant {
+            fields,
             principal: principal.clone(),
             matrix,
             scope,
@@ -147,6 +152,8 @@ pub struct Grant<E, A> {
     principal: Principal,
     matrix: Arc<Matrix>,
     scope: Scope,
+    /// The principal's policy for each field of `E`, in catalog order (looked up once).
+    fields: Vec<Policy>,
     _marker: PhantomData<(E, A)>,
 }
 
@@ -190,11 +197,10 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         cipher: &crate::crypto::FieldCipher,
     ) -> Result<serde_json::Map<String, serde_json::Value>> {
         let mut out = serde_json::Map::new();
-        for def in catalog::fields(E::ENTITY) {
+        for (def, &policy) in catalog::fields(E::ENTITY).iter().zip(&self.fields) {
             let Some(value) = record.get(def.name) else {
                 continue;
             };
-            let policy = self.policy(def.name);
             if !policy.visible() {
                 continue;
             }

@@ -55,7 +55,7 @@ struct Query {
 
 async fn list(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     q: web::Query<Query>,
 ) -> Result<HttpResponse> {
     let q = q.into_inner();
@@ -78,6 +78,7 @@ async fn list(
         limit,
     };
     let (items, next) = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<AuditLog, Read>(&p)?;
         app.views.flush();
         let rows = app.db.read_sync(|c| super::list(c, &filter))?;

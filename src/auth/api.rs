@@ -162,8 +162,12 @@ async fn refresh(app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse> 
     Ok(session_reply(r))
 }
 
-async fn logout(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
-    blocking(move || service::logout(&app, &p)).await?;
+async fn logout(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
+    blocking(move || {
+        let p = auth.principal(&app)?;
+        service::logout(&app, &p)
+    })
+    .await?;
     Ok(HttpResponse::NoContent()
         .cookie(refresh_cookie(String::new(), 0))
         .finish())
@@ -178,16 +182,23 @@ struct ChangePasswordBody {
 
 async fn change_password(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     Json(b): Json<ChangePasswordBody>,
 ) -> Result<HttpResponse> {
-    let r = blocking(move || service::change_password(&app, &p, &b.old_password, &b.new_password))
-        .await?;
+    let r = blocking(move || {
+        let p = auth.principal(&app)?;
+        service::change_password(&app, &p, &b.old_password, &b.new_password)
+    })
+    .await?;
     Ok(session_reply(r))
 }
 
-async fn totp_setup(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
-    let e = blocking(move || super::totp::setup(&app, &p)).await?;
+async fn totp_setup(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
+    let e = blocking(move || {
+        let p = auth.principal(&app)?;
+        super::totp::setup(&app, &p)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(e))
 }
 
@@ -199,10 +210,14 @@ struct CodeBody {
 
 async fn totp_enable(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     Json(b): Json<CodeBody>,
 ) -> Result<HttpResponse> {
-    blocking(move || super::totp::enable(&app, &p, &b.code)).await?;
+    blocking(move || {
+        let p = auth.principal(&app)?;
+        super::totp::enable(&app, &p, &b.code)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -214,49 +229,55 @@ struct PasswordBody {
 
 async fn totp_disable(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     Json(b): Json<PasswordBody>,
 ) -> Result<HttpResponse> {
-    blocking(move || super::totp::disable(&app, &p, &b.password)).await?;
+    blocking(move || {
+        let p = auth.principal(&app)?;
+        super::totp::disable(&app, &p, &b.password)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn me(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
-    let m = app.access.matrix();
-    let mut permissions = serde_json::Map::new();
-    for e in Entity::ALL {
-        let actions: Vec<&str> = catalog::actions(*e)
-            .iter()
-            .filter(|a| m.allows(p.role, *e, **a))
-            .map(|a| a.as_str())
-            .collect();
-        let fields: serde_json::Map<String, serde_json::Value> = catalog::fields(*e)
-            .iter()
-            .map(|f| (f.name.to_string(), json!(m.policy(p.role, *e, f.name))))
-            .collect();
-        permissions.insert(
-            e.as_str().into(),
-            json!({"actions": actions, "fields": fields}),
-        );
-    }
-    let user = json!({"id": p.user_id, "username": p.username, "display_name": p.display_name, "role": p.role, "store_id": p.store_id});
-    let (uid, role) = (p.user_id, p.role);
-    let required = super::totp::required(&app, role.as_str());
-    let enabled = blocking(move || {
+async fn me(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
+    let (p, enabled, required) = blocking(move || {
+        let p = auth.principal(&app)?;
         let row = app
             .db
-            .read_sync(|c| super::store::user_by_id(c, uid))?
+            .read_sync(|c| super::store::user_by_id(c, p.user_id))?
             .ok_or_else(Error::unauthorized)?;
-        Ok(row.totp_enabled_at.is_some())
+        let required = super::totp::required(&app, p.role.as_str());
+        let m = app.access.matrix();
+        let mut permissions = serde_json::Map::new();
+        for e in Entity::ALL {
+            let actions: Vec<&str> = catalog::actions(*e)
+                .iter()
+                .filter(|a| m.allows(p.role, *e, **a))
+                .map(|a| a.as_str())
+                .collect();
+            let fields: serde_json::Map<String, serde_json::Value> = catalog::fields(*e)
+                .iter()
+                .map(|f| (f.name.to_string(), json!(m.policy(p.role, *e, f.name))))
+                .collect();
+            permissions.insert(
+                e.as_str().into(),
+                json!({"actions": actions, "fields": fields}),
+            );
+        }
+        Ok(((p, permissions), row.totp_enabled_at.is_some(), required))
     })
     .await?;
+    let (p, permissions) = p;
+    let user = json!({"id": p.user_id, "username": p.username, "display_name": p.display_name, "role": p.role, "store_id": p.store_id});
     let two_step = json!({"enabled": enabled, "required": required});
     Ok(HttpResponse::Ok()
         .json(json!({"user": user, "permissions": permissions, "two_step": two_step})))
 }
 
-async fn list_users(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
+async fn list_users(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
     let items = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Users, Read>(&p)?;
         grant.export_all(&users::list(&app)?, &app.cipher)
     })
@@ -276,10 +297,11 @@ struct NewUserBody {
 
 async fn create_user(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     Json(b): Json<NewUserBody>,
 ) -> Result<HttpResponse> {
     let id = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Users, Create>(&p)?;
         grant.check_writable(["username", "display_name", "role", "store_id"])?;
         let new = users::NewUser {
@@ -297,12 +319,13 @@ async fn create_user(
 
 async fn update_user(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     id: web::Path<i64>,
     Json(b): Json<users::UserPatch>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Users, Update>(&p)?;
         let touched = [
             ("display_name", b.display_name.is_some()),
@@ -332,12 +355,13 @@ struct ResetBody {
 
 async fn reset_password(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     id: web::Path<i64>,
     Json(b): Json<ResetBody>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     blocking(move || {
+        let p = auth.principal(&app)?;
         app.access.grant::<Users, Update>(&p)?;
         users::reset_password(&app, &p.actor(), id, &b.password)
     })

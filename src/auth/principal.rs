@@ -2,7 +2,6 @@
 //! that logout, password change, role change and disabling take effect at once.
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
 
 use super::store;
 use crate::access::{Principal, Role};
@@ -10,8 +9,13 @@ use crate::app::App;
 use crate::clock::now_ms;
 use crate::error::{text, Error, Kind};
 
-/// The caller, authenticated. Handlers take it as an argument.
-pub struct Authenticated(pub Principal);
+/// A request's verified access token. The session behind it is checked by `principal`, inside
+/// the handler's blocking section, so a request costs one trip to the database pool, not two.
+pub struct Authenticated {
+    claims: super::token::Claims,
+    path: String,
+    ip: Option<String>,
+}
 
 /// Routes a user who must still change the password may call.
 const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &[
@@ -35,63 +39,73 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
 
 impl FromRequest for Authenticated {
     type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let app = req.app_data::<web::Data<App>>().cloned();
-        let bearer = req
-            .headers()
-            .get("authorization")
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::to_string);
-        let path = req.path().to_string();
-        let ip = client_ip(req);
-        Box::pin(async move {
-            let app = app.ok_or_else(Error::internal)?;
-            let claims = bearer
-                .and_then(|t| app.tokens.verify(&t))
-                .ok_or_else(Error::unauthorized)?;
-            let sid = claims.sid;
-            let db = app.db.clone();
-            let live = db
-                .read(move |c| store::live_session(c, sid).map_err(Error::from))
-                .await?
-                .ok_or_else(Error::unauthorized)?;
-            let u = &live.user;
-            if live.revoked_at.is_some()
-                || live.expires_at <= now_ms()
-                || u.disabled_at.is_some()
-                || claims.sub != u.id.to_string()
-                || claims.role != u.role
-            {
-                return Err(Error::unauthorized());
-            }
-            if u.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
-                return Err(Error::new(
-                    Kind::Forbidden,
-                    "password-change-required",
-                    text("请先修改初始密码", "Change your initial password first"),
-                ));
-            }
-            if super::service::must_enroll(&app, u) && !ALLOWED_BEFORE_TOTP.contains(&path.as_str())
-            {
-                return Err(Error::new(
-                    Kind::Forbidden,
-                    "totp-enrollment-required",
-                    text("请先设置两步验证", "Set up two-step verification first"),
-                ));
-            }
-            let role = Role::parse(&u.role).ok_or_else(Error::unauthorized)?;
-            Ok(Authenticated(Principal {
-                user_id: u.id,
-                username: u.username.clone(),
-                display_name: u.display_name.clone(),
-                role,
-                store_id: u.store_id,
-                session_id: sid,
-                ip,
-            }))
+        let claims = req.app_data::<web::Data<App>>().and_then(|app| {
+            let bearer = req
+                .headers()
+                .get("authorization")?
+                .to_str()
+                .ok()?
+                .strip_prefix("Bearer ")?;
+            app.tokens.verify(bearer)
+        });
+        std::future::ready(
+            claims
+                .map(|claims| Authenticated {
+                    claims,
+                    path: req.path().to_string(),
+                    ip: client_ip(req),
+                })
+                .ok_or_else(Error::unauthorized),
+        )
+    }
+}
+
+impl Authenticated {
+    /// Checks the session (revoked, expired, user disabled or changed) and the pending steps
+    /// (password change, two-step set-up), then returns who is calling. Blocking: call it from
+    /// the handler's `blocking` section.
+    pub fn principal(&self, app: &App) -> Result<Principal, Error> {
+        let (claims, path) = (&self.claims, self.path.as_str());
+        let sid = claims.sid;
+        let live = app
+            .db
+            .read_sync(|c| store::live_session(c, sid))?
+            .ok_or_else(Error::unauthorized)?;
+        let u = &live.user;
+        if live.revoked_at.is_some()
+            || live.expires_at <= now_ms()
+            || u.disabled_at.is_some()
+            || claims.sub != u.id.to_string()
+            || claims.role != u.role
+        {
+            return Err(Error::unauthorized());
+        }
+        if u.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path) {
+            return Err(Error::new(
+                Kind::Forbidden,
+                "password-change-required",
+                text("请先修改初始密码", "Change your initial password first"),
+            ));
+        }
+        if super::service::must_enroll(app, u) && !ALLOWED_BEFORE_TOTP.contains(&path) {
+            return Err(Error::new(
+                Kind::Forbidden,
+                "totp-enrollment-required",
+                text("请先设置两步验证", "Set up two-step verification first"),
+            ));
+        }
+        let role = Role::parse(&u.role).ok_or_else(Error::unauthorized)?;
+        Ok(Principal {
+            user_id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role,
+            store_id: u.store_id,
+            session_id: sid,
+            ip: self.ip.clone(),
         })
     }
 }

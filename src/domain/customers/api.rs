@@ -51,11 +51,12 @@ struct ListQuery {
 
 async fn list(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse> {
     let q = query.into_inner();
     let page = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
         service::search(&app, &grant, q.q.as_deref(), q.after.as_deref(), q.limit)
     })
@@ -65,10 +66,11 @@ async fn list(
 
 async fn create(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     Json(body): Json<service::Json>,
 ) -> Result<HttpResponse> {
     let out = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Create>(&p)?;
         service::create(&app, &grant, &body)
     })
@@ -76,13 +78,10 @@ async fn create(
     Ok(HttpResponse::Created().json(out))
 }
 
-async fn get(
-    app: web::Data<App>,
-    Authenticated(p): Authenticated,
-    id: web::Path<i64>,
-) -> Result<HttpResponse> {
+async fn get(app: web::Data<App>, auth: Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
     let id = id.into_inner();
     let out = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
         service::get(&app, &grant, id)
     })
@@ -92,12 +91,13 @@ async fn get(
 
 async fn update(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     id: web::Path<i64>,
     Json(body): Json<service::Json>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let out = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Update>(&p)?;
         service::update(&app, &grant, id, &body)
     })
@@ -107,11 +107,12 @@ async fn update(
 
 async fn delete(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Delete>(&p)?;
         service::delete(&app, &grant, id)
     })
@@ -127,13 +128,14 @@ struct RevealBody {
 
 async fn reveal(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     id: web::Path<i64>,
     Json(body): Json<RevealBody>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let field = body.field;
     let (field, value) = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Reveal>(&p)?;
         let v = service::reveal(&app, &grant, id, &field)?;
         Ok((field, v))
@@ -144,11 +146,12 @@ async fn reveal(
 
 async fn history(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let items = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
         let audit = app.access.grant::<AuditLog, crate::access::Read>(&p)?;
         service::history(&app, &grant, &audit, id)

@@ -15,8 +15,9 @@ pub fn routes(api: &mut Api) {
     api.patch("/stores/{id}", "Rename a store", rename);
 }
 
-async fn list(app: web::Data<App>, Authenticated(p): Authenticated) -> Result<HttpResponse> {
+async fn list(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
     let items = blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Stores, Read>(&p)?;
         grant.export_all(&super::list(&app)?, &app.cipher)
     })
@@ -32,12 +33,13 @@ struct RenameBody {
 
 async fn rename(
     app: web::Data<App>,
-    Authenticated(p): Authenticated,
+    auth: Authenticated,
     id: web::Path<i64>,
     Json(body): Json<RenameBody>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     blocking(move || {
+        let p = auth.principal(&app)?;
         let grant = app.access.grant::<Stores, Update>(&p)?;
         grant.check_writable(["name"])?;
         super::rename(&app, &p.actor(), id, &body.name)
