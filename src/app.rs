@@ -57,6 +57,10 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
             .is_some_and(|l| !l.previous_shutdown_was_clean())
         {
             tracing::info!("the previous run did not stop normally: checking the database");
+            // A small cache: the check reads every page once, and a large cache would stay in
+            // the heap for the life of the process.
+            conn.pragma_update(None, "cache_size", -2048)
+                .map_err(|e| e.to_string())?;
             let check: String = conn
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
                 .map_err(|e| format!("database {} is unreadable: {e}", path.display()))?;

@@ -30,11 +30,8 @@ fn row_hash(
 /// Appends one row to the chain inside the caller's transaction.
 pub fn append(tx: &rusqlite::Connection, ev: &Event) -> rusqlite::Result<i64> {
     let prev: String = tx
-        .query_row(
-            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS_HASH.to_string());
     let at = now_ms();
@@ -198,14 +195,15 @@ fn list_sql(f: &AuditFilter) -> (String, Vec<rusqlite::types::Value>) {
     add("at >= ?", f.from.map(V::Integer));
     add("at < ?", f.to.map(V::Integer));
     add("id < ?", f.before.map(V::Integer));
-    p.push(V::Integer(f.limit));
     let filter = if cond.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", cond.join(" AND "))
     };
     let sql = format!(
-        "SELECT id, at, actor, role, ip, action, entity, entity_id, store_id, changes FROM audit_log {filter} ORDER BY id DESC LIMIT ?"
+        "SELECT id, at, actor, role, ip, action, entity, entity_id, store_id, changes FROM audit_log {filter} ORDER BY id DESC LIMIT {}",
+        // In the text, not bound: a bound LIMIT makes SQLite re-prepare the statement each run.
+        f.limit.clamp(1, 1000)
     );
     (sql, p)
 }

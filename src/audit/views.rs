@@ -24,6 +24,7 @@ pub struct ViewLog {
 }
 
 const MAX_BATCH: usize = 1000;
+const GATHER: std::time::Duration = std::time::Duration::from_millis(5);
 
 impl ViewLog {
     pub fn start(db: Db) -> ViewLog {
@@ -56,10 +57,18 @@ impl ViewLog {
 
 fn writer(db: Db, rx: Receiver<Msg>) {
     while let Ok(first) = rx.recv() {
+        // Gather what arrives within a moment: one commit (one fsync) then covers many reads.
+        // A flush request is answered without waiting.
+        let deadline = std::time::Instant::now() + GATHER;
+        let mut flushing = matches!(first, Msg::Flush(_));
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(m) => batch.push(m),
+        while batch.len() < MAX_BATCH && !flushing {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(m) => {
+                    flushing = matches!(m, Msg::Flush(_));
+                    batch.push(m);
+                }
                 Err(_) => break,
             }
         }

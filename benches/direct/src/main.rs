@@ -1,10 +1,14 @@
-//! Baselines for the Liyan load run (see ../README.md):
+//! Seed data and baselines for the Liyan load run (see ../README.md):
 //!
+//! * `seed`: adds N demo customers to a data directory made by `liyan demo --customers 0`, with
+//!   the demo generator (`liyan::demo::customer`) and the store's bulk insert
+//!   (`liyan::domain::customers::service::seed`), keeping 身份证 numbers unique at any size.
 //! * `queries`: writes the query sets both this program and wrk use, so the HTTP figures and the
 //!   direct figures measure the same lookups.
 //! * `sql`: runs the SQL that `src/domain/customers/store.rs` (`page` and `get`, row scope "all
 //!   stores", first page of 20) sends, straight through rusqlite on the same database file,
-//!   single-threaded and with several threads, and prints p50/p99 and queries/s.
+//!   single-threaded and with several threads, and prints p50/p99, queries/s and how often SQLite
+//!   re-prepared the statement; `--proposed` runs the search SQL in the form RESULTS.md proposes.
 //! * `commit`: the cost of one durable SQLite commit (WAL, synchronous=FULL) on the same disk, the
 //!   floor for any request that writes, such as get-by-id with its "view" audit row.
 
@@ -68,8 +72,8 @@ const KINDS: &[(Kind, &str)] = &[(Kind::Tail, "tail"), (Kind::Name, "name"), (Ki
 
 fn usage() -> ! {
     eprintln!(
-        "usage:\n  liyan-bench-direct queries --customers N --out DIR [--count 1000]\n  \
-         liyan-bench-direct sql --db FILE --queries DIR [--seconds 5] [--threads 1]\n  \
+        "usage:\n  liyan-bench-direct seed --data-dir DIR --customers N\n  liyan-bench-direct queries --customers N --out DIR [--count 1000]\n  \
+         liyan-bench-direct sql --db FILE --queries DIR [--seconds 5] [--threads 1] [--proposed]\n  \
          liyan-bench-direct commit --dir DIR [--seconds 5]"
     );
     std::process::exit(2)
@@ -97,8 +101,12 @@ fn main() {
     let Some(cmd) = argv.first().cloned() else { usage() };
     let args = Args(argv);
     let result = match cmd.as_str() {
+        "seed" => seed(Path::new(args.req("--data-dir")), args.num("--customers", 0)),
         "queries" => write_queries(args.num("--customers", 0), Path::new(args.req("--out")), args.num("--count", 1000)),
-        "sql" => run_sql(Path::new(args.req("--db")), Path::new(args.req("--queries")), args.num("--seconds", 5), args.num("--threads", 1)),
+        "sql" => {
+            let shape = if args.0.iter().any(|a| a == "--proposed") { Shape::Proposed } else { Shape::Server };
+            run_sql(Path::new(args.req("--db")), Path::new(args.req("--queries")), args.num("--seconds", 5), args.num("--threads", 1), shape)
+        }
         "commit" => run_commit(Path::new(args.req("--dir")), args.num("--seconds", 5)),
         _ => usage(),
     };
@@ -106,6 +114,70 @@ fn main() {
         eprintln!("liyan-bench-direct: {e}");
         std::process::exit(1);
     }
+}
+
+/// Replaces a 身份证 number already used by another generated customer with the next free one of
+/// the same area, birthday and sex (sequence and sex digits stepped, check digit recomputed).
+fn unique_id_number(id: String, seen: &mut std::collections::HashSet<String>) -> String {
+    if seen.insert(id.clone()) {
+        return id;
+    }
+    let mut s = id;
+    loop {
+        let b = s.as_bytes();
+        let mut seq: u32 = s[14..16].parse().unwrap_or(0);
+        let mut sex = (b[16] - b'0') as u32 + 2;
+        if sex > 9 {
+            sex -= 10;
+            seq = (seq + 1) % 100;
+        }
+        let mut next = format!("{}{seq:02}{sex}", &s[..14]);
+        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = next.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
+        next.push(b"10X98765432"[(sum % 11) as usize] as char);
+        s = next;
+        if seen.insert(s.clone()) {
+            return s;
+        }
+    }
+}
+
+/// Seeds `customers` more customers into a demo data directory, in batches of 5000 (one
+/// transaction and one audit row each, as `liyan demo` does).
+fn seed(data_dir: &Path, customers: u64) -> Result<(), String> {
+    use rand::SeedableRng;
+    let mut config = liyan::config::Config::default();
+    config.data_dir = data_dir.to_path_buf();
+    let (app, _lock) = liyan::app::open(&config, true)?;
+    let ids = |sql: &'static str| app.db.read_sync(|c| c.prepare(sql)?.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<i64>>>());
+    let stores = ids("SELECT id FROM stores ORDER BY id").map_err(|e| e.to_string())?;
+    let consultants = ids("SELECT id FROM users WHERE role = 'consultant' ORDER BY id").map_err(|e| e.to_string())?;
+    let already = ids("SELECT count(*) FROM customers").map_err(|e| e.to_string())?[0];
+    if already > 0 {
+        return Err(format!("{} already holds {already} customers; seed an empty demo directory", data_dir.display()));
+    }
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let actor = liyan::audit::Actor::system("seed");
+    let mut seen = std::collections::HashSet::new();
+    let start = Instant::now();
+    let mut i = 0;
+    while i < customers {
+        let size = (customers - i).min(5000);
+        let mut batch: Vec<_> = (i..i + size)
+            .map(|k| {
+                let mut c = liyan::demo::customer(&mut rng, k, &stores, &consultants);
+                c.id_number = c.id_number.take().map(|id| unique_id_number(id, &mut seen));
+                c
+            })
+            .collect();
+        liyan::domain::customers::service::seed(&app, &actor, &mut batch).map_err(|e| e.to_string())?;
+        i += size;
+        if i % 100_000 == 0 || i == customers {
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!("seeded {i} customers in {secs:.0} s ({:.0}/s)", i as f64 / secs);
+        }
+    }
+    Ok(())
 }
 
 /// One file per kind, one raw query per line (what a front desk would type; wrk URL-encodes it).
@@ -152,56 +224,83 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn search_sql(range: bool) -> String {
-    let cond = if range { "s.term >= ?1 AND s.term < ?2" } else { "s.term = ?1" };
-    format!(
-        "SELECT s.term, {COLS} FROM customer_search s JOIN customers c ON c.id = s.customer_id
-         WHERE {cond} AND c.deleted_at IS NULL AND 1
-         ORDER BY s.term, s.customer_id DESC LIMIT ?3"
-    )
+/// Which SQL to run: what `store.rs` sends today, or the proposed form (LIMIT written into the
+/// statement instead of bound, so SQLite does not re-prepare it on every execution; a prefix
+/// lookup ordered `s.term DESC, s.customer_id DESC`, which the primary key serves without a sort).
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Server,
+    Proposed,
+}
+
+/// The statement `store.rs` prepares for each kind: `page` with a quick-search lookup (exact term
+/// or term prefix), no cursor, row scope "all stores"; `get` for an id.
+fn sql_for(kind: Kind, shape: Shape) -> String {
+    let limit = match shape {
+        Shape::Server => "?".to_string(),
+        Shape::Proposed => (LIMIT + 1).to_string(),
+    };
+    let prefix_order = match shape {
+        Shape::Server => "s.term, s.customer_id DESC",
+        Shape::Proposed => "s.term DESC, s.customer_id DESC",
+    };
+    match kind {
+        Kind::Id => format!("SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND 1"),
+        Kind::Tail | Kind::Name => format!(
+            "SELECT s.term, {COLS} FROM customer_search s JOIN customers c ON c.id = s.customer_id
+                 WHERE s.term = ?  AND c.deleted_at IS NULL AND 1
+                 ORDER BY s.term, s.customer_id DESC LIMIT {limit}"
+        ),
+        // A customer matching a prefix through several terms is listed once, at its first term.
+        Kind::Pinyin => format!(
+            "SELECT s.term, {COLS} FROM customer_search s JOIN customers c ON c.id = s.customer_id
+                 WHERE s.term >= ? AND s.term < ? AND NOT EXISTS (SELECT 1 FROM customer_search s2 WHERE s2.customer_id = s.customer_id \
+                 AND s2.term >= ? AND s2.term < s.term)  AND c.deleted_at IS NULL AND 1
+                 ORDER BY {prefix_order} LIMIT {limit}"
+        ),
+    }
 }
 
 /// Runs one query and reads every column of every row, as the store does; returns the row count.
-fn run_one(conn: &Connection, kind: Kind, q: &str) -> rusqlite::Result<usize> {
-    let read = |r: &rusqlite::Row| -> rusqlite::Result<()> {
+fn run_one(conn: &Connection, kind: Kind, shape: Shape, q: &str) -> rusqlite::Result<usize> {
+    use rusqlite::ToSql;
+    let mut stmt = conn.prepare_cached(&sql_for(kind, shape))?;
+    let limit = LIMIT + 1;
+    let (a, b);
+    let mut p: Vec<&dyn ToSql> = Vec::new();
+    let id: i64;
+    match kind {
+        Kind::Id => {
+            id = q.parse().unwrap_or(1);
+            p.push(&id);
+        }
+        Kind::Tail | Kind::Name => {
+            a = format!("{}:{q}", if kind == Kind::Tail { "t" } else { "n" });
+            p.push(&a);
+        }
+        Kind::Pinyin => {
+            a = format!("y:{q}");
+            b = format!("{a}{}", char::MAX);
+            p.extend([&a as &dyn ToSql, &b, &a]);
+        }
+    }
+    if kind != Kind::Id && shape == Shape::Server {
+        p.push(&limit);
+    }
+    let mut rows = stmt.query(&p[..])?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
         for i in 0..r.as_ref().column_count() {
             let _: Value = r.get(i)?;
         }
-        Ok(())
-    };
-    let mut n = 0;
-    match kind {
-        Kind::Id => {
-            let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM customers c WHERE c.id = ?1 AND c.deleted_at IS NULL AND 1"))?;
-            let id: i64 = q.parse().unwrap_or(1);
-            let mut rows = stmt.query(params![id])?;
-            while let Some(r) = rows.next()? {
-                read(r)?;
-                n += 1;
-            }
-        }
-        Kind::Pinyin => {
-            let term = format!("y:{q}");
-            let end = format!("{term}{}", char::MAX);
-            let mut stmt = conn.prepare_cached(&search_sql(true))?;
-            let mut rows = stmt.query(params![term, end, LIMIT + 1])?;
-            while let Some(r) = rows.next()? {
-                read(r)?;
-                n += 1;
-            }
-        }
-        Kind::Tail | Kind::Name => {
-            let term = if kind == Kind::Tail { format!("t:{q}") } else { format!("n:{q}") };
-            let mut stmt = conn.prepare_cached(&search_sql(false))?;
-            // ?2 is unused by the exact form; bind it anyway so one statement shape serves both.
-            let mut rows = stmt.query(params![term, rusqlite::types::Null, LIMIT + 1])?;
-            while let Some(r) = rows.next()? {
-                read(r)?;
-                n += 1;
-            }
-        }
+        n += 1;
     }
     Ok(n)
+}
+
+/// How often SQLite re-prepared the kind's cached statement on this connection.
+fn reprepares(conn: &Connection, kind: Kind, shape: Shape) -> rusqlite::Result<i64> {
+    Ok(conn.prepare_cached(&sql_for(kind, shape))?.get_status(rusqlite::StatementStatus::RePrepare) as i64)
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -212,16 +311,20 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1e6
 }
 
-fn run_sql(db: &Path, queries: &Path, seconds: u64, threads: u64) -> Result<(), String> {
+fn run_sql(db: &Path, queries: &Path, seconds: u64, threads: u64, shape: Shape) -> Result<(), String> {
     if !db.exists() {
         return Err(format!("{} does not exist", db.display()));
     }
     for (kind, file) in KINDS {
+        if shape == Shape::Proposed && *kind == Kind::Id {
+            continue;
+        }
+        let label = if shape == Shape::Proposed { format!("{file}-proposed") } else { file.to_string() };
         let qs = std::sync::Arc::new(read_queries(queries, file)?);
         // Warm-up: once through the set on one connection.
         let warm = open_reader(db).map_err(|e| e.to_string())?;
         for q in qs.iter() {
-            run_one(&warm, *kind, q).map_err(|e| format!("{file} {q}: {e}"))?;
+            run_one(&warm, *kind, shape, q).map_err(|e| format!("{file} {q}: {e}"))?;
         }
         drop(warm);
         let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -231,37 +334,40 @@ fn run_sql(db: &Path, queries: &Path, seconds: u64, threads: u64) -> Result<(), 
                 let qs = qs.clone();
                 let db: PathBuf = db.to_path_buf();
                 let kind = *kind;
-                std::thread::spawn(move || -> rusqlite::Result<(Vec<u64>, usize)> {
+                std::thread::spawn(move || -> rusqlite::Result<(Vec<u64>, usize, i64)> {
                     let conn = open_reader(&db)?;
                     let mut lat = Vec::with_capacity(1 << 16);
                     let mut rows = 0;
                     let mut i = (t as usize * 7919) % qs.len();
                     while Instant::now() < deadline {
                         let t0 = Instant::now();
-                        rows += run_one(&conn, kind, &qs[i])?;
+                        rows += run_one(&conn, kind, shape, &qs[i])?;
                         lat.push(t0.elapsed().as_nanos() as u64);
                         i = (i + 1) % qs.len();
                     }
-                    Ok((lat, rows))
+                    Ok((lat, rows, reprepares(&conn, kind, shape)?))
                 })
             })
             .collect();
         let mut all = Vec::new();
         let mut rows = 0;
+        let mut reprep = 0;
         for h in handles {
-            let (lat, r) = h.join().map_err(|_| "worker panicked".to_string())?.map_err(|e| e.to_string())?;
+            let (lat, r, rp) = h.join().map_err(|_| "worker panicked".to_string())?.map_err(|e| e.to_string())?;
             all.extend(lat);
             rows += r;
+            reprep += rp;
         }
         let elapsed = start.elapsed().as_secs_f64();
         all.sort_unstable();
         println!(
-            "direct {file} threads={threads} queries={} qps={:.0} p50_ms={:.3} p99_ms={:.3} rows_avg={:.1}",
+            "direct {label} threads={threads} queries={} qps={:.0} p50_ms={:.3} p99_ms={:.3} rows_avg={:.1} reprepared={:.0}%",
             all.len(),
             all.len() as f64 / elapsed,
             percentile(&all, 0.50),
             percentile(&all, 0.99),
-            rows as f64 / all.len().max(1) as f64
+            rows as f64 / all.len().max(1) as f64,
+            100.0 * reprep as f64 / all.len().max(1) as f64
         );
     }
     Ok(())

@@ -300,8 +300,9 @@ fn page_sql(
                 p.push(V::Integer(a.id));
             }
             format!(
-                "SELECT '', {cols} FROM customers c WHERE c.deleted_at IS NULL {} AND {scope_cond} ORDER BY c.id DESC LIMIT ?",
-                if after.is_some() { "AND c.id < ?" } else { "" }
+                "SELECT '', {cols} FROM customers c WHERE c.deleted_at IS NULL {} AND {scope_cond} ORDER BY c.id DESC LIMIT {}",
+                if after.is_some() { "AND c.id < ?" } else { "" },
+                limit + 1
             )
         }
         Some(q) => {
@@ -343,15 +344,17 @@ fn page_sql(
             format!(
                 "SELECT s.term, {cols} FROM customer_search s CROSS JOIN customers c ON c.id = s.customer_id
                  WHERE {term_cond} {extra} {} AND c.deleted_at IS NULL AND {scope_cond}
-                 ORDER BY s.term, s.customer_id DESC LIMIT ?",
-                if after.is_some() { "AND (s.term > ? OR (s.term = ? AND s.customer_id < ?))" } else { "" }
+                 ORDER BY s.term, s.customer_id DESC LIMIT {}",
+                if after.is_some() { "AND (s.term > ? OR (s.term = ? AND s.customer_id < ?))" } else { "" },
+                limit + 1
             )
         }
     };
     if let Some(s) = scope_p {
         p.push(V::Integer(s));
     }
-    p.push(V::Integer(limit + 1));
+    // `limit` is in the SQL text (bound, it makes SQLite re-prepare the statement every run);
+    // the service keeps it within 1..=200.
     (sql, p)
 }
 
