@@ -219,7 +219,6 @@ stop_server
 say "-- the same SQL straight through rusqlite (server stopped)"
 "$DIRECT" sql --db "$DB_DIR/liyan.db" --queries "$QDIR" --seconds 5 --threads 1 | tee "$RUN/direct-1.txt"
 "$DIRECT" sql --db "$DB_DIR/liyan.db" --queries "$QDIR" --seconds 5 --threads 2 | tee "$RUN/direct-2.txt"
-"$DIRECT" sql --db "$DB_DIR/liyan.db" --queries "$QDIR" --seconds 5 --threads 1 --proposed | tee "$RUN/direct-proposed.txt"
 "$DIRECT" commit --dir "$RUN/commit-probe" --seconds 5 | tee "$RUN/direct-commit.txt"
 dget() { kv "$2" "$(grep "^direct $1 " "$3")"; }
 
@@ -228,8 +227,6 @@ for q in tail name pinyin; do
   fig "search $label, p50 / p99" "${P50[$q]} / ${P99[$q]} ms" "SQL alone: $(dget "$q" p50_ms "$RUN/direct-1.txt") / $(dget "$q" p99_ms "$RUN/direct-1.txt") ms (re-prepared on $(dget "$q" reprepared "$RUN/direct-1.txt") of runs)" "p99 < 20 ms" "$(verdict "${P99[$q]} < 20 && ${BAD[$q]} == 0")"
   fig "search $label, req/s" "${RPS[$q]}" "SQL 1 thread $(dget "$q" qps "$RUN/direct-1.txt")/s, 2 threads $(dget "$q" qps "$RUN/direct-2.txt")/s; $CONST_LABEL ${RPS[constant]}" "-" "errors ${BAD[$q]}"
 done
-pp() { printf '%s %s/s, p99 %s ms' "$1" "$(dget "$1-proposed" qps "$RUN/direct-proposed.txt")" "$(dget "$1-proposed" p99_ms "$RUN/direct-proposed.txt")"; }
-fig "search SQL in the proposed form (not in the server), 1 thread" "$(pp tail); $(pp name); $(pp pinyin)" "today's SQL, 1 thread: tail $(dget tail qps "$RUN/direct-1.txt")/s, name $(dget name qps "$RUN/direct-1.txt")/s, pinyin $(dget pinyin qps "$RUN/direct-1.txt")/s" "-" "info"
 fig "get-by-id, p50 / p99" "${P50[id]} / ${P99[id]} ms" "SQL alone: $(dget id p50_ms "$RUN/direct-1.txt") / $(dget id p99_ms "$RUN/direct-1.txt") ms; one durable commit $(dget commit p50_ms "$RUN/direct-commit.txt") / $(dget commit p99_ms "$RUN/direct-commit.txt") ms" "-" "errors ${BAD[id]}"
 fig "get-by-id, req/s" "${RPS[id]} ($(calc "100 * ${RPS[id]} / ${RPS[constant]}" 0)% of $CONST_LABEL)" "$CONST_LABEL ${RPS[constant]}; SQL 1 thread $(dget id qps "$RUN/direct-1.txt")/s, 2 threads $(dget id qps "$RUN/direct-2.txt")/s; durable commits $(dget commit per_s "$RUN/direct-commit.txt")/s" ">= 50% of constant" "$(verdict "${RPS[id]} >= 0.5 * ${RPS[constant]} && ${BAD[id]} == 0")"
 fig "$CONST_LABEL / health, req/s (p99)" "${RPS[constant]} (${P99[constant]} ms) / ${RPS[health]} (${P99[health]} ms)" "-" "-" "baseline"

@@ -8,7 +8,7 @@
 //! * `sql`: runs the SQL that `src/domain/customers/store.rs` (`page` and `get`, row scope "all
 //!   stores", first page of 20) sends, straight through rusqlite on the same database file,
 //!   single-threaded and with several threads, and prints p50/p99, queries/s and how often SQLite
-//!   re-prepared the statement; `--proposed` runs the search SQL in the form RESULTS.md proposes.
+//!   re-prepared the statement.
 //! * `commit`: the cost of one durable SQLite commit (WAL, synchronous=FULL) on the same disk, the
 //!   floor for any request that writes, such as get-by-id with its "view" audit row.
 
@@ -73,7 +73,7 @@ const KINDS: &[(Kind, &str)] = &[(Kind::Tail, "tail"), (Kind::Name, "name"), (Ki
 fn usage() -> ! {
     eprintln!(
         "usage:\n  liyan-bench-direct seed --data-dir DIR --customers N\n  liyan-bench-direct queries --customers N --out DIR [--count 1000]\n  \
-         liyan-bench-direct sql --db FILE --queries DIR [--seconds 5] [--threads 1] [--proposed]\n  \
+         liyan-bench-direct sql --db FILE --queries DIR [--seconds 5] [--threads 1]\n  \
          liyan-bench-direct commit --dir DIR [--seconds 5]"
     );
     std::process::exit(2)
@@ -103,10 +103,7 @@ fn main() {
     let result = match cmd.as_str() {
         "seed" => seed(Path::new(args.req("--data-dir")), args.num("--customers", 0)),
         "queries" => write_queries(args.num("--customers", 0), Path::new(args.req("--out")), args.num("--count", 1000)),
-        "sql" => {
-            let shape = if args.0.iter().any(|a| a == "--proposed") { Shape::Proposed } else { Shape::Server };
-            run_sql(Path::new(args.req("--db")), Path::new(args.req("--queries")), args.num("--seconds", 5), args.num("--threads", 1), shape)
-        }
+        "sql" => run_sql(Path::new(args.req("--db")), Path::new(args.req("--queries")), args.num("--seconds", 5), args.num("--threads", 1)),
         "commit" => run_commit(Path::new(args.req("--dir")), args.num("--seconds", 5)),
         _ => usage(),
     };
@@ -224,48 +221,31 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Which SQL to run: what `store.rs` sends today, or the proposed form (LIMIT written into the
-/// statement instead of bound, so SQLite does not re-prepare it on every execution; a prefix
-/// lookup ordered `s.term DESC, s.customer_id DESC`, which the primary key serves without a sort).
-#[derive(Clone, Copy, PartialEq)]
-enum Shape {
-    Server,
-    Proposed,
-}
-
 /// The statement `store.rs` prepares for each kind: `page` with a quick-search lookup (exact term
-/// or term prefix), no cursor, row scope "all stores"; `get` for an id.
-fn sql_for(kind: Kind, shape: Shape) -> String {
-    let limit = match shape {
-        Shape::Server => "?".to_string(),
-        Shape::Proposed => (LIMIT + 1).to_string(),
-    };
-    let prefix_order = match shape {
-        Shape::Server => "s.term, s.customer_id DESC",
-        Shape::Proposed => "s.term DESC, s.customer_id DESC",
-    };
+/// or term prefix), no cursor, row scope "all stores"; `get` for an id. Keep in step with it.
+fn sql_for(kind: Kind) -> String {
+    let limit = LIMIT + 1;
     match kind {
         Kind::Id => format!("SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND 1"),
         Kind::Tail | Kind::Name => format!(
-            "SELECT s.term, {COLS} FROM customer_search s JOIN customers c ON c.id = s.customer_id
+            "SELECT s.term, {COLS} FROM customer_search s CROSS JOIN customers c ON c.id = s.customer_id
                  WHERE s.term = ?  AND c.deleted_at IS NULL AND 1
                  ORDER BY s.term, s.customer_id DESC LIMIT {limit}"
         ),
         // A customer matching a prefix through several terms is listed once, at its first term.
         Kind::Pinyin => format!(
-            "SELECT s.term, {COLS} FROM customer_search s JOIN customers c ON c.id = s.customer_id
+            "SELECT s.term, {COLS} FROM customer_search s CROSS JOIN customers c ON c.id = s.customer_id
                  WHERE s.term >= ? AND s.term < ? AND NOT EXISTS (SELECT 1 FROM customer_search s2 WHERE s2.customer_id = s.customer_id \
                  AND s2.term >= ? AND s2.term < s.term)  AND c.deleted_at IS NULL AND 1
-                 ORDER BY {prefix_order} LIMIT {limit}"
+                 ORDER BY s.term, s.customer_id DESC LIMIT {limit}"
         ),
     }
 }
 
 /// Runs one query and reads every column of every row, as the store does; returns the row count.
-fn run_one(conn: &Connection, kind: Kind, shape: Shape, q: &str) -> rusqlite::Result<usize> {
+fn run_one(conn: &Connection, kind: Kind, q: &str) -> rusqlite::Result<usize> {
     use rusqlite::ToSql;
-    let mut stmt = conn.prepare_cached(&sql_for(kind, shape))?;
-    let limit = LIMIT + 1;
+    let mut stmt = conn.prepare_cached(&sql_for(kind))?;
     let (a, b);
     let mut p: Vec<&dyn ToSql> = Vec::new();
     let id: i64;
@@ -284,9 +264,6 @@ fn run_one(conn: &Connection, kind: Kind, shape: Shape, q: &str) -> rusqlite::Re
             p.extend([&a as &dyn ToSql, &b, &a]);
         }
     }
-    if kind != Kind::Id && shape == Shape::Server {
-        p.push(&limit);
-    }
     let mut rows = stmt.query(&p[..])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
@@ -299,8 +276,8 @@ fn run_one(conn: &Connection, kind: Kind, shape: Shape, q: &str) -> rusqlite::Re
 }
 
 /// How often SQLite re-prepared the kind's cached statement on this connection.
-fn reprepares(conn: &Connection, kind: Kind, shape: Shape) -> rusqlite::Result<i64> {
-    Ok(conn.prepare_cached(&sql_for(kind, shape))?.get_status(rusqlite::StatementStatus::RePrepare) as i64)
+fn reprepares(conn: &Connection, kind: Kind) -> rusqlite::Result<i64> {
+    Ok(conn.prepare_cached(&sql_for(kind))?.get_status(rusqlite::StatementStatus::RePrepare) as i64)
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -311,20 +288,17 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64 / 1e6
 }
 
-fn run_sql(db: &Path, queries: &Path, seconds: u64, threads: u64, shape: Shape) -> Result<(), String> {
+fn run_sql(db: &Path, queries: &Path, seconds: u64, threads: u64) -> Result<(), String> {
     if !db.exists() {
         return Err(format!("{} does not exist", db.display()));
     }
     for (kind, file) in KINDS {
-        if shape == Shape::Proposed && *kind == Kind::Id {
-            continue;
-        }
-        let label = if shape == Shape::Proposed { format!("{file}-proposed") } else { file.to_string() };
+        let label = file.to_string();
         let qs = std::sync::Arc::new(read_queries(queries, file)?);
         // Warm-up: once through the set on one connection.
         let warm = open_reader(db).map_err(|e| e.to_string())?;
         for q in qs.iter() {
-            run_one(&warm, *kind, shape, q).map_err(|e| format!("{file} {q}: {e}"))?;
+            run_one(&warm, *kind, q).map_err(|e| format!("{file} {q}: {e}"))?;
         }
         drop(warm);
         let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -341,11 +315,11 @@ fn run_sql(db: &Path, queries: &Path, seconds: u64, threads: u64, shape: Shape) 
                     let mut i = (t as usize * 7919) % qs.len();
                     while Instant::now() < deadline {
                         let t0 = Instant::now();
-                        rows += run_one(&conn, kind, shape, &qs[i])?;
+                        rows += run_one(&conn, kind, &qs[i])?;
                         lat.push(t0.elapsed().as_nanos() as u64);
                         i = (i + 1) % qs.len();
                     }
-                    Ok((lat, rows, reprepares(&conn, kind, shape)?))
+                    Ok((lat, rows, reprepares(&conn, kind)?))
                 })
             })
             .collect();
