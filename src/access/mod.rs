@@ -10,7 +10,7 @@ mod store;
 
 pub use catalog::FieldDef;
 pub use model::{Action, Entity, Policy, Role, Scope, Sensitivity};
-pub use record::{FieldValue, Record};
+pub use record::{Exported, FieldValue, Record};
 pub use store::{load_matrix, set_action, set_field_policy};
 
 use std::collections::{HashMap, HashSet};
@@ -193,25 +193,25 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
     /// The one way a record leaves a service: hidden fields absent, masked fields masked.
     pub fn export(
         &self,
-        record: &Record,
+        mut record: Record,
         cipher: &crate::crypto::FieldCipher,
-    ) -> Result<serde_json::Map<String, serde_json::Value>> {
-        let mut out = serde_json::Map::new();
+    ) -> Result<Exported> {
+        let mut out = Vec::with_capacity(self.fields.len());
         for (def, &policy) in catalog::fields(E::ENTITY).iter().zip(&self.fields) {
-            let Some(value) = record.get(def.name) else {
-                continue;
-            };
             if !policy.visible() {
                 continue;
             }
+            let Some(value) = record.take(def.name) else {
+                continue;
+            };
             let shown = if policy.masked() {
                 value.masked(def.mask)
             } else {
-                value.plain(def.name, cipher)?
+                value.into_plain(def.name, cipher)?
             };
-            out.insert(def.name.to_string(), shown);
+            out.push((def.name, shown));
         }
-        Ok(out)
+        Ok(Exported(out))
     }
 }
 
@@ -255,11 +255,11 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
     }
 
     /// `export` of each record, in order.
-    pub fn export_all<'r>(
+    pub fn export_all(
         &self,
-        records: impl IntoIterator<Item = &'r Record>,
+        records: impl IntoIterator<Item = Record>,
         cipher: &crate::crypto::FieldCipher,
-    ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    ) -> Result<Vec<Exported>> {
         records
             .into_iter()
             .map(|r| self.export(r, cipher))
@@ -286,7 +286,7 @@ impl<E: EntityKind> Grant<E, Reveal> {
     /// One field of one record in clear, for a role that sees it masked. The caller audits it.
     pub fn reveal(
         &self,
-        record: &Record,
+        mut record: Record,
         field: &str,
         cipher: &crate::crypto::FieldCipher,
     ) -> Result<serde_json::Value> {
@@ -295,8 +295,8 @@ impl<E: EntityKind> Grant<E, Reveal> {
         if !self.policy(def.name).visible() {
             return Err(Error::forbidden_field(def.name, "查看", "read"));
         }
-        match record.get(def.name) {
-            Some(v) => v.plain(def.name, cipher),
+        match record.take(def.name) {
+            Some(v) => v.into_plain(def.name, cipher),
             None => Ok(serde_json::Value::Null),
         }
     }

@@ -31,11 +31,30 @@ impl FieldValue {
         }
     }
 
-    pub(super) fn plain(&self, field: &'static str, cipher: &FieldCipher) -> Result<Value> {
+    pub(super) fn into_plain(self, field: &'static str, cipher: &FieldCipher) -> Result<Value> {
         match self {
-            FieldValue::Plain(v) => Ok(v.clone()),
-            FieldValue::Encrypted { blob, .. } => Ok(Value::String(cipher.decrypt(field, blob)?)),
+            FieldValue::Plain(v) => Ok(v),
+            FieldValue::Encrypted { blob, .. } => Ok(Value::String(cipher.decrypt(field, &blob)?)),
         }
+    }
+}
+
+/// A record after the field policy: what a principal may see, ready to serialise as a JSON
+/// object (fields in catalog order).
+#[derive(Debug, Clone, Default)]
+pub struct Exported(pub(super) Vec<(&'static str, Value)>);
+
+impl serde::Serialize for Exported {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
     }
 }
 
@@ -69,18 +88,9 @@ impl Record {
         self
     }
 
-    pub fn get(&self, field: &str) -> Option<&FieldValue> {
-        self.values
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v)
-    }
-
-    /// The plain (unencrypted) value of a field, for services' own rules.
-    pub fn plain(&self, field: &str) -> Option<&Value> {
-        match self.get(field) {
-            Some(FieldValue::Plain(v)) => Some(v),
-            _ => None,
-        }
+    /// Moves a field's value out (export and reveal consume the record).
+    pub(super) fn take(&mut self, field: &str) -> Option<FieldValue> {
+        let i = self.values.iter().position(|(f, _)| *f == field)?;
+        Some(self.values.swap_remove(i).1)
     }
 }

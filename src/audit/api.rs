@@ -85,10 +85,7 @@ async fn list(
         let next = (rows.len() as i64 == filter.limit)
             .then(|| rows.last().map(|r| r.id))
             .flatten();
-        let items = grant.export_all(
-            &rows.iter().map(|r| record(r, &grant)).collect::<Vec<_>>(),
-            &app.cipher,
-        )?;
+        let items = grant.export_all(rows.iter().map(|r| record(r, &grant)), &app.cipher)?;
         Ok((items, next))
     })
     .await?;

@@ -279,7 +279,7 @@ async fn list_users(app: web::Data<App>, auth: Authenticated) -> Result<HttpResp
     let items = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Users, Read>(&p)?;
-        grant.export_all(&users::list(&app)?, &app.cipher)
+        grant.export_all(users::list(&app)?, &app.cipher)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))

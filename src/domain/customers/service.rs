@@ -6,7 +6,8 @@ use super::model::{Customer, CONSENT_KINDS, CONSENT_VERSION, GENDERS, SKIN_TYPES
 use super::store::{self, Cursor, Row_};
 use super::{search, validate};
 use crate::access::{
-    catalog, Create, Customers, Delete, Entity, Grant, Policy, Read, Reveal, RowScope, Update,
+    catalog, Create, Customers, Delete, Entity, Exported, Grant, Policy, Read, Reveal, RowScope,
+    Update,
 };
 use crate::app::App;
 use crate::audit::{self, Event};
@@ -432,7 +433,7 @@ fn diff(old: Option<&Customer>, new: &Customer) -> Value {
     Value::Object(out)
 }
 
-pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Result<Json> {
+pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Result<Exported> {
     grant.check_writable(input.keys().map(String::as_str))?;
     let p = grant.principal();
     let now = now_ms();
@@ -476,7 +477,7 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
         // Re-read under the creator's scope: a consultant assigning someone else loses sight of it.
         Ok::<_, Error>(store::get(tx, c.id, &RowScope::All)?)
     })?;
-    grant.export(&row.ok_or_else(Error::internal)?.record(), &app.cipher)
+    grant.export(row.ok_or_else(Error::internal)?.into_record(), &app.cipher)
 }
 
 fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
@@ -487,7 +488,7 @@ fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
 }
 
 /// One customer; the view is recorded so the customer page can say who looked.
-pub fn get(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Json> {
+pub fn get(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Exported> {
     let row = load(app, id, &grant.rows())?;
     let p = grant.principal();
     app.views.record(audit::ViewRow {
@@ -496,10 +497,15 @@ pub fn get(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Json> {
         entity_id: id,
         store_id: Some(row.plain.store_id),
     });
-    grant.export(&row.record(), &app.cipher)
+    grant.export(row.into_record(), &app.cipher)
 }
 
-pub fn update(app: &App, grant: &Grant<Customers, Update>, id: i64, input: &Json) -> Result<Json> {
+pub fn update(
+    app: &App,
+    grant: &Grant<Customers, Update>,
+    id: i64,
+    input: &Json,
+) -> Result<Exported> {
     grant.check_writable(input.keys().map(String::as_str))?;
     let scope = grant.rows();
     let p = grant.principal();
@@ -536,7 +542,7 @@ pub fn update(app: &App, grant: &Grant<Customers, Update>, id: i64, input: &Json
         )?;
         store::get(tx, id, &RowScope::All)?.ok_or_else(Error::internal)
     })?;
-    grant.export(&row.record(), &app.cipher)
+    grant.export(row.into_record(), &app.cipher)
 }
 
 pub fn delete(app: &App, grant: &Grant<Customers, Delete>, id: i64) -> Result<()> {
@@ -563,7 +569,8 @@ pub fn delete(app: &App, grant: &Grant<Customers, Delete>, id: i64) -> Result<()
 /// One masked field of one customer in clear; audited.
 pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str) -> Result<Value> {
     let row = load(app, id, &grant.rows())?;
-    let value = grant.reveal(&row.record(), field, &app.cipher)?;
+    let store_id = row.plain.store_id;
+    let value = grant.reveal(row.into_record(), field, &app.cipher)?;
     let p = grant.principal();
     app.db.write_sync(|tx| {
         audit::append(
@@ -573,7 +580,7 @@ pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str)
                 action: "reveal",
                 entity: "customer",
                 entity_id: Some(id),
-                store_id: Some(row.plain.store_id),
+                store_id: Some(store_id),
                 changes: Some(serde_json::json!({"field": field})),
             },
         )
@@ -584,7 +591,7 @@ pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str)
 pub const MAX_PAGE: i64 = 200;
 
 pub struct Page {
-    pub items: Vec<Json>,
+    pub items: Vec<Exported>,
     pub next_cursor: Option<String>,
 }
 
@@ -652,7 +659,7 @@ pub fn search(
             id: row.plain.id,
         });
         if seen.insert(row.plain.id) {
-            items.push(grant.export(&row.record(), &app.cipher)?);
+            items.push(grant.export(row.into_record(), &app.cipher)?);
         }
     }
     Ok(Page {
@@ -671,7 +678,7 @@ pub fn history(
     grant: &Grant<Customers, Read>,
     audit_grant: &Grant<crate::access::AuditLog, crate::access::Read>,
     id: i64,
-) -> Result<Vec<Json>> {
+) -> Result<Vec<Exported>> {
     load(app, id, &grant.rows())?;
     app.views.flush();
     let filter = audit::AuditFilter {
@@ -682,10 +689,7 @@ pub fn history(
     };
     let rows = app.db.read_sync(|c| audit::list(c, &filter))?;
     audit_grant.export_all(
-        &rows
-            .iter()
-            .map(|r| audit::api::record(r, audit_grant))
-            .collect::<Vec<_>>(),
+        rows.iter().map(|r| audit::api::record(r, audit_grant)),
         &app.cipher,
     )
 }

@@ -29,11 +29,11 @@ fn read_row(r: &Row) -> rusqlite::Result<Row_> {
 }
 
 impl Row_ {
-    pub fn record(&self) -> Record {
-        let c = &self.plain;
+    pub fn into_record(self) -> Record {
+        let c = self.plain;
         let consents: serde_json::Map<String, serde_json::Value> = CONSENT_KINDS
             .iter()
-            .zip(&c.consents)
+            .zip(c.consents)
             .map(|(k, v)| {
                 (
                     k.to_string(),
@@ -46,25 +46,21 @@ impl Row_ {
             .collect();
         let mut r = Record::new();
         r.set("id", c.id)
-            .set("member_no", c.member_no.clone())
-            .set("name", c.name.clone())
-            .set("gender", c.gender.clone())
-            .set("birthday", c.birthday.clone())
-            .set("mobile", c.mobile.clone())
-            .set("wechat_id", c.wechat_id.clone())
-            .set_encrypted(
-                "id_number",
-                self.id_number_enc.clone(),
-                self.id_number_masked.clone(),
-            )
+            .set("member_no", c.member_no)
+            .set("name", c.name)
+            .set("gender", c.gender)
+            .set("birthday", c.birthday)
+            .set("mobile", c.mobile)
+            .set("wechat_id", c.wechat_id)
+            .set_encrypted("id_number", self.id_number_enc, self.id_number_masked)
             .set("store_id", c.store_id)
             .set("consultant_id", c.consultant_id)
-            .set("source", c.source.clone())
-            .set("skin_type", c.skin_type.clone())
-            .set_encrypted("allergies", self.allergies_enc.clone(), None)
-            .set("concerns", c.concerns.clone())
-            .set_encrypted("medical_history", self.medical_history_enc.clone(), None)
-            .set("notes", c.notes.clone())
+            .set("source", c.source)
+            .set("skin_type", c.skin_type)
+            .set_encrypted("allergies", self.allergies_enc, None)
+            .set("concerns", c.concerns)
+            .set_encrypted("medical_history", self.medical_history_enc, None)
+            .set("notes", c.notes)
             .set("consents", consents)
             .set("created_at", c.created_at)
             .set("updated_at", c.updated_at);

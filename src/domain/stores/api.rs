@@ -19,7 +19,7 @@ async fn list(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> 
     let items = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Stores, Read>(&p)?;
-        grant.export_all(&super::list(&app)?, &app.cipher)
+        grant.export_all(super::list(&app)?, &app.cipher)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
