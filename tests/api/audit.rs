@@ -39,11 +39,7 @@ fn changes_of_last(s: &Server) -> Value {
 
 #[tokio::test]
 async fn every_write_adds_exactly_one_audit_row() {
-    let s = Server::start_with(Opts {
-        customers: 5,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(5).await;
     let admin = one_row!(
         s,
         ("login", "user", Some(s.user_id("admin")), "admin"),
@@ -226,11 +222,7 @@ async fn every_write_adds_exactly_one_audit_row() {
 
 #[tokio::test]
 async fn the_log_is_append_only_and_an_edited_row_is_named() {
-    let mut s = Server::start_with(Opts {
-        customers: 5,
-        ..Default::default()
-    })
-    .await;
+    let mut s = Server::with_customers(5).await;
     let admin = s.login("admin").await;
     for i in 0..3 {
         s.create_customer(
@@ -326,11 +318,7 @@ async fn the_log_is_append_only_and_an_edited_row_is_named() {
 
 #[tokio::test]
 async fn logged_values_are_shown_under_the_readers_field_policy() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let admin = s.login("admin").await;
     let c = s
         .create_customer(

@@ -145,11 +145,7 @@ async fn per_ip_throttle_refuses_even_a_correct_login() {
 
 #[tokio::test]
 async fn forged_expired_and_foreign_tokens_are_refused() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let real = s.login("admin").await;
     assert_eq!(me(&s, &real).await, 200);
     let claims = claims_of(&real);
@@ -237,11 +233,7 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
 
 #[tokio::test]
 async fn refresh_rotates_and_the_old_refresh_token_dies() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let login = s.login_resp("frontdesk", PASSWORD).await;
     assert_eq!(login.code(), 200);
     let (r1, line) = refresh_cookie(&login);
@@ -317,11 +309,7 @@ async fn refresh_rotates_and_the_old_refresh_token_dies() {
 
 #[tokio::test]
 async fn logout_ends_the_access_and_the_refresh_token() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let login = s.login_resp("consultant", PASSWORD).await;
     let token = login.json["access_token"].as_str().unwrap().to_string();
     let (refresh, _) = refresh_cookie(&login);
@@ -352,11 +340,7 @@ async fn logout_ends_the_access_and_the_refresh_token() {
 
 #[tokio::test]
 async fn password_change_ends_every_other_session() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let a = s.login_resp("nurse", PASSWORD).await;
     let b = s.login_resp("nurse", PASSWORD).await;
     let (ta, tb) = (
@@ -427,11 +411,7 @@ async fn password_change_ends_every_other_session() {
 
 #[tokio::test]
 async fn disabling_or_demoting_a_user_ends_their_sessions_at_once() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let admin = s.login("admin").await;
     let nurse = s.login_resp("nurse", PASSWORD).await;
     let tn = nurse.json["access_token"].as_str().unwrap().to_string();
@@ -522,11 +502,7 @@ async fn disabling_or_demoting_a_user_ends_their_sessions_at_once() {
 
 #[tokio::test]
 async fn a_new_account_must_change_its_password_first() {
-    let s = Server::start_with(Opts {
-        customers: 3,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(3).await;
     let admin = s.login("admin").await;
     let new = |pw: &str| json!({"username": "xiaomei", "display_name": "小美", "role": "front_desk", "store_id": 1, "password": pw});
 

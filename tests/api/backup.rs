@@ -286,11 +286,7 @@ async fn backup_during_writes_then_restore_into_a_new_directory() {
 
 #[tokio::test]
 async fn damaged_backups_are_refused_and_failed_backups_leave_nothing() {
-    let mut s = Server::start_with(Opts {
-        customers: 5,
-        ..Default::default()
-    })
-    .await;
+    let mut s = Server::with_customers(5).await;
     let dest = s.tmp.path().join("bk");
     let out = s
         .cli(&["backup", "--dest", dest.to_str().unwrap()], None)

@@ -355,11 +355,7 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn bad_customer_bodies_are_refused_and_write_nothing() {
-    let s = Server::start_with(Opts {
-        customers: 5,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(5).await;
     let admin = s.login("admin").await;
     let (customers, audit) = (s.customer_rows(), s.audit_rows());
 
@@ -512,11 +508,7 @@ async fn bad_customer_bodies_are_refused_and_write_nothing() {
 
 #[tokio::test]
 async fn problems_speak_the_callers_language() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let admin = s.login("admin").await;
     let body = r#"{"name":"张三","mobile":"123"}"#.as_bytes().to_vec();
     let zh_like = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));

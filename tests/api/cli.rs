@@ -8,11 +8,7 @@ use crate::common::*;
 
 #[tokio::test]
 async fn user_add_list_disable_and_reset_password() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let before = s.max_audit_id();
     let out = s
         .cli(
@@ -179,11 +175,7 @@ async fn user_add_list_disable_and_reset_password() {
 
 #[tokio::test]
 async fn migrate_status_tls_export_and_healthcheck() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
     let out = s.cli(&["migrate", "status"], None).await;
     assert!(out.ok(), "{out:?}");
     let applied: Vec<&str> = out
@@ -284,11 +276,7 @@ async fn migrate_status_tls_export_and_healthcheck() {
 
 #[tokio::test]
 async fn one_server_per_data_directory_and_no_plain_http() {
-    let s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(2).await;
 
     // A second server on the same data directory exits at once with a clear message.
     let port = free_port();
@@ -378,11 +366,7 @@ async fn one_server_per_data_directory_and_no_plain_http() {
 
 #[tokio::test]
 async fn a_database_from_a_newer_liyan_is_refused_by_every_command() {
-    let mut s = Server::start_with(Opts {
-        customers: 2,
-        ..Default::default()
-    })
-    .await;
+    let mut s = Server::with_customers(2).await;
     s.kill();
     rusqlite::Connection::open(s.db_path())
         .unwrap()

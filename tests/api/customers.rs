@@ -32,11 +32,7 @@ fn urlencode(q: &str) -> String {
 
 #[tokio::test]
 async fn create_normalises_refuses_duplicates_and_needs_health_consent() {
-    let s = Server::start_with(Opts {
-        customers: 10,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(10).await;
     let admin = s.login("admin").await;
     let c = s
         .create_customer(
@@ -200,11 +196,7 @@ async fn create_normalises_refuses_duplicates_and_needs_health_consent() {
 
 #[tokio::test]
 async fn names_round_trip_byte_exact() {
-    let s = Server::start_with(Opts {
-        customers: 3,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(3).await;
     let admin = s.login("admin").await;
     for (i, name) in [
         "𠮷野家",
@@ -256,11 +248,7 @@ async fn names_round_trip_byte_exact() {
 
 #[tokio::test]
 async fn quick_search_by_mobile_name_pinyin_and_member_no() {
-    let s = Server::start_with(Opts {
-        customers: 40,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(40).await;
     let admin = s.login("admin").await;
     let mut made = std::collections::HashMap::new();
     for (name, m) in [
@@ -360,11 +348,7 @@ async fn quick_search_by_mobile_name_pinyin_and_member_no() {
 
 #[tokio::test]
 async fn keyset_paging_walks_every_customer_once() {
-    let s = Server::start_with(Opts {
-        customers: 45,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(45).await;
     let admin = s.login("admin").await;
     // A deleted one must not show up.
     let gone = s
@@ -449,11 +433,7 @@ async fn keyset_paging_walks_every_customer_once() {
 
 #[tokio::test]
 async fn soft_delete_keeps_the_row_and_hides_it() {
-    let s = Server::start_with(Opts {
-        customers: 3,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(3).await;
     let admin = s.login("admin").await;
     let id = s
         .create_customer(&admin, json!({"name": "待删除", "mobile": "13512340000"}))
@@ -487,11 +467,7 @@ async fn soft_delete_keeps_the_row_and_hides_it() {
 
 #[tokio::test]
 async fn reveal_is_allowed_per_role_and_audited() {
-    let s = Server::start_with(Opts {
-        customers: 3,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(3).await;
     let admin = s.login("admin").await;
     let id = s
         .create_customer(&admin, full_customer("揭示", "13812345678"))
@@ -580,11 +556,7 @@ async fn reveal_is_allowed_per_role_and_audited() {
 
 #[tokio::test]
 async fn searching_by_a_hidden_field_is_refused() {
-    let s = Server::start_with(Opts {
-        customers: 5,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(5).await;
     let admin = s.login("admin").await;
     let id = s
         .create_customer(&admin, json!({"name": "隐藏手机", "mobile": "13912345678"}))
@@ -608,11 +580,7 @@ async fn searching_by_a_hidden_field_is_refused() {
 
 #[tokio::test]
 async fn identity_and_health_values_are_encrypted_at_rest() {
-    let mut s = Server::start_with(Opts {
-        customers: 5,
-        ..Default::default()
-    })
-    .await;
+    let mut s = Server::with_customers(5).await;
     let admin = s.login("admin").await;
     let c = s
         .create_customer(&admin, full_customer("加密", "13700002222"))

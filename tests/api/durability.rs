@@ -9,11 +9,7 @@ use crate::common::*;
 
 #[tokio::test]
 async fn every_acknowledged_write_survives_kill_9() {
-    let mut s = Server::start_with(Opts {
-        customers: 5,
-        ..Default::default()
-    })
-    .await;
+    let mut s = Server::with_customers(5).await;
     let admin = s.login("admin").await;
     let acked: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
 
@@ -104,11 +100,7 @@ async fn every_acknowledged_write_survives_kill_9() {
 
 #[tokio::test]
 async fn after_a_crash_a_damaged_database_is_refused_and_a_clean_stop_skips_the_check() {
-    let mut s = Server::start_with(Opts {
-        customers: 30,
-        ..Default::default()
-    })
-    .await;
+    let mut s = Server::with_customers(30).await;
     // A normal stop leaves the mark that lets the next start skip the full check.
     assert!(s.stop().success(), "graceful stop failed: {}", s.log());
     assert!(s.data.join("clean-shutdown").exists());

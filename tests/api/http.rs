@@ -73,11 +73,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
 
 #[tokio::test]
 async fn openapi_lists_every_route_and_every_listed_route_exists() {
-    let s = Server::start_with(Opts {
-        customers: 1,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(1).await;
     let r = s
         .send(Method::GET, None, "/api/v1/openapi.json", None)
         .await;
@@ -125,11 +121,7 @@ async fn openapi_lists_every_route_and_every_listed_route_exists() {
 
 #[tokio::test]
 async fn spa_fallback_cache_and_security_headers() {
-    let s = Server::start_with(Opts {
-        customers: 1,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(1).await;
     let check_security = |r: &Resp, what: &str| {
         let csp = r.header("content-security-policy");
         assert!(

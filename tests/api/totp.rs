@@ -28,11 +28,7 @@ async fn login_with_code(s: &Server, user: &str, code: Option<&str>) -> crate::c
 
 #[tokio::test]
 async fn enrolled_user_needs_a_current_code() {
-    let s = Server::start_with(Opts {
-        customers: 3,
-        ..Default::default()
-    })
-    .await;
+    let s = Server::with_customers(3).await;
     let token = s.login("doctor").await;
     let setup = s.post(&token, "/api/v1/auth/totp/setup", json!({})).await;
     assert_eq!(setup.code(), 200, "{}", setup.text);

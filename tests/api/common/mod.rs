@@ -218,6 +218,15 @@ impl Server {
         .await
     }
 
+    /// A demo clinic with `customers` customers and the default config, served.
+    pub async fn with_customers(customers: u64) -> Server {
+        Server::start_with(Opts {
+            customers,
+            ..Default::default()
+        })
+        .await
+    }
+
     pub async fn start_with(opts: Opts) -> Server {
         let tmp = tempfile::tempdir().expect("tempdir");
         let data = tmp.path().join("data");
