@@ -10,22 +10,7 @@ use crate::common::*;
 async fn user_add_list_disable_and_reset_password() {
     let s = Server::with_customers(2).await;
     let before = s.max_audit_id();
-    let out = s
-        .cli(
-            &[
-                "user",
-                "add",
-                "--username",
-                "xiaoli",
-                "--role",
-                "front_desk",
-                "--store",
-                "east",
-                "--password-stdin",
-            ],
-            Some("Temp#2026cli\n"),
-        )
-        .await;
+    let out = user_add(&s, "xiaoli", "front_desk", Some("east"), "Temp#2026cli\n").await;
     assert!(out.ok(), "{out:?}");
     assert!(out.stdout.contains("xiaoli"), "{out:?}");
     let rows = s.audit_since(before);
@@ -65,67 +50,13 @@ async fn user_add_list_disable_and_reset_password() {
     );
 
     // Refusals: weak password, unknown role or store, duplicate, no --password-stdin.
-    let weak = s
-        .cli(
-            &[
-                "user",
-                "add",
-                "--username",
-                "weakling",
-                "--role",
-                "nurse",
-                "--password-stdin",
-            ],
-            Some("password\n"),
-        )
-        .await;
+    let weak = user_add(&s, "weakling", "nurse", None, "password\n").await;
     assert!(!weak.ok() && weak.stderr.contains("password"), "{weak:?}");
-    let role = s
-        .cli(
-            &[
-                "user",
-                "add",
-                "--username",
-                "wizard",
-                "--role",
-                "wizard",
-                "--password-stdin",
-            ],
-            Some("Good#Pass2026\n"),
-        )
-        .await;
+    let role = user_add(&s, "wizard", "wizard", None, "Good#Pass2026\n").await;
     assert!(!role.ok() && role.stderr.contains("wizard"), "{role:?}");
-    let store = s
-        .cli(
-            &[
-                "user",
-                "add",
-                "--username",
-                "nostore",
-                "--role",
-                "nurse",
-                "--store",
-                "west",
-                "--password-stdin",
-            ],
-            Some("Good#Pass2026\n"),
-        )
-        .await;
+    let store = user_add(&s, "nostore", "nurse", Some("west"), "Good#Pass2026\n").await;
     assert!(!store.ok() && store.stderr.contains("west"), "{store:?}");
-    let dup = s
-        .cli(
-            &[
-                "user",
-                "add",
-                "--username",
-                "xiaoli",
-                "--role",
-                "nurse",
-                "--password-stdin",
-            ],
-            Some("Good#Pass2026\n"),
-        )
-        .await;
+    let dup = user_add(&s, "xiaoli", "nurse", None, "Good#Pass2026\n").await;
     assert!(!dup.ok(), "{dup:?}");
     let argv = s
         .cli(
@@ -388,4 +319,20 @@ async fn a_database_from_a_newer_liyan_is_refused_by_every_command() {
             out.all()
         );
     }
+}
+
+/// `liyan user add` with the password on standard input.
+async fn user_add(
+    s: &Server,
+    username: &str,
+    role: &str,
+    store: Option<&str>,
+    stdin: &str,
+) -> Output {
+    let mut args = vec!["user", "add", "--username", username, "--role", role];
+    if let Some(code) = store {
+        args.extend(["--store", code]);
+    }
+    args.push("--password-stdin");
+    s.cli(&args, Some(stdin)).await
 }

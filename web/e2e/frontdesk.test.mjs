@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS } from './chromium.mjs'
 
 const REQUIRED = [
   'LIYAN_E2E_URL',
@@ -21,15 +22,6 @@ const REQUIRED = [
   'LIYAN_E2E_CUSTOMER_TAIL4',
 ]
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 const tid = (id) => `[data-testid="${id}"]`
 

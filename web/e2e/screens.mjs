@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, request } from 'playwright-core'
+import { CHROMIUM_ARGS } from './chromium.mjs'
 
 const base = (process.env.LIYAN_SHOT_URL || '').replace(/\/+$/, '')
 if (!base) {
@@ -22,15 +23,6 @@ const out = resolve(process.argv[2] || 'screens')
 mkdirSync(out, { recursive: true })
 
 const tid = (id) => `[data-testid="${id}"]`
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 /** A customer id the doctor sees with allergies filled in (first page), found through the API. */
 async function customerWithAllergies() {
