@@ -7,6 +7,7 @@ use super::store;
 use crate::access::{Principal, Role};
 use crate::app::App;
 use crate::clock::now_ms;
+use crate::db::Reader;
 use crate::error::{text, Error, Kind};
 
 /// A request's verified access token. The session behind it is checked by `principal`, inside
@@ -68,12 +69,15 @@ impl Authenticated {
     /// (password change, two-step set-up), then returns who is calling. Blocking: call it from
     /// the handler's `blocking` section.
     pub fn principal(&self, app: &App) -> Result<Principal, Error> {
+        app.db.read_sync(|c| self.principal_on(app, c))
+    }
+
+    /// `principal` on a read connection the caller already holds, so that a read handler
+    /// checks the session and reads its records in one snapshot.
+    pub fn principal_on(&self, app: &App, c: &Reader) -> Result<Principal, Error> {
         let (claims, path) = (&self.claims, self.path.as_str());
         let sid = claims.sid;
-        let live = app
-            .db
-            .read_sync(|c| store::live_session(c, sid))?
-            .ok_or_else(Error::unauthorized)?;
+        let live = store::live_session(c, sid)?.ok_or_else(Error::unauthorized)?;
         let u = &live.user;
         if live.revoked_at.is_some()
             || live.expires_at <= now_ms()

@@ -55,12 +55,13 @@ impl Db {
         Ok(out)
     }
 
-    /// Runs `f` on a pooled read connection on the calling thread.
+    /// Runs `f` on a pooled read connection on the calling thread, in one read transaction:
+    /// its queries see one snapshot, and take the WAL read lock once rather than per query.
     pub fn read_sync<T, E: From<rusqlite::Error>>(
         &self,
         f: impl FnOnce(&Reader) -> Result<T, E>,
     ) -> Result<T, E> {
-        let conn = {
+        let mut conn = {
             let mut pool = lock(&self.inner.readers);
             loop {
                 if let Some(c) = pool.pop() {
@@ -73,7 +74,11 @@ impl Db {
                     .unwrap_or_else(|e| e.into_inner());
             }
         };
-        let out = f(&conn);
+        let out = match conn.transaction() {
+            // Dropping the transaction ends it; a read-only one has nothing to roll back.
+            Ok(tx) => f(&tx),
+            Err(e) => Err(e.into()),
+        };
         lock(&self.inner.readers).push(conn);
         self.inner.reader_free.notify_one();
         out

@@ -12,6 +12,7 @@ use crate::access::{
 use crate::app::App;
 use crate::audit::{self, Event};
 use crate::clock::now_ms;
+use crate::db::Reader;
 use crate::error::{text, Error, FieldError, Result};
 
 pub type Json = Map<String, Value>;
@@ -487,9 +488,14 @@ fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
         .ok_or_else(Error::not_found)
 }
 
-/// One customer; the view is recorded so the customer page can say who looked.
-pub fn get(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Exported> {
-    let row = load(app, id, &grant.rows())?;
+/// One customer, read on the caller's connection (see `Authenticated::principal_on`).
+pub fn load_on(c: &Reader, grant: &Grant<Customers, Read>, id: i64) -> Result<Row_> {
+    store::get(c, id, &grant.rows())?.ok_or_else(Error::not_found)
+}
+
+/// One customer already loaded, exported under the grant; the view is recorded so the
+/// customer page can say who looked.
+pub fn view(app: &App, grant: &Grant<Customers, Read>, id: i64, row: Row_) -> Result<Exported> {
     let p = grant.principal();
     app.views.record(audit::ViewRow {
         actor: p.actor(),
