@@ -89,15 +89,17 @@ async fn constant() -> HttpResponse {
 }
 
 async fn health(app: web::Data<App>) -> Result<HttpResponse> {
-    // One tiny read: cheaper on the worker thread than a hop to the blocking pool.
-    let schema: i64 = app.db.read_sync(|c| {
-        c.query_row(
-            "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(Error::from)
-    })?;
+    let db = app.db.clone();
+    let schema: i64 = db
+        .read(|c| {
+            c.query_row(
+                "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(Error::from)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok", "schema_version": schema, "version": env!("CARGO_PKG_VERSION")})))
 }
 

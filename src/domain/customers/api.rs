@@ -79,16 +79,19 @@ async fn create(
 }
 
 async fn get(app: web::Data<App>, auth: Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
-    // A point read takes microseconds: it runs on the worker thread, sparing the hop to the
-    // blocking pool that would cost more than the read itself.
     let id = id.into_inner();
-    let (grant, row) = app.db.read_sync(|c| {
-        let p = auth.principal_on(&app, c)?;
-        let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-        let row = service::load_on(c, &grant, id)?;
-        Ok::<_, crate::error::Error>((grant, row))
-    })?;
-    Ok(HttpResponse::Ok().json(service::view(&app, &grant, id, row)?))
+    let out = blocking(move || {
+        // The session check and the record in one read: one snapshot, one pool checkout.
+        let (grant, row) = app.db.read_sync(|c| {
+            let p = auth.principal_on(&app, c)?;
+            let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
+            let row = service::load_on(c, &grant, id)?;
+            Ok::<_, crate::error::Error>((grant, row))
+        })?;
+        service::view(&app, &grant, id, row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 async fn update(
