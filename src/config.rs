@@ -19,6 +19,7 @@ pub struct Config {
     pub tls: TlsConfig,
     pub auth: AuthConfig,
     pub database: DatabaseConfig,
+    pub lifecycle: LifecycleConfig,
 }
 
 #[derive(Clone, Debug, Deserialize, Default)]
@@ -54,6 +55,24 @@ pub struct DatabaseConfig {
     pub cache_size_kib: u32,
 }
 
+/// When a served customer counts as dormant (沉睡) or lost (流失): days since the last visit or
+/// purchase.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LifecycleConfig {
+    pub dormant_days: u32,
+    pub lost_days: u32,
+}
+
+impl Default for LifecycleConfig {
+    fn default() -> Self {
+        LifecycleConfig {
+            dormant_days: 180,
+            lost_days: 365,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -64,6 +83,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             auth: AuthConfig::default(),
             database: DatabaseConfig::default(),
+            lifecycle: LifecycleConfig::default(),
         }
     }
 }
@@ -221,6 +241,16 @@ impl Config {
             return Err(invalid(
                 "database.read_connections",
                 "must be between 1 and 64",
+            ));
+        }
+        let l = &self.lifecycle;
+        if l.dormant_days == 0 {
+            return Err(invalid("lifecycle.dormant_days", "must be at least 1"));
+        }
+        if l.lost_days <= l.dormant_days {
+            return Err(invalid(
+                "lifecycle.lost_days",
+                "must be greater than lifecycle.dormant_days",
             ));
         }
         Ok(())

@@ -55,6 +55,8 @@ str_enum!(Entity {
     User = "user",
     Store = "store",
     Audit = "audit",
+    Consultation = "consultation",
+    Tag = "tag",
     Access = "access",
 });
 

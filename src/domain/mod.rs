@@ -1,4 +1,8 @@
 //! Business areas, one folder each.
 
+pub mod consultations;
 pub mod customers;
+pub mod input;
 pub mod stores;
+pub mod tags;
+pub mod timeline;

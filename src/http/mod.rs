@@ -68,6 +68,10 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     api.get("/health", "Liveness: touches the database", health);
     api.get("/openapi.json", "This document", openapi::serve);
     crate::auth::api::routes(&mut api);
+    // Fixed paths before the `{id}` ones they would otherwise fall under (/customers/tags).
+    crate::domain::tags::api::routes(&mut api);
+    crate::domain::consultations::api::routes(&mut api);
+    crate::domain::timeline::api::routes(&mut api);
     crate::domain::customers::api::routes(&mut api);
     crate::domain::stores::api::routes(&mut api);
     crate::access::api::routes(&mut api);

@@ -1,8 +1,9 @@
 //! Customer profiles (客户档案).
 
 pub mod api;
+pub mod lifecycle;
 pub mod model;
 pub mod search;
 pub mod service;
-pub(crate) mod store;
+pub mod store;
 pub mod validate;

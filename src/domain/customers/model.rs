@@ -38,6 +38,12 @@ pub struct Customer {
     pub notes: Option<String>,
     /// privacy, health_data, marketing, photos — in `CONSENT_KINDS` order.
     pub consents: [Consent; 4],
+    /// As stored; see `lifecycle::effective` for the stage shown.
+    pub stage: String,
+    /// The existing customer who brought this one (老带新).
+    pub referrer_id: Option<i64>,
+    pub last_visit_at: Option<i64>,
+    pub last_purchase_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

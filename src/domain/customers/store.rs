@@ -8,12 +8,14 @@ use super::model::{Consent, Customer, CONSENT_KINDS};
 use super::search;
 use crate::access::mask::{mask, Mask};
 use crate::access::{Record, RowScope};
+use crate::config::LifecycleConfig;
 use crate::crypto::FieldCipher;
 
 const COLS: &str = "id, member_no, name, gender, birthday_date, mobile, wechat_id, id_number_enc, id_number_masked, \
     allergies_enc, medical_history_enc, store_id, consultant_id, source, skin_type, concerns, notes, \
     consent_privacy_at, consent_privacy_version, consent_health_at, consent_health_version, \
-    consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at";
+    consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at, \
+    stage, referrer_id, last_visit_at, last_purchase_at";
 
 /// A row as stored: plaintext columns plus the sealed ones.
 pub struct Row_ {
@@ -29,8 +31,17 @@ fn read_row(r: &Row) -> rusqlite::Result<Row_> {
 }
 
 impl Row_ {
-    pub fn into_record(self) -> Record {
+    /// The record as the API shows it; `now` and the lifecycle settings derive dormant and lost.
+    pub fn into_record(self, lifecycle: &LifecycleConfig, now: i64) -> Record {
         let c = self.plain;
+        let stage = super::lifecycle::effective(
+            &c.stage,
+            c.last_visit_at,
+            c.last_purchase_at,
+            lifecycle,
+            now,
+        )
+        .to_string();
         let consents: serde_json::Map<String, serde_json::Value> = CONSENT_KINDS
             .iter()
             .zip(c.consents)
@@ -62,6 +73,10 @@ impl Row_ {
             .set_encrypted("medical_history", self.medical_history_enc, None)
             .set("notes", c.notes)
             .set("consents", consents)
+            .set("stage", stage)
+            .set("referrer_id", c.referrer_id)
+            .set("last_visit_at", c.last_visit_at)
+            .set("last_purchase_at", c.last_purchase_at)
             .set("created_at", c.created_at)
             .set("updated_at", c.updated_at);
         r
@@ -180,14 +195,15 @@ pub fn insert(conn: &Connection, c: &Customer, cipher: &FieldCipher) -> rusqlite
         "INSERT INTO customers (member_no, name, gender, birthday_date, mobile, wechat_id, id_number_enc, id_number_hash, id_number_masked,
             allergies_enc, medical_history_enc, store_id, consultant_id, source, skin_type, concerns, notes,
             consent_privacy_at, consent_privacy_version, consent_health_at, consent_health_version,
-            consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+            consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at,
+            stage, referrer_id, last_visit_at, last_purchase_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
     )?
     .execute(params![
         c.member_no, c.name, c.gender, c.birthday, c.mobile, c.wechat_id, s.id_enc, s.id_hash, s.id_masked,
         s.allergies, s.history, c.store_id, c.consultant_id, c.source, c.skin_type, c.concerns, c.notes,
         consents[0], consents[1], consents[2], consents[3], consents[4], consents[5], consents[6], consents[7],
-        c.created_at, c.updated_at
+        c.created_at, c.updated_at, c.stage, c.referrer_id, c.last_visit_at, c.last_purchase_at
     ])?;
     let id = conn.last_insert_rowid();
     write_terms(conn, id, c, s.id_hash.as_deref())?;
@@ -208,14 +224,14 @@ pub fn update(
             consultant_id = ?13, source = ?14, skin_type = ?15, concerns = ?16, notes = ?17,
             consent_privacy_at = ?18, consent_privacy_version = ?19, consent_health_at = ?20, consent_health_version = ?21,
             consent_marketing_at = ?22, consent_marketing_version = ?23, consent_photos_at = ?24, consent_photos_version = ?25,
-            updated_at = ?26
+            updated_at = ?26, stage = ?27, referrer_id = ?28
          WHERE id = ?1",
     )?
     .execute(params![
         c.id, c.name, c.gender, c.birthday, c.mobile, c.wechat_id, s.id_enc, s.id_hash, s.id_masked, s.allergies,
         s.history, c.store_id, c.consultant_id, c.source, c.skin_type, c.concerns, c.notes,
         consents[0], consents[1], consents[2], consents[3], consents[4], consents[5], consents[6], consents[7],
-        c.updated_at
+        c.updated_at, c.stage, c.referrer_id
     ])?;
     if terms_changed {
         conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [c.id])?;
@@ -382,12 +398,91 @@ fn read_row_at(r: &Row, o: usize) -> rusqlite::Result<Row_> {
             consents: [consent(17)?, consent(19)?, consent(21)?, consent(23)?],
             created_at: r.get(o + 25)?,
             updated_at: r.get(o + 26)?,
+            stage: r.get(o + 27)?,
+            referrer_id: r.get(o + 28)?,
+            last_visit_at: r.get(o + 29)?,
+            last_purchase_at: r.get(o + 30)?,
         },
         id_number_enc: r.get(o + 7)?,
         id_number_masked: r.get(o + 8)?,
         allergies_enc: r.get(o + 9)?,
         medical_history_enc: r.get(o + 10)?,
     })
+}
+
+pub fn set_stage(conn: &Connection, id: i64, stage: &str, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, stage, now])?;
+    Ok(())
+}
+
+/// Records a visit at `at` unless a later one is known already.
+pub fn touch_visit(conn: &Connection, id: i64, at: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE customers SET last_visit_at = ?2 WHERE id = ?1 AND (last_visit_at IS NULL OR last_visit_at < ?2)",
+    )?
+    .execute(params![id, at])?;
+    Ok(())
+}
+
+pub struct StageChange {
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub reason: Option<String>,
+    pub at: i64,
+    pub actor: String,
+}
+
+pub fn insert_stage_change(
+    conn: &Connection,
+    customer_id: i64,
+    ch: &StageChange,
+    actor_id: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO customer_stage_history (customer_id, from_stage, to_stage, reason, at, actor_id, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![customer_id, ch.from_stage, ch.to_stage, ch.reason, ch.at, actor_id, ch.actor])?;
+    Ok(())
+}
+
+pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<StageChange>> {
+    conn.prepare_cached(
+        "SELECT from_stage, to_stage, reason, at, actor FROM customer_stage_history
+         WHERE customer_id = ?1 ORDER BY id DESC LIMIT 100",
+    )?
+    .query_map([customer_id], |r| {
+        Ok(StageChange {
+            from_stage: r.get(0)?,
+            to_stage: r.get(1)?,
+            reason: r.get(2)?,
+            at: r.get(3)?,
+            actor: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
+/// The customers `referrer_id` brought in (老带新), newest first.
+pub fn referred_by(
+    conn: &Connection,
+    referrer_id: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<Row_>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM customers c WHERE c.referrer_id = ?1 AND c.deleted_at IS NULL ORDER BY c.id DESC LIMIT {limit}"
+    ))?
+    .query_map([referrer_id], read_row)?
+    .collect()
+}
+
+/// How many customers `referrer_id` brought in; for commission and points rules.
+pub fn referral_count(conn: &Connection, referrer_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM customers WHERE referrer_id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([referrer_id], |r| r.get(0))
 }
 
 /// The smallest string greater than every string starting with `prefix`.

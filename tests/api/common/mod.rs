@@ -619,3 +619,15 @@ pub async fn walk(s: &Server, token: &str, q: &str, limit: u32) -> Vec<Value> {
     }
     panic!("paging never ended");
 }
+
+/// The newest migration's version: what a fresh database is migrated to.
+pub fn schema_version() -> i64 {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_prefix('V')?.split("__").next()?.parse().ok()
+        })
+        .max()
+        .unwrap()
+}
