@@ -1,6 +1,7 @@
 //! Business areas, one folder each.
 
 pub mod consultations;
+pub mod customer360;
 pub mod customers;
 pub mod input;
 pub mod stores;

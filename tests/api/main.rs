@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod bad_input;
 mod cli;
+mod customer360;
 mod customers;
 mod durability;
 mod http;

@@ -34,6 +34,11 @@ pub fn routes(api: &mut Api) {
         "Show one masked field in clear (audited)",
         reveal,
     );
+    api.post(
+        "/customers/{id}/triage",
+        "分诊: the customer has arrived; assign a consultant, stage moves to triage",
+        triage,
+    );
     api.get(
         "/customers/{id}/audit",
         "Who viewed or changed this customer",
@@ -163,4 +168,26 @@ async fn history(
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriageBody {
+    consultant_id: Option<i64>,
+}
+
+async fn triage(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<TriageBody>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let out = blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Customers, crate::access::Update>(&p)?;
+        service::triage(&app, &grant, id, body.consultant_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
 }

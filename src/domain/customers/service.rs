@@ -658,13 +658,59 @@ pub fn view(
     row: Record,
     store_id: i64,
 ) -> Result<Exported> {
-    let p = grant.principal();
+    record_view(app, grant, id, store_id);
+    grant.export(row, &app.cipher)
+}
+
+/// Notes that the caller looked at the customer (batched into the audit log).
+pub fn record_view(app: &App, grant: &Grant<Customers, Read>, id: i64, store_id: i64) {
     app.views.record(audit::ViewRow {
-        actor: p.actor(),
+        actor: grant.principal().actor(),
         entity: "customer",
         entity_id: id,
         store_id: Some(store_id),
     });
+}
+
+/// 分诊: the customer has arrived; a consultant is assigned and the stage moves to triage.
+pub fn triage(
+    app: &App,
+    grant: &Grant<Customers, Update>,
+    id: i64,
+    consultant_id: Option<i64>,
+) -> Result<Exported> {
+    if consultant_id.is_some() {
+        grant.check_writable(["consultant_id"])?;
+    }
+    let scope = grant.rows();
+    let actor = grant.principal().actor();
+    let now = now_ms();
+    let row = app.db.write_sync(|tx| {
+        let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?.plain;
+        if let Some(cid) = consultant_id.filter(|c| before.consultant_id != Some(*c)) {
+            if crate::auth::store::user_by_id(tx, cid)?.is_none() {
+                return Err(Error::field("consultant_id", "咨询师不存在", "no such staff member"));
+            }
+            store::set_consultant(tx, id, cid, now)?;
+            audit::append(
+                tx,
+                &Event {
+                    actor: &actor,
+                    action: "update",
+                    entity: "customer",
+                    entity_id: Some(id),
+                    store_id: Some(before.store_id),
+                    changes: Some(serde_json::json!({"consultant_id": {"old": before.consultant_id, "new": cid}})),
+                },
+            )?;
+        }
+        record_visit(tx, id, now)?;
+        let mut data = Map::new();
+        data.insert("consultant_id".into(), consultant_id.or(before.consultant_id).into());
+        timeline_event(tx, &actor, id, "customer.arrived", data)?;
+        advance(tx, app, &actor, id, "triage")?;
+        fetch(tx, app, id)
+    })?;
     grant.export(row, &app.cipher)
 }
 

@@ -416,6 +416,17 @@ pub fn set_stage(conn: &Connection, id: i64, stage: &str, now: i64) -> rusqlite:
     Ok(())
 }
 
+pub fn set_consultant(
+    conn: &Connection,
+    id: i64,
+    consultant_id: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE customers SET consultant_id = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, consultant_id, now])?;
+    Ok(())
+}
+
 /// Records a visit at `at` unless a later one is known already.
 pub fn touch_visit(conn: &Connection, id: i64, at: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
