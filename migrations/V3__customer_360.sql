@@ -141,6 +141,13 @@ INSERT INTO field_policies (role, entity, field, policy)
     FROM roles r, (SELECT 'id' AS name UNION ALL SELECT 'group_id' UNION ALL SELECT 'group_name'
         UNION ALL SELECT 'name' UNION ALL SELECT 'color') f;
 
+-- The staff directory (names and roles for pickers): everyone on staff reads it.
+INSERT INTO role_actions (role, entity, action)
+    SELECT name, 'staff', 'read' FROM roles WHERE name <> 'partner';
+INSERT INTO field_policies (role, entity, field, policy)
+    SELECT r.name, 'staff', f.name, CASE WHEN r.name = 'partner' THEN 'hidden' ELSE 'read' END
+    FROM roles r, (SELECT 'id' AS name UNION ALL SELECT 'display_name' UNION ALL SELECT 'role' UNION ALL SELECT 'store_id') f;
+
 -- The default tag groups of a Chinese clinic; admins rename and add.
 INSERT INTO tag_groups (name, color, created_at) VALUES
     ('价值', '#e6a23c', 0), ('皮肤', '#67c23a', 0), ('运营', '#409eff', 0);

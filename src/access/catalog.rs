@@ -104,6 +104,14 @@ pub const USER: &[FieldDef] = &[
     sys("created_at"),
 ];
 
+/// The staff directory: who can be picked as a consultant or doctor (active accounts only).
+pub const STAFF: &[FieldDef] = &[
+    sys("id"),
+    f("display_name", S::Plain, M::Name),
+    f("role", S::Plain, M::Hide),
+    f("store_id", S::Plain, M::Hide),
+];
+
 pub const STORE: &[FieldDef] = &[
     sys("id"),
     f("code", S::Plain, M::Hide),
@@ -131,6 +139,7 @@ pub fn fields(entity: Entity) -> &'static [FieldDef] {
         Entity::Audit => AUDIT,
         Entity::Consultation => CONSULTATION,
         Entity::Tag => TAG,
+        Entity::Staff => STAFF,
         Entity::Access => &[],
     }
 }
@@ -149,6 +158,7 @@ pub fn actions(entity: Entity) -> &'static [super::Action] {
         Entity::Audit => &[Read, Export],
         Entity::Consultation => &[Read, Create, Update, Delete],
         Entity::Tag => &[Read, Create, Update, Delete],
+        Entity::Staff => &[Read],
         Entity::Access => &[Read, Update],
     }
 }

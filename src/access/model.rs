@@ -57,6 +57,7 @@ str_enum!(Entity {
     Audit = "audit",
     Consultation = "consultation",
     Tag = "tag",
+    Staff = "staff",
     Access = "access",
 });
 

@@ -559,3 +559,43 @@ async fn every_role_sees_the_overview_under_its_own_policy() {
     ));
     assert!(views >= 10, "views logged: {views}");
 }
+
+#[tokio::test]
+async fn the_staff_directory_names_active_staff_for_every_role_but_partners() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let nurse = s.user_id("nurse");
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/users/{nurse}"),
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    for (user, role, _) in STAFF.iter().filter(|(u, _, _)| *u != "nurse") {
+        let token = s.login(user).await;
+        let r = s.get(&token, "/api/v1/staff").await;
+        if *role == "partner" {
+            r.assert_problem(403);
+            continue;
+        }
+        assert_eq!(r.code(), 200, "{user}: {}", r.text);
+        let items = r.json["items"].as_array().unwrap();
+        let consultant = items
+            .iter()
+            .find(|i| i["role"] == "consultant")
+            .expect("a consultant");
+        let keys: Vec<&str> = consultant
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["display_name", "id", "role", "store_id"], "{user}");
+        assert!(
+            items.iter().all(|i| i["id"] != nurse),
+            "{user}: a disabled account is listed"
+        );
+    }
+}
