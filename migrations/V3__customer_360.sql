@@ -10,7 +10,28 @@ ALTER TABLE customers ADD COLUMN last_purchase_at INTEGER;
 -- Customers that existed before stages: a customer already in the file has been served.
 UPDATE customers SET stage = 'consultation';
 
+-- A merged duplicate points to the customer it was merged into (and is soft-deleted).
+ALTER TABLE customers ADD COLUMN merged_into INTEGER REFERENCES customers(id);
+-- PIPL: processing restricted (no changes, no marketing) and personal data erased.
+ALTER TABLE customers ADD COLUMN restricted_at INTEGER;
+ALTER TABLE customers ADD COLUMN erased_at INTEGER;
+
 CREATE INDEX customers_referrer ON customers(referrer_id, id) WHERE referrer_id IS NOT NULL;
+-- The duplicate finder: same name and birthday, same WeChat id.
+CREATE INDEX customers_name_birthday ON customers(name, birthday_date) WHERE deleted_at IS NULL AND birthday_date IS NOT NULL;
+CREATE INDEX customers_wechat ON customers(wechat_id) WHERE deleted_at IS NULL AND wechat_id IS NOT NULL;
+
+-- 个人信息主体权利请求 (PIPL arts. 44–47): who asked for what, why, who handled it, what was done.
+CREATE TABLE pipl_requests (
+    id            INTEGER PRIMARY KEY,
+    customer_id   INTEGER NOT NULL REFERENCES customers(id),
+    kind          TEXT NOT NULL CHECK (kind IN ('access', 'restrict', 'lift_restriction', 'erase')),
+    reason        TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 500),
+    handled_by    INTEGER NOT NULL REFERENCES users(id),
+    handled_at    INTEGER NOT NULL,
+    result        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(result))
+);
+CREATE INDEX pipl_requests_customer ON pipl_requests(customer_id, id);
 CREATE INDEX customers_stage ON customers(stage, id) WHERE deleted_at IS NULL;
 
 CREATE TABLE customer_stage_history (
@@ -97,7 +118,7 @@ INSERT INTO field_policies (role, entity, field, policy)
 UPDATE field_policies SET policy = 'write' WHERE role = 'marketing' AND entity = 'customer' AND field = 'tags';
 INSERT INTO field_policies (role, entity, field, policy)
     SELECT role, 'customer', f.name, CASE WHEN policy = 'hidden' THEN 'hidden' ELSE 'read' END
-    FROM field_policies, (SELECT 'last_visit_at' AS name UNION ALL SELECT 'last_purchase_at') f
+    FROM field_policies, (SELECT 'last_visit_at' AS name UNION ALL SELECT 'last_purchase_at' UNION ALL SELECT 'restricted_at') f
     WHERE entity = 'customer' AND field = 'created_at';
 INSERT INTO role_actions (role, entity, action) VALUES ('marketing', 'customer', 'update');
 

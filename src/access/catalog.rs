@@ -57,6 +57,8 @@ pub const CUSTOMER: &[FieldDef] = &[
     f("tags", S::Internal, M::Hide),
     sys("last_visit_at"),
     sys("last_purchase_at"),
+    // PIPL: set while the customer has asked to restrict processing.
+    sys("restricted_at"),
     sys("created_at"),
     sys("updated_at"),
 ];

@@ -25,6 +25,7 @@ const FIELDS: &[&str] = &[
     "tags",
     "last_visit_at",
     "last_purchase_at",
+    "restricted_at",
     "allergies",
     "concerns",
     "medical_history",
@@ -172,13 +173,14 @@ async fn every_role_gets_exactly_its_fields() {
     assert_eq!(keys, FIELDS.iter().copied().collect::<BTreeSet<_>>());
     for f in FIELDS
         .iter()
-        // Orders arrive with their module: nobody has bought yet.
+        // Orders arrive with their module: nobody has bought yet; nobody restricted processing.
         .filter(|f| {
             ![
                 "consultant_id",
                 "created_at",
                 "updated_at",
                 "last_purchase_at",
+                "restricted_at",
             ]
             .contains(f)
         })

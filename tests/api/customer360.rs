@@ -15,10 +15,8 @@ fn now_ms() -> i64 {
 }
 
 async fn new_customer(s: &Server, token: &str, name: &str, n: u32) -> i64 {
-    s.create_customer(token, json!({"name": name, "mobile": mobile(n)}))
-        .await["id"]
-        .as_i64()
-        .unwrap()
+    s.customer_id(token, json!({"name": name, "mobile": mobile(n)}))
+        .await
 }
 
 fn kinds(timeline: &Value) -> Vec<String> {
@@ -420,10 +418,7 @@ async fn referrals_show_on_both_profiles_and_are_counted() {
     let admin = s.login("admin").await;
     let old = new_customer(&s, &admin, "老顾客", 501).await;
     let new = s
-        .create_customer(&admin, json!({"name": "新朋友", "mobile": mobile(502), "referrer_id": old, "source": "referral"}))
-        .await["id"]
-        .as_i64()
-        .unwrap();
+        .customer_id(&admin, json!({"name": "新朋友", "mobile": mobile(502), "referrer_id": old, "source": "referral"})).await;
     let r = s
         .patch(
             &admin,
@@ -479,9 +474,7 @@ async fn every_role_sees_the_overview_under_its_own_policy() {
     let admin = s.login("admin").await;
     let mut body = full_customer("王五", "13900001111");
     body["consultant_id"] = json!(s.user_id("consultant"));
-    let id = s.create_customer(&admin, body).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = s.customer_id(&admin, body).await;
     let r = s
         .post(&admin, &format!("/api/v1/customers/{id}/consultations"), json!({"way": "onsite", "needs": "鼻综合咨询", "plan": [{"project": "鼻综合", "sessions": 1, "price": "38000"}]}))
         .await;

@@ -13,4 +13,5 @@ mod customer360;
 mod customers;
 mod durability;
 mod http;
+mod merge_pipl;
 mod totp;

@@ -181,6 +181,13 @@ fn customer_in_scope(
     customers::store::get(tx, customer_id, scope)?.ok_or_else(Error::not_found)
 }
 
+/// The customer of a consultation being written: in scope and not restricted.
+fn writable_customer(tx: &Reader, customer_id: i64, scope: &RowScope) -> Result<i64> {
+    let row = customer_in_scope(tx, customer_id, scope)?;
+    customers::service::ensure_processable(&row.plain)?;
+    Ok(row.plain.store_id)
+}
+
 fn check_consultant(tx: &Reader, k: &Consultation) -> Result<()> {
     if let Some(id) = k.consultant_id {
         if crate::auth::store::user_by_id(tx, id)?.is_none() {
@@ -284,7 +291,7 @@ pub fn create(
     let actor = p.actor();
     let scope = grant.rows();
     let k = app.db.write_sync(|tx| {
-        k.store_id = customer_in_scope(tx, customer_id, &scope)?.plain.store_id;
+        k.store_id = writable_customer(tx, customer_id, &scope)?;
         check_consultant(tx, &k)?;
         k.id = store::insert(tx, &k)?;
         audit_row(tx, &actor, "create", &k, Some(summary(&k)))?;
@@ -307,7 +314,7 @@ pub fn update(
     let now = now_ms();
     let k = app.db.write_sync(|tx| {
         let old = store::get(tx, id)?.ok_or_else(Error::not_found)?;
-        customer_in_scope(tx, old.customer_id, &scope)?;
+        writable_customer(tx, old.customer_id, &scope)?;
         let mut k = old.clone();
         apply(&mut k, input, now)?;
         if k == old {
@@ -329,7 +336,7 @@ pub fn delete(app: &App, grant: &Grant<Consultations, Delete>, id: i64) -> Resul
     let scope = grant.rows();
     app.db.write_sync(|tx| {
         let k = store::get(tx, id)?.ok_or_else(Error::not_found)?;
-        customer_in_scope(tx, k.customer_id, &scope)?;
+        writable_customer(tx, k.customer_id, &scope)?;
         store::soft_delete(tx, id, now_ms())?;
         audit_row(tx, &actor, "delete", &k, None)
     })
@@ -394,4 +401,9 @@ pub fn follow_ups(
         }
         Ok(out)
     })
+}
+
+/// A merge of duplicates: `from`'s consultations become `to`'s.
+pub fn reassign(tx: &Reader, from: i64, to: i64) -> Result<usize> {
+    Ok(store::reassign(tx, from, to)?)
 }

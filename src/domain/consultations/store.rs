@@ -105,3 +105,11 @@ pub fn soft_delete(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
     )?;
     Ok(())
 }
+
+/// Moves every consultation of `from` to `to` (a merge of duplicates).
+pub fn reassign(c: &Connection, from: i64, to: i64) -> rusqlite::Result<usize> {
+    c.execute(
+        "UPDATE consultations SET customer_id = ?2 WHERE customer_id = ?1",
+        params![from, to],
+    )
+}

@@ -12,6 +12,12 @@ use crate::error::Result;
 use crate::http::{blocking, Api, Json};
 
 pub fn routes(api: &mut Api) {
+    // Before `/customers/{id}`, which would otherwise take "duplicates" for an id.
+    api.get(
+        "/customers/duplicates",
+        "Likely duplicates: same name and birthday, or same WeChat id",
+        duplicates,
+    );
     api.get(
         "/customers",
         "List or quick-search customers (keyset paging)",
@@ -33,6 +39,26 @@ pub fn routes(api: &mut Api) {
         "/customers/{id}/reveal",
         "Show one masked field in clear (audited)",
         reveal,
+    );
+    api.post(
+        "/customers/{id}/merge",
+        "Merge a duplicate (`from`) into this customer, keeping both histories",
+        merge,
+    );
+    api.get(
+        "/customers/{id}/pipl",
+        "PIPL requests recorded for a customer",
+        pipl_requests,
+    );
+    api.post(
+        "/customers/{id}/pipl/access",
+        "PIPL copy: everything held about the customer, as a JSON file (recorded)",
+        pipl_access,
+    );
+    api.post(
+        "/customers/{id}/pipl/{kind}",
+        "PIPL request: restrict, lift_restriction or erase (recorded)",
+        pipl_act,
     );
     api.post(
         "/customers/{id}/triage",
@@ -190,4 +216,98 @@ async fn triage(
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+async fn duplicates(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
+    let groups = blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
+        super::merge::duplicates(&app, &grant)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"groups": groups})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergeBody {
+    from: i64,
+}
+
+async fn merge(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<MergeBody>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let out = blocking(move || {
+        let p = auth.principal(&app)?;
+        let update = app.access.grant::<Customers, crate::access::Update>(&p)?;
+        let delete = app.access.grant::<Customers, crate::access::Delete>(&p)?;
+        super::merge::merge(&app, &update, &delete, id, body.from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonBody {
+    reason: String,
+}
+
+async fn pipl_requests(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let items = blocking(move || {
+        let p = auth.principal(&app)?;
+        // Handling requests is for those who may erase; they may also list them.
+        app.access.grant::<Customers, crate::access::Delete>(&p)?;
+        let read = app.access.grant::<Customers, crate::access::Read>(&p)?;
+        super::pipl::requests(&app, &read, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items})))
+}
+
+async fn pipl_access(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<ReasonBody>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let doc = blocking(move || {
+        let p = auth.principal(&app)?;
+        let export = app.access.grant::<Customers, crate::access::Export>(&p)?;
+        let read = app.access.grant::<Customers, crate::access::Read>(&p)?;
+        super::pipl::access_copy(&app, &export, &read, id, &body.reason)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"customer-{id}-personal-data.json\""),
+        ))
+        .json(doc))
+}
+
+async fn pipl_act(
+    app: web::Data<App>,
+    auth: Authenticated,
+    path: web::Path<(i64, String)>,
+    Json(body): Json<ReasonBody>,
+) -> Result<HttpResponse> {
+    let (id, kind) = path.into_inner();
+    blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Customers, crate::access::Delete>(&p)?;
+        super::pipl::act(&app, &grant, id, &kind, &body.reason)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

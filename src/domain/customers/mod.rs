@@ -2,7 +2,9 @@
 
 pub mod api;
 pub mod lifecycle;
+pub mod merge;
 pub mod model;
+pub mod pipl;
 pub mod search;
 pub mod service;
 pub mod store;

@@ -44,6 +44,8 @@ pub struct Customer {
     pub referrer_id: Option<i64>,
     pub last_visit_at: Option<i64>,
     pub last_purchase_at: Option<i64>,
+    /// PIPL: processing restricted at the customer's request; no changes until lifted.
+    pub restricted_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -450,6 +450,20 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
     grant.export(row, &app.cipher)
 }
 
+/// A customer who asked to restrict processing (PIPL art. 44) is not changed until it is lifted.
+pub fn ensure_processable(c: &Customer) -> Result<()> {
+    match c.restricted_at {
+        None => Ok(()),
+        Some(_) => Err(Error::conflict(
+            "processing-restricted",
+            text(
+                "该客户已要求限制处理其个人信息，解除限制前不能修改",
+                "This customer has restricted the processing of their personal data; nothing can be changed until the restriction is lifted",
+            ),
+        )),
+    }
+}
+
 /// `tags` of a create or update: the complete list of tag ids the customer should have.
 fn tag_ids(input: &Json) -> Result<Option<Vec<i64>>> {
     match input.get("tags") {
@@ -609,7 +623,7 @@ pub fn record_visit(tx: &rusqlite::Connection, customer_id: i64, at: i64) -> Res
 }
 
 /// A customer's record with its tags, as a service hands it to `Grant::export`.
-fn fetch(c: &rusqlite::Connection, app: &App, id: i64) -> Result<Record> {
+pub fn fetch(c: &rusqlite::Connection, app: &App, id: i64) -> Result<Record> {
     let row = store::get(c, id, &RowScope::All)?.ok_or_else(Error::internal)?;
     with_tags(c, app, vec![row]).map(|mut v| v.remove(0))
 }
@@ -687,6 +701,7 @@ pub fn triage(
     let now = now_ms();
     let row = app.db.write_sync(|tx| {
         let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?.plain;
+        ensure_processable(&before)?;
         if let Some(cid) = consultant_id.filter(|c| before.consultant_id != Some(*c)) {
             if crate::auth::store::user_by_id(tx, cid)?.is_none() {
                 return Err(Error::field("consultant_id", "咨询师不存在", "no such staff member"));
@@ -728,6 +743,7 @@ pub fn update(
     let now = now_ms();
     let row = app.db.write_sync(|tx| {
         let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?;
+        ensure_processable(&before.plain)?;
         let old = before.open(&app.cipher)?;
         let mut c = old.clone();
         c.updated_at = now;

@@ -15,7 +15,7 @@ const COLS: &str = "id, member_no, name, gender, birthday_date, mobile, wechat_i
     allergies_enc, medical_history_enc, store_id, consultant_id, source, skin_type, concerns, notes, \
     consent_privacy_at, consent_privacy_version, consent_health_at, consent_health_version, \
     consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at, \
-    stage, referrer_id, last_visit_at, last_purchase_at";
+    stage, referrer_id, last_visit_at, last_purchase_at, restricted_at";
 
 /// A row as stored: plaintext columns plus the sealed ones.
 pub struct Row_ {
@@ -77,6 +77,7 @@ impl Row_ {
             .set("referrer_id", c.referrer_id)
             .set("last_visit_at", c.last_visit_at)
             .set("last_purchase_at", c.last_purchase_at)
+            .set("restricted_at", c.restricted_at)
             .set("created_at", c.created_at)
             .set("updated_at", c.updated_at);
         r
@@ -402,6 +403,7 @@ fn read_row_at(r: &Row, o: usize) -> rusqlite::Result<Row_> {
             referrer_id: r.get(o + 28)?,
             last_visit_at: r.get(o + 29)?,
             last_purchase_at: r.get(o + 30)?,
+            restricted_at: r.get(o + 31)?,
         },
         id_number_enc: r.get(o + 7)?,
         id_number_masked: r.get(o + 8)?,
@@ -494,6 +496,131 @@ pub fn referral_count(conn: &Connection, referrer_id: i64) -> rusqlite::Result<i
         "SELECT count(*) FROM customers WHERE referrer_id = ?1 AND deleted_at IS NULL",
     )?
     .query_row([referrer_id], |r| r.get(0))
+}
+
+/// A merged duplicate: soft-deleted, pointing to the customer it became part of; its stage
+/// history and the customers it referred move over.
+pub fn mark_merged(conn: &Connection, from: i64, into: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE customers SET merged_into = ?2, deleted_at = ?3, updated_at = ?3 WHERE id = ?1",
+        params![from, into, now],
+    )?;
+    conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [from])?;
+    conn.execute(
+        "UPDATE customer_stage_history SET customer_id = ?2 WHERE customer_id = ?1",
+        params![from, into],
+    )?;
+    conn.execute(
+        "UPDATE customers SET referrer_id = ?2 WHERE referrer_id = ?1 AND id <> ?2",
+        params![from, into],
+    )?;
+    conn.execute(
+        "UPDATE customers SET referrer_id = NULL WHERE id = ?1 AND referrer_id = ?2",
+        params![into, from],
+    )?;
+    Ok(())
+}
+
+pub fn set_restricted(conn: &Connection, id: i64, at: Option<i64>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE customers SET restricted_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
+/// The last step of an erasure (the caller has blanked the fields): restricted, erased,
+/// gone from lists and search.
+pub fn mark_erased(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE customers SET restricted_at = coalesce(restricted_at, ?2), erased_at = ?2, deleted_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
+    Ok(())
+}
+
+/// Groups of likely duplicates: customers sharing a name and birthday, or a WeChat id.
+pub fn duplicate_groups(
+    conn: &Connection,
+    scope: &RowScope,
+    limit: usize,
+) -> rusqlite::Result<Vec<(String, Vec<i64>)>> {
+    let (cond, p) = scope_sql(scope);
+    let mut out = Vec::new();
+    for (reason, key) in [
+        ("name_birthday", "c.name, c.birthday_date"),
+        ("wechat_id", "c.wechat_id"),
+    ] {
+        let sql = format!(
+            "SELECT group_concat(c.id) FROM customers c
+             WHERE c.deleted_at IS NULL AND {} IS NOT NULL AND {cond}
+             GROUP BY {key} HAVING count(*) > 1 LIMIT {limit}",
+            key.rsplit(", ").next().unwrap_or(key)
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = match p {
+            Some(p) => stmt
+                .query_map([p], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        for ids in rows {
+            out.push((
+                reason.to_string(),
+                ids.split(',').filter_map(|i| i.parse().ok()).collect(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub fn insert_pipl_request(
+    conn: &Connection,
+    customer_id: i64,
+    kind: &str,
+    reason: &str,
+    handled_by: Option<i64>,
+    at: i64,
+    result: &serde_json::Value,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO pipl_requests (customer_id, kind, reason, handled_by, handled_at, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![customer_id, kind, reason, handled_by, at, result.to_string()],
+    )?;
+    Ok(())
+}
+
+/// A customer's PIPL requests, newest first.
+pub fn pipl_requests(
+    conn: &Connection,
+    customer_id: i64,
+) -> rusqlite::Result<Vec<serde_json::Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.kind, r.reason, u.username, r.handled_at, r.result FROM pipl_requests r
+         JOIN users u ON u.id = r.handled_by WHERE r.customer_id = ?1 ORDER BY r.id DESC",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| {
+        let result: String = r.get(5)?;
+        Ok(json!({"id": r.get::<_, i64>(0)?, "kind": r.get::<_, String>(1)?, "reason": r.get::<_, String>(2)?,
+                  "handled_by": r.get::<_, String>(3)?, "handled_at": r.get::<_, i64>(4)?,
+                  "result": serde_json::from_str::<serde_json::Value>(&result).unwrap_or_default()}))
+    })?;
+    rows.collect()
+}
+
+/// Whether `id` is an erased customer within `scope` (erased customers are soft-deleted).
+pub fn erased_in_scope(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<bool> {
+    let (cond, p) = scope_sql(scope);
+    let sql =
+        format!("SELECT 1 FROM customers c WHERE c.id = ? AND c.erased_at IS NOT NULL AND {cond}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    match p {
+        Some(p) => stmt.exists(params![id, p]),
+        None => stmt.exists([id]),
+    }
 }
 
 /// The smallest string greater than every string starting with `prefix`.

@@ -308,18 +308,18 @@ pub fn bulk(
 }
 
 fn customer_store(tx: &rusqlite::Connection, id: i64, scope: &RowScope) -> Result<i64> {
-    crate::domain::customers::store::get(tx, id, scope)?
-        .map(|r| r.plain.store_id)
-        .ok_or_else(|| {
-            Error::new(
-                crate::error::Kind::NotFound,
-                "not-found",
-                text(
-                    format!("客户 {id} 不存在或无权访问"),
-                    format!("customer {id} does not exist or is out of reach"),
-                ),
-            )
-        })
+    let row = crate::domain::customers::store::get(tx, id, scope)?.ok_or_else(|| {
+        Error::new(
+            crate::error::Kind::NotFound,
+            "not-found",
+            text(
+                format!("客户 {id} 不存在或无权访问"),
+                format!("customer {id} does not exist or is out of reach"),
+            ),
+        )
+    })?;
+    crate::domain::customers::service::ensure_processable(&row.plain)?;
+    Ok(row.plain.store_id)
 }
 
 /// The tags of each customer, as `Record` values for the customer's `tags` field.

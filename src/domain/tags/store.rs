@@ -166,3 +166,23 @@ pub fn remove(c: &Connection, customer_id: i64, tag_id: i64) -> rusqlite::Result
             == 1,
     )
 }
+
+/// Gives `to` every tag of `from` and takes them off `from` (a merge of duplicates).
+pub fn reassign(c: &Connection, from: i64, to: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO customer_tags (customer_id, tag_id, tagged_at, tagged_by)
+         SELECT ?2, tag_id, tagged_at, tagged_by FROM customer_tags WHERE customer_id = ?1",
+        params![from, to],
+    )?;
+    c.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [from])?;
+    Ok(())
+}
+
+/// An erasure: the customer's tags go (they describe the person).
+pub fn remove_all(c: &Connection, customer_id: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "DELETE FROM customer_tags WHERE customer_id = ?1",
+        [customer_id],
+    )?;
+    Ok(())
+}

@@ -33,6 +33,16 @@ pub fn record(tx: &Reader, actor: &Actor, ev: NewEvent) -> rusqlite::Result<()> 
     store::insert(tx, now_ms(), actor, &ev)
 }
 
+/// A merge of duplicates: `from`'s history becomes `to`'s.
+pub fn reassign(tx: &Reader, from: i64, to: i64) -> rusqlite::Result<()> {
+    store::reassign(tx, from, to)
+}
+
+/// An erasure: events on other customers' timelines that name this customer lose their data.
+pub fn scrub_mentions(tx: &Reader, customer_id: i64) -> rusqlite::Result<()> {
+    store::scrub_mentions(tx, customer_id)
+}
+
 #[derive(Serialize)]
 pub struct Event {
     pub id: i64,

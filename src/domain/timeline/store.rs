@@ -52,3 +52,20 @@ pub fn page(
     })?;
     rows.collect()
 }
+
+pub fn reassign(c: &Connection, from: i64, to: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE customer_events SET customer_id = ?2 WHERE customer_id = ?1",
+        params![from, to],
+    )?;
+    Ok(())
+}
+
+/// Empties the data of events that name `customer_id` on other customers' timelines.
+pub fn scrub_mentions(c: &Connection, customer_id: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE customer_events SET data = '{}' WHERE entity = 'customer' AND entity_id = ?1",
+        [customer_id],
+    )?;
+    Ok(())
+}

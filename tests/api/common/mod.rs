@@ -536,6 +536,13 @@ impl Server {
     }
 
     /// Creates a customer as `token`; asserts 201 and returns the body.
+    /// `create_customer`, returning just the new id.
+    pub async fn customer_id(&self, token: &str, body: Value) -> i64 {
+        self.create_customer(token, body).await["id"]
+            .as_i64()
+            .expect("created customer has an id")
+    }
+
     pub async fn create_customer(&self, token: &str, body: Value) -> Value {
         let r = self.post(token, "/api/v1/customers", body.clone()).await;
         assert_eq!(r.code(), 201, "create {body}: {}", r.text);
