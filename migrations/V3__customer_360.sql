@@ -95,6 +95,20 @@ CREATE TABLE customer_tags (
 ) WITHOUT ROWID;
 CREATE INDEX customer_tags_tag ON customer_tags(tag_id, customer_id);
 
+-- Saved filters (客户分群): a name and the list filter, private to their owner or shared.
+CREATE TABLE segments (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+    filter      TEXT NOT NULL CHECK (json_valid(filter) AND json_type(filter) = 'object'),
+    shared      INTEGER NOT NULL DEFAULT 0 CHECK (shared IN (0, 1)),
+    owner_id    INTEGER NOT NULL REFERENCES users(id),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    deleted_at  INTEGER
+);
+CREATE INDEX segments_owner ON segments(owner_id, id) WHERE deleted_at IS NULL;
+CREATE INDEX segments_shared ON segments(shared, id) WHERE deleted_at IS NULL AND shared = 1;
+
 -- One timeline per customer. Every area appends its events here in the transaction of the change;
 -- `data` holds field values of `entity`, shown under the reader's field policy for that entity.
 CREATE TABLE customer_events (
@@ -168,6 +182,18 @@ INSERT INTO role_actions (role, entity, action)
 INSERT INTO field_policies (role, entity, field, policy)
     SELECT r.name, 'staff', f.name, CASE WHEN r.name = 'partner' THEN 'hidden' ELSE 'read' END
     FROM roles r, (SELECT 'id' AS name UNION ALL SELECT 'display_name' UNION ALL SELECT 'role' UNION ALL SELECT 'store_id') f;
+
+-- Segments: every staff role keeps its own saved filters (what they filter by is checked
+-- against the customer field policy when the filter runs).
+INSERT INTO role_actions (role, entity, action)
+    SELECT r.name, 'segment', a.action FROM roles r,
+        (SELECT 'read' AS action UNION ALL SELECT 'create' UNION ALL SELECT 'update' UNION ALL SELECT 'delete') a
+    WHERE r.name <> 'partner';
+INSERT INTO field_policies (role, entity, field, policy)
+    SELECT r.name, 'segment', f.name,
+        CASE WHEN r.name = 'partner' THEN 'hidden' WHEN f.name IN ('id', 'owner_id') THEN 'read' ELSE 'write' END
+    FROM roles r, (SELECT 'id' AS name UNION ALL SELECT 'name' UNION ALL SELECT 'filter' UNION ALL SELECT 'shared'
+        UNION ALL SELECT 'owner_id') f;
 
 -- The default tag groups of a Chinese clinic; admins rename and add.
 INSERT INTO tag_groups (name, color, created_at) VALUES

@@ -289,6 +289,16 @@ impl Config {
         (chrono::Utc::now() + chrono::Duration::minutes(offset as i64)).date_naive()
     }
 
+    /// The instant (epoch ms) a local calendar day begins in the clinic's time zone.
+    pub fn local_midnight_ms(&self, day: chrono::NaiveDate) -> i64 {
+        let offset = self.utc_offset_minutes().unwrap_or(480) as i64;
+        day.and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .timestamp_millis()
+            - offset * 60_000
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("liyan.db")
     }

@@ -114,6 +114,14 @@ pub const STAFF: &[FieldDef] = &[
     f("store_id", S::Plain, M::Hide),
 ];
 
+pub const SEGMENT: &[FieldDef] = &[
+    sys("id"),
+    f("name", S::Plain, M::Hide),
+    f("filter", S::Plain, M::Hide),
+    f("shared", S::Plain, M::Hide),
+    sys("owner_id"),
+];
+
 pub const STORE: &[FieldDef] = &[
     sys("id"),
     f("code", S::Plain, M::Hide),
@@ -142,6 +150,7 @@ pub fn fields(entity: Entity) -> &'static [FieldDef] {
         Entity::Consultation => CONSULTATION,
         Entity::Tag => TAG,
         Entity::Staff => STAFF,
+        Entity::Segment => SEGMENT,
         Entity::Access => &[],
     }
 }
@@ -161,6 +170,7 @@ pub fn actions(entity: Entity) -> &'static [super::Action] {
         Entity::Consultation => &[Read, Create, Update, Delete],
         Entity::Tag => &[Read, Create, Update, Delete],
         Entity::Staff => &[Read],
+        Entity::Segment => &[Read, Create, Update, Delete],
         Entity::Access => &[Read, Update],
     }
 }

@@ -58,6 +58,7 @@ str_enum!(Entity {
     Consultation = "consultation",
     Tag = "tag",
     Staff = "staff",
+    Segment = "segment",
     Access = "access",
 });
 

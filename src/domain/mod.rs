@@ -4,6 +4,7 @@ pub mod consultations;
 pub mod customer360;
 pub mod customers;
 pub mod input;
+pub mod segments;
 pub mod stores;
 pub mod tags;
 pub mod timeline;

@@ -73,6 +73,7 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     crate::domain::consultations::api::routes(&mut api);
     crate::domain::timeline::api::routes(&mut api);
     crate::domain::customer360::api::routes(&mut api);
+    crate::domain::segments::api::routes(&mut api);
     crate::domain::customers::api::routes(&mut api);
     crate::domain::stores::api::routes(&mut api);
     crate::access::api::routes(&mut api);

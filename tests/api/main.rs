@@ -14,4 +14,5 @@ mod customers;
 mod durability;
 mod http;
 mod merge_pipl;
+mod segments;
 mod totp;

@@ -78,6 +78,29 @@ struct ListQuery {
     q: Option<String>,
     after: Option<String>,
     limit: Option<i64>,
+    stage: Option<String>,
+    tag_id: Option<i64>,
+    store_id: Option<i64>,
+    consultant_id: Option<i64>,
+    source: Option<String>,
+    birthday_month: Option<u32>,
+    visited_from: Option<String>,
+    visited_before: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> super::filter::Filter {
+        super::filter::Filter {
+            stage: self.stage.clone(),
+            tag_id: self.tag_id,
+            store_id: self.store_id,
+            consultant_id: self.consultant_id,
+            source: self.source.clone(),
+            birthday_month: self.birthday_month,
+            visited_from: self.visited_from.clone(),
+            visited_before: self.visited_before.clone(),
+        }
+    }
 }
 
 async fn list(
@@ -89,7 +112,14 @@ async fn list(
     let page = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-        service::search(&app, &grant, q.q.as_deref(), q.after.as_deref(), q.limit)
+        service::search(
+            &app,
+            &grant,
+            q.q.as_deref(),
+            &q.filter(),
+            q.after.as_deref(),
+            q.limit,
+        )
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": page.items, "next_cursor": page.next_cursor})))

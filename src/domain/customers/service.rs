@@ -857,9 +857,11 @@ pub fn search(
     app: &App,
     grant: &Grant<Customers, Read>,
     q: Option<&str>,
+    filter: &super::filter::Filter,
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Page> {
+    let filter = filter.check(grant, app)?;
     let limit = limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Error::field(
@@ -885,7 +887,7 @@ pub fn search(
     let after = after.map(decode_cursor).transpose()?;
     let scope = grant.rows();
     let (rows, more, last) = app.db.read_sync(|c| {
-        let rows = store::page(c, query.as_ref(), &scope, after.as_ref(), limit)?;
+        let rows = store::page(c, query.as_ref(), &filter, &scope, after.as_ref(), limit)?;
         let more = rows.len() as i64 > limit;
         let mut seen = std::collections::HashSet::new();
         let mut unique = Vec::new();

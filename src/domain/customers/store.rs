@@ -4,6 +4,7 @@
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::json;
 
+use super::filter::Checked;
 use super::model::{Consent, Customer, CONSENT_KINDS};
 use super::search;
 use crate::access::mask::{mask, Mask};
@@ -280,11 +281,12 @@ pub struct Cursor {
 pub fn page(
     conn: &Connection,
     query: Option<&search::Lookup>,
+    filter: &Checked,
     scope: &RowScope,
     after: Option<&Cursor>,
     limit: i64,
 ) -> rusqlite::Result<Vec<(String, Row_)>> {
-    let (sql, p) = page_sql(query, scope, after, limit);
+    let (sql, p) = page_sql(query, filter, scope, after, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(p), |r| {
         // Column 0 is the matched term; the customer's columns follow.
@@ -295,12 +297,14 @@ pub fn page(
 
 fn page_sql(
     query: Option<&search::Lookup>,
+    filter: &Checked,
     scope: &RowScope,
     after: Option<&Cursor>,
     limit: i64,
 ) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as V;
     let (scope_cond, scope_p) = scope_sql(scope);
+    let (filter_cond, filter_p) = filter_sql(filter);
     let cols = COLS
         .split(", ")
         .map(|c| format!("c.{}", c.trim()))
@@ -313,7 +317,7 @@ fn page_sql(
                 p.push(V::Integer(a.id));
             }
             format!(
-                "SELECT '', {cols} FROM customers c WHERE c.deleted_at IS NULL {} AND {scope_cond} ORDER BY c.id DESC LIMIT {}",
+                "SELECT '', {cols} FROM customers c WHERE c.deleted_at IS NULL {} AND {scope_cond}{filter_cond} ORDER BY c.id DESC LIMIT {}",
                 if after.is_some() { "AND c.id < ?" } else { "" },
                 limit + 1
             )
@@ -356,7 +360,7 @@ fn page_sql(
             // planner would otherwise start from that scope's customers and sort them all.
             format!(
                 "SELECT s.term, {cols} FROM customer_search s CROSS JOIN customers c ON c.id = s.customer_id
-                 WHERE {term_cond} {extra} {} AND c.deleted_at IS NULL AND {scope_cond}
+                 WHERE {term_cond} {extra} {} AND c.deleted_at IS NULL AND {scope_cond}{filter_cond}
                  ORDER BY s.term, s.customer_id DESC LIMIT {}",
                 if after.is_some() { "AND (s.term > ? OR (s.term = ? AND s.customer_id < ?))" } else { "" },
                 limit + 1
@@ -366,8 +370,65 @@ fn page_sql(
     if let Some(s) = scope_p {
         p.push(V::Integer(s));
     }
+    p.extend(filter_p);
     // `limit` is in the SQL text (bound, it makes SQLite re-prepare the statement every run);
     // the service keeps it within 1..=200.
+    (sql, p)
+}
+
+/// The conditions of a list filter on alias `c`, each starting with " AND ", and their values.
+fn filter_sql(f: &Checked) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    let mut sql = String::new();
+    let mut p = Vec::new();
+    let mut add = |cond: &str, values: Vec<V>| {
+        sql.push_str(" AND ");
+        sql.push_str(cond);
+        p.extend(values);
+    };
+    // The last visit or purchase; 0 when there was none.
+    const ACTIVE: &str = "max(coalesce(c.last_visit_at, 0), coalesce(c.last_purchase_at, 0))";
+    if let Some(stage) = &f.stage {
+        let (lost, dormant) = (
+            V::Integer(f.lost_before_ms),
+            V::Integer(f.dormant_before_ms),
+        );
+        match stage.as_str() {
+            "lost" => add(&format!("(c.stage = 'lost' OR ({ACTIVE} > 0 AND {ACTIVE} <= ?))"), vec![lost]),
+            "dormant" => add(
+                &format!("c.stage <> 'lost' AND ({ACTIVE} = 0 OR {ACTIVE} > ?) AND (c.stage = 'dormant' OR ({ACTIVE} > 0 AND {ACTIVE} <= ?))"),
+                vec![lost, dormant],
+            ),
+            other => add(&format!("c.stage = ? AND ({ACTIVE} = 0 OR {ACTIVE} > ?)"), vec![V::Text(other.into()), dormant]),
+        }
+    }
+    if let Some(t) = f.tag_id {
+        add(
+            "EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.customer_id = c.id AND ct.tag_id = ?)",
+            vec![V::Integer(t)],
+        );
+    }
+    if let Some(s) = f.store_id {
+        add("c.store_id = ?", vec![V::Integer(s)]);
+    }
+    if let Some(u) = f.consultant_id {
+        add("c.consultant_id = ?", vec![V::Integer(u)]);
+    }
+    if let Some(s) = &f.source {
+        add("c.source = ?", vec![V::Text(s.clone())]);
+    }
+    if let Some(m) = &f.birthday_month {
+        add(
+            "substr(c.birthday_date, 6, 2) = ?",
+            vec![V::Text(m.clone())],
+        );
+    }
+    if let Some(t) = f.visited_from_ms {
+        add("c.last_visit_at >= ?", vec![V::Integer(t)]);
+    }
+    if let Some(t) = f.visited_before_ms {
+        add("c.last_visit_at < ?", vec![V::Integer(t)]);
+    }
     (sql, p)
 }
 
@@ -656,7 +717,7 @@ mod tests {
         for q in &lookups {
             for scope in &scopes {
                 for after in [None, Some(&after)] {
-                    let (sql, p) = page_sql(q.as_ref(), scope, after, 20);
+                    let (sql, p) = page_sql(q.as_ref(), &Checked::default(), scope, after, 20);
                     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
                     let plan: Vec<String> = stmt
                         .query_map(params_from_iter(p), |r| r.get(3))
