@@ -14,6 +14,9 @@ trap cleanup EXIT
 
 "$bin" demo --no-serve --customers 300 --data-dir "$data" >/dev/null
 printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_desk --role front_desk --store main --password-stdin >/dev/null
+# The 360° test runs beside the front-desk test: accounts of its own (each changes its password).
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_desk360 --role front_desk --store main --display-name 测试前台 --password-stdin >/dev/null
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_consultant --role consultant --store main --display-name 测试咨询 --password-stdin >/dev/null
 LIYAN_LOG=warn "$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
@@ -29,5 +32,7 @@ curl -skf "$url/api/v1/customers" -H "authorization: Bearer $token" -H 'content-
 
 cd web
 LIYAN_E2E_URL="$url" LIYAN_E2E_USER=e2e_desk LIYAN_E2E_PASSWORD='Start-2026!' LIYAN_E2E_NEW_PASSWORD='Desk-Changed-2026!' \
+LIYAN_E2E_360_DESK_USER=e2e_desk360 LIYAN_E2E_360_DESK_PASSWORD='Start-2026!' \
+LIYAN_E2E_360_CONSULTANT_USER=e2e_consultant LIYAN_E2E_360_CONSULTANT_PASSWORD='Start-2026!' \
 LIYAN_E2E_CUSTOMER_NAME=曾小红 LIYAN_E2E_CUSTOMER_INITIALS=zxh LIYAN_E2E_CUSTOMER_TAIL4=0617 \
   npm run e2e

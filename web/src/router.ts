@@ -32,6 +32,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'users', name: 'users', component: () => import('./views/UsersView.vue') },
       { path: 'access', name: 'access', component: () => import('./views/AccessView.vue') },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue') },
+      { path: 'tags', name: 'tags', component: () => import('./views/TagsView.vue') },
+      { path: 'follow-ups', name: 'follow-ups', component: () => import('./views/FollowUpsView.vue') },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },

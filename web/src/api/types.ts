@@ -54,6 +54,11 @@ export interface Customer {
   medical_history?: string | null
   notes?: string | null
   consents?: Partial<Record<ConsentKind, Consent | null>>
+  stage?: string
+  referrer_id?: number | null
+  tags?: Tag[]
+  last_visit_at?: number | null
+  last_purchase_at?: number | null
   created_at?: number
   updated_at?: number
   [key: string]: unknown
@@ -119,3 +124,106 @@ export const ROLES = [
 export const GENDERS = ['female', 'male', 'unknown'] as const
 export const SOURCES = ['walk_in', 'referral', 'channel', 'online', 'phone', 'wechat', 'other'] as const
 export const SKIN_TYPES = ['dry', 'oily', 'combination', 'normal', 'sensitive'] as const
+
+// ---- Customer 360°: stages, tags, consultations, referrals, timeline ----
+
+export const STAGES = ['lead', 'triage', 'consultation', 'deal', 'in_treatment', 'repeat', 'dormant', 'lost'] as const
+export type Stage = (typeof STAGES)[number]
+
+export const CONSULTATION_WAYS = ['phone', 'online', 'wechat', 'onsite'] as const
+export const CONSULTATION_OUTCOMES = ['pending', 'deal', 'thinking', 'lost'] as const
+
+export interface Tag {
+  id: number
+  group_id?: number
+  group_name?: string
+  name: string
+  color?: string
+}
+
+export interface TagGroup {
+  id: number
+  name: string
+  color: string
+  tags: Tag[]
+}
+
+export interface StageChange {
+  from_stage: string | null
+  to_stage: string
+  reason: string | null
+  at: number
+  actor: string
+}
+
+/** One line of a 面诊方案; `price` is a decimal string per session (never a float). */
+export interface PlanLine {
+  project: string
+  sessions: number
+  price: string
+}
+
+/** A consultation record; any field may be absent when the policy hides it. */
+export interface Consultation {
+  id: number
+  customer_id?: number
+  store_id?: number
+  consultant_id?: number | null
+  way?: string
+  at?: number
+  needs?: string | null
+  plan?: PlanLine[]
+  plan_total?: string
+  outcome?: string
+  lost_reason?: string | null
+  follow_up_date?: string | null
+  notes?: string | null
+  created_by?: number | null
+  created_at?: number
+  updated_at?: number
+}
+
+export interface ReferralCard {
+  id: number
+  member_no?: string
+  name?: string
+  stage?: string
+}
+
+export interface TimelineEvent {
+  id: number
+  at: number
+  kind: string
+  entity: string
+  entity_id: number | null
+  actor: string
+  data: Record<string, unknown>
+}
+
+export interface TimelinePage {
+  items: TimelineEvent[]
+  next_before: string | null
+}
+
+export interface CustomerOverview {
+  customer: Customer
+  stage_history: StageChange[]
+  /** Absent when the role may not read consultations. */
+  consultations?: Consultation[]
+  referrer: ReferralCard | null
+  referred: ReferralCard[]
+  referral_count: number
+  timeline: TimelinePage
+}
+
+export interface StaffMember {
+  id: number
+  display_name: string
+  role: string
+  store_id: number | null
+}
+
+export interface FollowUp {
+  consultation: Consultation
+  customer: Customer
+}

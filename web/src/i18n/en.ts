@@ -8,7 +8,7 @@ const en: typeof zh = {
     yes: 'Yes', no: 'No', actions: 'Actions', reset: 'Reset', refresh: 'Refresh', none: 'None', saved: 'Saved',
     deleted: 'Deleted', required: 'Required', filter: 'Filter', all: 'All', close: 'Close', colon: ': ',
   },
-  menu: { customers: 'Customers', users: 'Users', access: 'Permissions', audit: 'Audit log' },
+  menu: { customers: 'Customers', users: 'Users', access: 'Permissions', audit: 'Audit log', tags: 'Tags', followUps: 'My follow-ups' },
   header: { logout: 'Log out', changePassword: 'Change password', twoStep: 'Two-step verification', language: 'Language' },
   setup: {
     title: 'First run: create the administrator', token: 'Setup token', username: 'Username',
@@ -67,6 +67,7 @@ const en: typeof zh = {
       wechat_id: 'WeChat ID', id_number: 'ID number', store_id: 'Store', consultant_id: 'Consultant', source: 'Source',
       skin_type: 'Skin type', allergies: 'Allergies', concerns: 'Concerns', medical_history: 'Medical history',
       notes: 'Notes', consents: 'Consents', created_at: 'Created', updated_at: 'Updated',
+      stage: 'Stage', tags: 'Tags', referrer_id: 'Referred by', last_visit_at: 'Last visit', last_purchase_at: 'Last purchase',
     },
     gender: { female: 'Female', male: 'Male', unknown: 'Unknown' },
     source: {
@@ -80,7 +81,7 @@ const en: typeof zh = {
     title: 'Audit log', at: 'Time', actor: 'Actor', role: 'Role', ip: 'IP', action: 'Action',
     entity: 'Entity', entity_id: 'Entity ID', store: 'Store', changes: 'Changes', empty: 'No entries',
     from: 'Start date', to: 'End date', rangeSep: 'to', changed: 'changed',
-    entities: { customer: 'Customer', user: 'User', store: 'Store', access: 'Permissions', audit: 'Audit log' },
+    entities: { customer: 'Customer', user: 'User', store: 'Store', access: 'Permissions', audit: 'Audit log', consultation: 'Consultation', tag: 'Tag', staff: 'Staff' },
     actions: {
       login: 'Log in', login_failed: 'Failed login', logout: 'Log out', view: 'View', reveal: 'Reveal',
       create: 'Create', update: 'Update', delete: 'Delete', change_password: 'Change password',
@@ -109,7 +110,7 @@ const en: typeof zh = {
     title: 'Permissions', role: 'Role', scope: 'Row scope', field: 'Field', sensitivityLabel: 'Sensitivity',
     policy: 'Policy', actions: 'Actions', fields: 'Fields',
     policies: { hidden: 'Hidden', masked: 'Masked', read: 'Read', write_masked: 'Write (shown masked)', write: 'Write' },
-    entities: { customer: 'Customers', user: 'Users', store: 'Stores', audit: 'Audit log', access: 'Permissions' },
+    entities: { customer: 'Customers', user: 'Users', store: 'Stores', audit: 'Audit log', access: 'Permissions', consultation: 'Consultations', tag: 'Tags', staff: 'Staff' },
     scopes: { all: 'All stores', own_stores: 'Own stores', own_customers: 'Own customers', own_channel: 'Own channel' },
     actionNames: {
       read: 'Read', create: 'Create', update: 'Update', delete: 'Delete', export: 'Export', approve: 'Approve',
@@ -125,5 +126,53 @@ const en: typeof zh = {
     auditor: 'Auditor', partner: 'Partner',
   },
   errors: { network: 'Cannot reach the server', unknown: 'Something went wrong' },
+  stage: {
+    lead: 'Lead', triage: 'Triage', consultation: 'Consultation', deal: 'Deal', in_treatment: 'In treatment',
+    repeat: 'Repeat', dormant: 'Dormant', lost: 'Lost',
+  },
+  c360: {
+    tabTimeline: 'Timeline', tabConsultations: 'Consultations', tabStages: 'Stage history', tabReferrals: 'Referrals',
+    triage: 'Triage', triageTitle: 'Triage: assign a consultant', consultant: 'Consultant', triaged: 'Triaged',
+    recordConsultation: 'Record consultation', stage: 'Stage', changeStage: 'Change stage', stageConfirm: 'Change the stage from “{from}” to “{to}”?',
+    stageChanged: 'Stage changed', tags: 'Tags', editTags: 'Edit tags', noTags: 'No tags', tagsSaved: 'Tags saved',
+    lastVisit: 'Last visit', lastPurchase: 'Last purchase', memberNo: 'Member no.',
+    referrer: 'Referred by', referred: 'Customers referred', referralCount: '{n} referred in all', noReferrer: 'No referrer',
+    setReferrer: 'Set referrer', clearReferrer: 'Clear referrer', referrerSaved: 'Referrer saved', pickCustomer: 'Search: pinyin / name / mobile tail',
+    noReferred: 'None', timelineEmpty: 'No events yet', stagesEmpty: 'No stage changes yet', hiddenByPolicy: 'Not visible to your role',
+    by: 'By', at: 'Time', from: 'From', to: 'To', reason: 'Reason',
+  },
+  consultation: {
+    way: { phone: 'Phone', online: 'Online', wechat: 'WeChat', onsite: 'On-site' },
+    outcome: { pending: 'Pending', deal: 'Deal', thinking: 'Thinking it over', lost: 'Lost' },
+    fields: {
+      way: 'Way', at: 'Time', consultant_id: 'Consultant', needs: 'Needs', plan: 'Treatment plan', plan_total: 'Plan total',
+      outcome: 'Outcome', lost_reason: 'Reason lost', follow_up_date: 'Follow-up date', notes: 'Notes',
+    },
+    project: 'Project', sessions: 'Sessions', price: 'Price (CNY)', addLine: 'Add project', removeLine: 'Remove',
+    newTitle: 'Record consultation', editTitle: 'Edit consultation', empty: 'No consultations yet', deleteConfirm: 'Delete this consultation record?',
+    badLine: 'Enter a project, 1–100 sessions and a valid amount (at most two decimals)', planReadOnly: 'Only consultants and doctors fill in the plan',
+  },
+  timeline: {
+    kinds: {
+      customer: { created: 'Created', arrived: 'Arrived (triage)' },
+      stage: { changed: 'Stage changed' },
+      tags: { changed: 'Tags changed' },
+      referral: { referred_by: 'Referrer set', brought: 'Referred a new customer' },
+      consultation: { created: 'Consultation', updated: 'Consultation changed' },
+    },
+    keys: {
+      stage: 'Stage', reason: 'Reason', added: 'Added', removed: 'Removed', referrer_id: 'Referrer', name: 'Customer',
+      way: 'Way', outcome: 'Outcome', plan_total: 'Plan total', consultant_id: 'Consultant', needs: 'Needs', source: 'Source',
+    },
+  },
+  tags: {
+    title: 'Tags', bulk: 'Tag', bulkTitle: 'Tag {n} customers', add: 'Add tags', remove: 'Remove tags',
+    selected: '{n} selected', changed: '{n} customers updated', newGroup: 'New group', groupName: 'Group name', color: 'Colour',
+    newTag: 'New tag', tagName: 'Tag name', rename: 'Rename', deleteConfirm: 'Delete the tag “{name}”? Customers will no longer show it.',
+    empty: 'No tags yet', pickNone: 'Choose tags to add or remove', editGroup: 'Edit group',
+  },
+  followUps: {
+    title: 'My follow-ups', until: 'Due by', customer: 'Customer', empty: 'No follow-ups due', overdue: 'Overdue',
+  },
 }
 export default en

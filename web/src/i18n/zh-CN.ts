@@ -6,7 +6,7 @@ export default {
     yes: '是', no: '否', actions: '操作', reset: '重置', refresh: '刷新', none: '无', saved: '已保存',
     deleted: '已删除', required: '必填', filter: '筛选', all: '全部', close: '关闭', colon: '：',
   },
-  menu: { customers: '客户', users: '用户', access: '权限', audit: '审计日志' },
+  menu: { customers: '客户', users: '用户', access: '权限', audit: '审计日志', tags: '标签', followUps: '我的回访' },
   header: { logout: '退出登录', changePassword: '修改密码', twoStep: '两步验证', language: '语言' },
   setup: {
     title: '首次设置：创建管理员', token: '设置令牌', username: '用户名', displayName: '姓名',
@@ -57,6 +57,7 @@ export default {
       wechat_id: '微信号', id_number: '证件号', store_id: '门店', consultant_id: '咨询师', source: '来源',
       skin_type: '肤质', allergies: '过敏史', concerns: '关注问题', medical_history: '既往病史',
       notes: '备注', consents: '授权', created_at: '创建时间', updated_at: '更新时间',
+      stage: '阶段', tags: '标签', referrer_id: '推荐人', last_visit_at: '最近到店', last_purchase_at: '最近消费',
     },
     gender: { female: '女', male: '男', unknown: '未知' },
     source: {
@@ -70,7 +71,7 @@ export default {
     title: '审计日志', at: '时间', actor: '操作人', role: '角色', ip: 'IP', action: '动作',
     entity: '对象', entity_id: '对象ID', store: '门店', changes: '变更', empty: '暂无记录',
     from: '开始日期', to: '结束日期', rangeSep: '至', changed: '已修改',
-    entities: { customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志' },
+    entities: { customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志', consultation: '咨询记录', tag: '标签', staff: '员工' },
     actions: {
       login: '登录', login_failed: '登录失败', logout: '退出登录', view: '查看', reveal: '显示脱敏',
       create: '新建', update: '修改', delete: '删除', change_password: '修改密码', reset_password: '重置密码',
@@ -98,7 +99,7 @@ export default {
     title: '权限设置', role: '角色', scope: '数据范围', field: '字段', sensitivityLabel: '敏感级别',
     policy: '权限', actions: '操作权限', fields: '字段权限',
     policies: { hidden: '隐藏', masked: '脱敏', read: '只读', write_masked: '可写（脱敏显示）', write: '可写' },
-    entities: { customer: '客户', user: '用户', store: '门店', audit: '审计日志', access: '权限' },
+    entities: { customer: '客户', user: '用户', store: '门店', audit: '审计日志', access: '权限', consultation: '咨询记录', tag: '标签', staff: '员工' },
     scopes: { all: '全部门店', own_stores: '本门店', own_customers: '自己的客户', own_channel: '本渠道' },
     actionNames: {
       read: '查看', create: '新建', update: '修改', delete: '删除', export: '导出', approve: '审批',
@@ -114,4 +115,52 @@ export default {
     partner: '渠道方',
   },
   errors: { network: '无法连接服务器', unknown: '出错了' },
+  stage: {
+    lead: '网电咨询', triage: '分诊', consultation: '现场咨询', deal: '成交', in_treatment: '治疗中',
+    repeat: '复购/活跃', dormant: '沉睡', lost: '流失',
+  },
+  c360: {
+    tabTimeline: '时间线', tabConsultations: '咨询记录', tabStages: '阶段历程', tabReferrals: '推荐关系',
+    triage: '分诊', triageTitle: '分诊：指派咨询师', consultant: '咨询师', triaged: '已分诊',
+    recordConsultation: '记录咨询', stage: '阶段', changeStage: '变更阶段', stageConfirm: '确定将阶段从“{from}”改为“{to}”吗？',
+    stageChanged: '阶段已变更', tags: '标签', editTags: '编辑标签', noTags: '无标签', tagsSaved: '标签已保存',
+    lastVisit: '最近到店', lastPurchase: '最近消费', memberNo: '会员号',
+    referrer: '推荐人', referred: '推荐的客户', referralCount: '共推荐 {n} 位', noReferrer: '无推荐人',
+    setReferrer: '设置推荐人', clearReferrer: '清除推荐人', referrerSaved: '推荐人已保存', pickCustomer: '搜索客户：拼音 / 姓名 / 手机尾号',
+    noReferred: '暂无', timelineEmpty: '暂无动态', stagesEmpty: '暂无阶段记录', hiddenByPolicy: '无权查看',
+    by: '操作人', at: '时间', from: '原阶段', to: '新阶段', reason: '原因',
+  },
+  consultation: {
+    way: { phone: '电话', online: '网络', wechat: '微信', onsite: '到院面诊' },
+    outcome: { pending: '待定', deal: '成交', thinking: '考虑中', lost: '流失' },
+    fields: {
+      way: '方式', at: '时间', consultant_id: '咨询师', needs: '需求', plan: '面诊方案', plan_total: '方案合计',
+      outcome: '结果', lost_reason: '流失原因', follow_up_date: '回访日期', notes: '备注',
+    },
+    project: '项目', sessions: '次数', price: '价格（元）', addLine: '添加项目', removeLine: '删除',
+    newTitle: '记录咨询', editTitle: '编辑咨询记录', empty: '暂无咨询记录', deleteConfirm: '确定删除这条咨询记录吗？',
+    badLine: '请填写项目、1–100 的次数和正确的金额（最多两位小数）', planReadOnly: '面诊方案仅咨询师、医生可填写',
+  },
+  timeline: {
+    kinds: {
+      customer: { created: '建档', arrived: '到店分诊' },
+      stage: { changed: '阶段变更' },
+      tags: { changed: '标签变更' },
+      referral: { referred_by: '设置推荐人', brought: '推荐了新客户' },
+      consultation: { created: '咨询记录', updated: '咨询记录修改' },
+    },
+    keys: {
+      stage: '阶段', reason: '原因', added: '添加', removed: '移除', referrer_id: '推荐人', name: '客户',
+      way: '方式', outcome: '结果', plan_total: '方案合计', consultant_id: '咨询师', needs: '需求', source: '来源',
+    },
+  },
+  tags: {
+    title: '标签管理', bulk: '打标签', bulkTitle: '为 {n} 位客户打标签', add: '添加标签', remove: '移除标签',
+    selected: '已选 {n} 位', changed: '已更新 {n} 位客户', newGroup: '新建分组', groupName: '分组名称', color: '颜色',
+    newTag: '新建标签', tagName: '标签名称', rename: '重命名', deleteConfirm: '确定删除标签“{name}”吗？已打上的客户将不再显示此标签。',
+    empty: '还没有标签', pickNone: '请选择要添加或移除的标签', editGroup: '编辑分组',
+  },
+  followUps: {
+    title: '我的回访', until: '截至', customer: '客户', empty: '没有到期的回访', overdue: '已过期',
+  },
 }

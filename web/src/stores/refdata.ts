@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '../api/client'
-import type { Page, Store, User } from '../api/types'
+import type { Page, StaffMember, Store, TagGroup, User } from '../api/types'
 
 /** Small reference lists shared by several screens (stores, staff names). Loaded once, quietly. */
 export const useRefData = defineStore('refdata', () => {
@@ -9,6 +9,12 @@ export const useRefData = defineStore('refdata', () => {
   const users = ref<Pick<User, 'id' | 'display_name' | 'username' | 'role' | 'disabled'>[]>([])
   let loading: Promise<void> | null = null
   let loadingUsers: Promise<void> | null = null
+  /** Active staff from /staff (every staff role may read it): consultant pickers and names. */
+  const staff = ref<StaffMember[]>([])
+  let loadingStaff: Promise<void> | null = null
+  /** Tag groups with their tags (/tags). */
+  const tagGroups = ref<TagGroup[]>([])
+  let loadingTags: Promise<void> | null = null
 
   function loadStores(force = false): Promise<void> {
     if (!loading || force) {
@@ -54,8 +60,38 @@ export const useRefData = defineStore('refdata', () => {
   function userName(id: number | null | undefined): string {
     if (id == null) return ''
     const u = users.value.find((x) => x.id === id)
-    return u ? u.display_name || u.username : `#${id}`
+    if (u) return u.display_name || u.username
+    const s = staff.value.find((x) => x.id === id)
+    return s ? s.display_name : `#${id}`
   }
 
-  return { stores, users, loadStores, storeName, loadUsers, userName }
+  function loadStaff(force = false): Promise<void> {
+    if (!loadingStaff || force) {
+      loadingStaff = api
+        .get<{ items: StaffMember[] }>('/staff')
+        .then((p) => {
+          staff.value = p.items
+        })
+        .catch(() => {
+          /* ids are shown instead */
+        })
+    }
+    return loadingStaff
+  }
+
+  function loadTags(force = false): Promise<void> {
+    if (!loadingTags || force) {
+      loadingTags = api
+        .get<{ groups: TagGroup[] }>('/tags')
+        .then((p) => {
+          tagGroups.value = p.groups
+        })
+        .catch(() => {
+          /* a role that may not read tags sees none to pick */
+        })
+    }
+    return loadingTags
+  }
+
+  return { stores, users, staff, tagGroups, loadStores, storeName, loadUsers, userName, loadStaff, loadTags }
 })

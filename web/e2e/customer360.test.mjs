@@ -1,0 +1,239 @@
+// Customer 360° journey against a running Liyan server, in the system's headless Chromium:
+// the front desk finds a new customer by pinyin, opens the 360° page and triages them to a
+// consultant; the consultant records an on-site consultation with two plan lines (exact total),
+// sees it in the timeline, the stage change and their follow-up worklist; the front desk tags two
+// customers in bulk from the list and sees the chips.
+//
+//   LIYAN_E2E_URL=https://127.0.0.1:9443 \
+//   LIYAN_E2E_360_DESK_USER=... LIYAN_E2E_360_DESK_PASSWORD=... \
+//   LIYAN_E2E_360_CONSULTANT_USER=... LIYAN_E2E_360_CONSULTANT_PASSWORD=... \
+//   [LIYAN_E2E_NEW_PASSWORD=...] [LIYAN_E2E_CHROMIUM=/usr/bin/chromium] npm run e2e
+//
+// Both accounts must be in the same store; the test creates its own customers (fresh mobiles).
+// Missing variables fail the test: it never skips silently.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, request } from 'playwright-core'
+import { CHROMIUM_ARGS } from './chromium.mjs'
+
+const REQUIRED = [
+  'LIYAN_E2E_URL',
+  'LIYAN_E2E_360_DESK_USER',
+  'LIYAN_E2E_360_DESK_PASSWORD',
+  'LIYAN_E2E_360_CONSULTANT_USER',
+  'LIYAN_E2E_360_CONSULTANT_PASSWORD',
+]
+
+const tid = (id) => `[data-testid="${id}"]`
+/** 龚雪梅 / 龚雪兰: no polyphonic characters, so the initials are certain. */
+const NAME_A = '龚雪梅'
+const INITIALS_A = 'gxm'
+const NAME_B = '龚雪兰'
+
+function nameMatcher(name) {
+  const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`${esc(name)}|${esc(name.slice(0, 1))}\\*`)
+}
+
+/** Logs in through the form; does the forced password change if shown. Returns the password in use. */
+async function login(page, base, user, password) {
+  await page.goto(`${base}/login`)
+  await page.locator(tid('login-username')).fill(user)
+  await page.locator(tid('login-password')).fill(password)
+  await page.locator(tid('login-submit')).click()
+  await page.locator(`${tid('quick-search')}, ${tid('cp-new')}`).first().waitFor()
+  if (await page.locator(tid('cp-new')).isVisible()) {
+    const next = process.env.LIYAN_E2E_NEW_PASSWORD
+    assert.ok(next, `password change forced for ${user} but LIYAN_E2E_NEW_PASSWORD is not set`)
+    await page.locator(tid('cp-old')).fill(password)
+    await page.locator(tid('cp-new')).fill(next)
+    await page.locator(tid('cp-confirm')).fill(next)
+    await page.locator(tid('cp-submit')).click()
+    await page.locator(tid('quick-search')).waitFor()
+    return next
+  }
+  return password
+}
+
+/** The native input or textarea of an Element Plus input with this test id (on the element or inside it). */
+function field(page, id) {
+  return page.locator(`input${tid(id)}, textarea${tid(id)}, ${tid(id)} input, ${tid(id)} textarea`).first()
+}
+
+/** Picks an option (teleported to <body>) of the Element Plus select with this test id. */
+async function choose(page, selectTid, text) {
+  await page.locator(tid(selectTid)).click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
+}
+
+test('customer 360°: triage, consultation with an exact plan total, timeline, stage, bulk tags', { timeout: 240_000 }, async (t) => {
+  const missing = REQUIRED.filter((k) => !process.env[k])
+  assert.deepEqual(missing, [], `missing environment variables: ${missing.join(', ')}`)
+  const env = process.env
+  const base = env.LIYAN_E2E_URL.replace(/\/+$/, '')
+
+  const browser = await chromium.launch({
+    executablePath: env.LIYAN_E2E_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  })
+  const newPage = async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', viewport: { width: 1440, height: 900 } })
+    const page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    return page
+  }
+  const desk = await newPage()
+  const consultant = await newPage()
+  const consoleErrors = []
+  for (const p of [desk, consultant]) {
+    p.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
+    p.on('pageerror', (e) => consoleErrors.push(String(e)))
+  }
+  let api = null
+  let page = desk
+  let step = 'start'
+  try {
+    step = 'consultant logs in'
+    page = consultant
+    await login(consultant, base, env.LIYAN_E2E_360_CONSULTANT_USER, env.LIYAN_E2E_360_CONSULTANT_PASSWORD)
+    const role = await consultant.locator(tid('current-role')).innerText()
+    const consultantName = (await consultant.locator(tid('current-user')).innerText()).replace(role, '').trim()
+    assert.ok(consultantName, 'consultant display name')
+
+    step = 'front desk logs in'
+    page = desk
+    const deskPassword = await login(desk, base, env.LIYAN_E2E_360_DESK_USER, env.LIYAN_E2E_360_DESK_PASSWORD)
+
+    step = 'two new customers (API, as the front desk)'
+    api = await request.newContext({ baseURL: base, ignoreHTTPSErrors: true })
+    const session = await api.post('/api/v1/auth/login', { data: { username: env.LIYAN_E2E_360_DESK_USER, password: deskPassword } })
+    assert.equal(session.status(), 200, await session.text())
+    const headers = { authorization: `Bearer ${(await session.json()).access_token}` }
+    const prefix = `199${String(Date.now()).slice(-7)}` // 10 digits shared by both mobiles
+    const ids = []
+    for (const [name, last] of [[NAME_A, '0'], [NAME_B, '1']]) {
+      const r = await api.post('/api/v1/customers', { headers, data: { name, mobile: prefix + last } })
+      assert.equal(r.status(), 201, await r.text())
+      ids.push((await r.json()).id)
+    }
+    const tailA = `${prefix}0`.slice(-4)
+
+    step = 'find the customer by pinyin initials'
+    await desk.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur())
+    await desk.keyboard.press('/')
+    await desk.keyboard.type(INITIALS_A)
+    await desk.locator(`${tid('quick-search-results')}[data-query="${INITIALS_A}"]`).waitFor()
+    const rows = desk.locator(tid('quick-search-result'))
+    await rows.filter({ hasText: nameMatcher(NAME_A) }).first().waitFor()
+    const hit = rows.filter({ hasText: nameMatcher(NAME_A) }).filter({ hasText: tailA })
+    await hit.first().waitFor()
+    await hit.first().dispatchEvent('mousedown')
+
+    step = '360° page'
+    await desk.waitForURL(new RegExp(`/customers/${ids[0]}$`))
+    await desk.locator(tid('header-name')).filter({ hasText: nameMatcher(NAME_A) }).waitFor()
+    await desk.locator(`${tid('customer-stage')}[data-stage="lead"]`).waitFor()
+    assert.match(await desk.locator(tid('header-mobile')).innerText(), /\*\*\*\*/)
+
+    step = 'triage to the consultant'
+    await desk.locator(tid('customer-triage')).click()
+    await desk.locator(tid('triage-dialog')).waitFor()
+    await choose(desk, 'triage-consultant', consultantName)
+    await desk.locator(tid('triage-submit')).click()
+    await desk.locator(`${tid('customer-stage')}[data-stage="triage"]`).waitFor()
+
+    step = 'consultant records an on-site consultation'
+    page = consultant
+    await consultant.goto(`${base}/customers/${ids[0]}`)
+    await consultant.locator(`${tid('customer-stage')}[data-stage="triage"]`).waitFor()
+    await consultant.locator(tid('consultation-new')).click()
+    await consultant.locator(tid('consultation-dialog')).waitFor()
+    await consultant.locator(tid('way-onsite')).click()
+    await field(consultant, 'consultation-needs').fill('淡斑、补水')
+    await field(consultant, 'plan-project-0').fill('光子嫩肤')
+    await field(consultant, 'plan-sessions-0').fill('1')
+    await field(consultant, 'plan-price-0').fill('1980')
+    await consultant.locator(tid('plan-add')).click()
+    await field(consultant, 'plan-project-1').fill('水光针')
+    await field(consultant, 'plan-price-1').fill('1280.5')
+    await consultant.locator(tid('plan-total')).filter({ hasText: '¥3,260.50' }).waitFor()
+    await consultant.locator(tid('outcome-thinking')).click()
+    const today = await consultant.evaluate(() => {
+      const d = new Date()
+      const p = (n) => String(n).padStart(2, '0')
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+    })
+    const follow = field(consultant, 'consultation-follow-up')
+    await follow.fill(today)
+    await follow.press('Enter')
+    await consultant.locator(tid('consultation-save')).click()
+    await consultant.locator(tid('consultation-dialog')).waitFor({ state: 'hidden' })
+
+    step = 'consultation, timeline and stage on the 360° page'
+    await consultant.locator(`${tid('customer-stage')}[data-stage="consultation"]`).waitFor()
+    await consultant.locator(tid('tab-consultations')).click()
+    await consultant.locator(tid('consultation-total')).filter({ hasText: '¥3,260.50' }).waitFor()
+    const plan = await consultant.locator(tid('consultation-plan')).innerText()
+    assert.match(plan, /光子嫩肤/)
+    assert.match(plan, /水光针/)
+    await consultant.locator(tid('tab-timeline')).click()
+    await consultant.locator(`${tid('timeline-item')}[data-kind="consultation.created"]`).filter({ hasText: '¥3,260.50' }).waitFor()
+    await consultant.locator(`${tid('timeline-item')}[data-kind="consultation.created"]`).filter({ hasText: '到院面诊' }).waitFor()
+    await consultant.locator(`${tid('timeline-item')}[data-kind="stage.changed"]`).filter({ hasText: '现场咨询' }).first().waitFor()
+    await consultant.locator(`${tid('timeline-item')}[data-kind="customer.arrived"]`).filter({ hasText: consultantName }).waitFor()
+    await consultant.locator(tid('tab-stages')).click()
+    const history = await consultant.locator(tid('stage-history')).innerText()
+    for (const s of ['网电咨询', '分诊', '现场咨询']) assert.match(history, new RegExp(s))
+
+    step = "consultant's follow-up worklist"
+    await consultant.locator(tid('menu-follow-ups')).click()
+    await consultant.waitForURL(/\/follow-ups$/)
+    await consultant.locator(`${tid('follow-ups')} a[href="/customers/${ids[0]}"]`).waitFor()
+
+    step = 'bulk tag two customers from the list'
+    page = desk
+    await desk.locator(tid('menu-customers')).click()
+    await desk.waitForURL(/\/customers$/)
+    await field(desk, 'customer-search').fill(prefix)
+    const listRows = desk.locator('.customer-row')
+    await desk.waitForFunction(
+      (names) => {
+        const rs = [...document.querySelectorAll('.customer-row')]
+        return rs.length === 2 && names.every((n) => rs.some((r) => r.textContent.includes(n.slice(0, 1))))
+      },
+      [NAME_A, NAME_B],
+    )
+    for (let i = 0; i < 2; i++) await listRows.nth(i).locator(`${tid('row-select')}`).click()
+    await desk.locator(tid('bulk-tag')).filter({ hasText: '(2)' }).click()
+    await desk.locator(tid('bulk-tag-dialog')).waitFor()
+    await choose(desk, 'bulk-tag-add', '高价值')
+    await desk.keyboard.press('Escape').catch(() => {})
+    await desk.locator(tid('bulk-tag-submit')).click()
+    await desk.locator(tid('bulk-tag-dialog')).waitFor({ state: 'hidden' })
+    await desk.waitForFunction(() => {
+      const rs = [...document.querySelectorAll('.customer-row')]
+      return rs.length === 2 && rs.every((r) => r.querySelector('[data-testid="cell-tags"]')?.textContent.includes('高价值'))
+    })
+
+    step = 'chips on the 360° page'
+    await desk.goto(`${base}/customers/${ids[1]}`)
+    await desk.locator(`${tid('customer-tags')} ${tid('tag-chip')}`).filter({ hasText: '高价值' }).waitFor()
+
+    const cspErrors = consoleErrors.filter((m) => /Content Security Policy/i.test(m))
+    assert.deepEqual(cspErrors, [], 'the app must run under the strict CSP')
+  } catch (e) {
+    const dir = mkdtempSync(join(tmpdir(), 'liyan-e2e-'))
+    const shot = join(dir, 'failure.png')
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
+    t.diagnostic(`failed at step "${step}" on ${page.url()}; screenshot ${shot}`)
+    if (consoleErrors.length) t.diagnostic(`browser console errors:\n${consoleErrors.join('\n')}`)
+    throw e
+  } finally {
+    await api?.dispose()
+    await browser.close()
+  }
+})

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import zh from '../src/i18n/zh-CN'
+import en from '../src/i18n/en'
+import { STAGES, type TimelineEvent } from '../src/api/types'
+import { describeEvent, registerTimelineKind, registeredKinds, type TimelineContext } from '../src/lib/timeline'
+import { isStage, stageColor, stageLabel } from '../src/lib/stages'
+
+function ctx(messages: object): TimelineContext {
+  const get = (key: string): unknown =>
+    key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), messages)
+  return {
+    t: (k) => (typeof get(k) === 'string' ? (get(k) as string) : k),
+    te: (k) => typeof get(k) === 'string',
+    userName: (id) => (id === 3 ? '陈咨询' : `#${id}`),
+  }
+}
+const zhCtx = ctx(zh)
+
+function ev(kind: string, data: Record<string, unknown>, extra: Partial<TimelineEvent> = {}): TimelineEvent {
+  return { id: 1, at: 0, kind, entity: 'customer', entity_id: 7, actor: 'frontdesk', data, ...extra }
+}
+
+describe('timeline registry', () => {
+  it('has a title in both languages for every registered kind', () => {
+    for (const k of registeredKinds()) {
+      expect(describeEvent(ev(k, {}), ctx(zh)).title, k).not.toBe(k)
+      expect(describeEvent(ev(k, {}), ctx(en)).title, k).not.toBe(k)
+    }
+  })
+  it('renders the known kinds with labels', () => {
+    const st = describeEvent(ev('stage.changed', { stage: 'triage' }), zhCtx)
+    expect(st.title).toBe('阶段变更')
+    expect(st.details).toEqual([{ key: 'stage', label: '阶段', text: '分诊' }])
+
+    const arrived = describeEvent(ev('customer.arrived', { consultant_id: 3 }), zhCtx)
+    expect(arrived.title).toBe('到店分诊')
+    expect(arrived.details[0].text).toBe('陈咨询')
+
+    const c = describeEvent(
+      ev('consultation.created', { way: 'onsite', outcome: 'thinking', plan_total: '3260.50', consultant_id: 3, needs: null }, { entity: 'consultation' }),
+      zhCtx,
+    )
+    expect(c.details.map((d) => `${d.label}:${d.text}`)).toEqual(['方式:到院面诊', '结果:考虑中', '方案合计:¥3,260.50', '咨询师:陈咨询'])
+
+    const tags = describeEvent(ev('tags.changed', { tags: { added: ['高价值', '敏感肌'], removed: ['待激活'] } }), zhCtx)
+    expect(tags.details.map((d) => d.text)).toEqual(['高价值、敏感肌', '待激活'])
+
+    const brought = describeEvent(ev('referral.brought', { name: '张*' }, { entity_id: 42 }), zhCtx)
+    expect(brought.link).toEqual({ name: 'customer', params: { id: '42' } })
+    expect(brought.details[0].text).toBe('张*')
+  })
+  it('shows only the data keys the policy let through', () => {
+    const hidden = describeEvent(ev('consultation.updated', { outcome: 'deal' }), zhCtx)
+    expect(hidden.details).toEqual([{ key: 'outcome', label: '结果', text: '成交' }])
+    expect(describeEvent(ev('consultation.created', {}), zhCtx).details).toEqual([])
+    expect(describeEvent(ev('customer.arrived', {}), zhCtx).details).toEqual([])
+    expect(describeEvent(ev('referral.referred_by', {}), zhCtx).link).toBeUndefined()
+    expect(describeEvent(ev('tags.changed', {}), zhCtx).details).toEqual([])
+  })
+  it('falls back to a generic rendering for unknown kinds', () => {
+    const v = describeEvent(
+      ev('order.paid', { paid: '1280.00', at_store: 'main', lines: ['a', 'b'], done: true, refunded_at: null, extra: { x: 1 } }, { entity: 'order' }),
+      zhCtx,
+    )
+    expect(v.title).toBe('order.paid')
+    expect(v.type).toBe('info')
+    expect(v.details.map((d) => `${d.label}=${d.text}`)).toEqual(['paid=¥1,280.00', 'at_store=main', 'lines=a、b', 'done=是', 'extra={"x":1}'])
+    expect(describeEvent(ev('weird', {}), zhCtx).details).toEqual([])
+  })
+  it('lets a later area register its kinds without touching the page', () => {
+    registerTimelineKind('appointment.booked', {
+      color: '#123456',
+      title: 'timeline.kinds.appointment.booked',
+      details: (e) => [{ key: 'slot', label: 'slot', text: String(e.data.slot) }],
+    })
+    const v = describeEvent(ev('appointment.booked', { slot: '10:00' }), zhCtx)
+    expect(v.color).toBe('#123456')
+    expect(v.title).toBe('appointment.booked') // no translation yet: the kind itself
+    expect(v.details[0].text).toBe('10:00')
+  })
+})
+
+describe('stages', () => {
+  it('names every stage in both languages, in funnel order', () => {
+    expect(STAGES).toEqual(['lead', 'triage', 'consultation', 'deal', 'in_treatment', 'repeat', 'dormant', 'lost'])
+    expect(STAGES.map((s) => stageLabel(ctx(zh).t, s))).toEqual(['网电咨询', '分诊', '现场咨询', '成交', '治疗中', '复购/活跃', '沉睡', '流失'])
+    expect(STAGES.map((s) => stageLabel(ctx(en).t, s))).toEqual(['Lead', 'Triage', 'Consultation', 'Deal', 'In treatment', 'Repeat', 'Dormant', 'Lost'])
+  })
+  it('keeps unknown stages readable', () => {
+    expect(stageLabel(zhCtx.t, 'vip')).toBe('vip')
+    expect(stageLabel(zhCtx.t, null)).toBe('')
+    expect(isStage('deal')).toBe(true)
+    expect(isStage('vip')).toBe(false)
+    expect(stageColor('vip')).toBe('#909399')
+    expect(new Set(STAGES.map(stageColor)).size).toBe(STAGES.length)
+  })
+})
