@@ -27,6 +27,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/users/{id}/reset-password"),
     ("get", "/customers"),
     ("post", "/customers"),
+    ("get", "/customers/export.xlsx"),
     ("get", "/customers/{id}"),
     ("patch", "/customers/{id}"),
     ("delete", "/customers/{id}"),

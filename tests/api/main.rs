@@ -11,5 +11,6 @@ mod bad_input;
 mod cli;
 mod customers;
 mod durability;
+mod export;
 mod http;
 mod totp;

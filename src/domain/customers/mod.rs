@@ -1,6 +1,7 @@
 //! Customer profiles (客户档案).
 
 pub mod api;
+pub mod export;
 pub mod model;
 pub mod search;
 pub mod service;

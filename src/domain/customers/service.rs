@@ -6,8 +6,8 @@ use super::model::{Customer, CONSENT_KINDS, CONSENT_VERSION, GENDERS, SKIN_TYPES
 use super::store::{self, Cursor, Row_};
 use super::{search, validate};
 use crate::access::{
-    catalog, Create, Customers, Delete, Entity, Exported, Grant, Policy, Read, Reveal, RowScope,
-    Update,
+    catalog, ActionKind, Create, Customers, Delete, Entity, Exported, Grant, Policy, Read, Reveal,
+    RowScope, Update,
 };
 use crate::app::App;
 use crate::audit::{self, Event};
@@ -621,9 +621,9 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
 }
 
 /// The list and quick search. Searching by a field the role cannot see is refused.
-pub fn search(
+pub fn search<A: ActionKind>(
     app: &App,
-    grant: &Grant<Customers, Read>,
+    grant: &Grant<Customers, A>,
     q: Option<&str>,
     after: Option<&str>,
     limit: Option<i64>,
