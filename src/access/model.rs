@@ -56,6 +56,7 @@ str_enum!(Entity {
     Store = "store",
     Audit = "audit",
     Access = "access",
+    Import = "import",
 });
 
 str_enum!(Scope {

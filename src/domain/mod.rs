@@ -1,4 +1,5 @@
 //! Business areas, one folder each.
 
 pub mod customers;
+pub mod imports;
 pub mod stores;

@@ -13,4 +13,5 @@ mod customers;
 mod durability;
 mod export;
 mod http;
+mod import;
 mod totp;

@@ -83,7 +83,7 @@ fn id_field(errs: &mut Errors, field: &str, v: &Value) -> Option<Option<i64>> {
 
 /// Applies the submitted fields to `c`, collecting every error. Keys were checked against the
 /// field policy before this runs.
-fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
+pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
     let mut errs = Errors(Vec::new());
     let today = app.config.today();
     for (key, v) in input {
@@ -351,7 +351,7 @@ fn check_references(
 }
 
 /// Old/new values of changed fields; identity and health fields only say that they changed.
-fn diff(old: Option<&Customer>, new: &Customer) -> Value {
+pub(crate) fn diff(old: Option<&Customer>, new: &Customer) -> Value {
     let pairs: Vec<(&str, Value, Value)> = {
         let o = old.cloned().unwrap_or_default();
         let consents = |c: &Customer| {
