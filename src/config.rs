@@ -19,6 +19,7 @@ pub struct Config {
     pub tls: TlsConfig,
     pub auth: AuthConfig,
     pub database: DatabaseConfig,
+    pub lifecycle: LifecycleConfig,
 }
 
 #[derive(Clone, Debug, Deserialize, Default)]
@@ -54,6 +55,24 @@ pub struct DatabaseConfig {
     pub cache_size_kib: u32,
 }
 
+/// When a served customer counts as dormant (沉睡) or lost (流失): days since the last visit or
+/// purchase.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LifecycleConfig {
+    pub dormant_days: u32,
+    pub lost_days: u32,
+}
+
+impl Default for LifecycleConfig {
+    fn default() -> Self {
+        LifecycleConfig {
+            dormant_days: 180,
+            lost_days: 365,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -64,6 +83,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             auth: AuthConfig::default(),
             database: DatabaseConfig::default(),
+            lifecycle: LifecycleConfig::default(),
         }
     }
 }
@@ -223,6 +243,16 @@ impl Config {
                 "must be between 1 and 64",
             ));
         }
+        let l = &self.lifecycle;
+        if l.dormant_days == 0 {
+            return Err(invalid("lifecycle.dormant_days", "must be at least 1"));
+        }
+        if l.lost_days <= l.dormant_days {
+            return Err(invalid(
+                "lifecycle.lost_days",
+                "must be greater than lifecycle.dormant_days",
+            ));
+        }
         Ok(())
     }
 
@@ -257,6 +287,16 @@ impl Config {
     pub fn today(&self) -> chrono::NaiveDate {
         let offset = self.utc_offset_minutes().unwrap_or(480);
         (chrono::Utc::now() + chrono::Duration::minutes(offset as i64)).date_naive()
+    }
+
+    /// The instant (epoch ms) a local calendar day begins in the clinic's time zone.
+    pub fn local_midnight_ms(&self, day: chrono::NaiveDate) -> i64 {
+        let offset = self.utc_offset_minutes().unwrap_or(480) as i64;
+        day.and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .timestamp_millis()
+            - offset * 60_000
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -90,6 +90,7 @@ pub fn customer(rng: &mut StdRng, i: u64, stores: &[i64], consultants: &[i64]) -
     // 48271 is coprime to 10^8, so the suffix is a permutation of i: unique, tails spread out.
     let mobile = format!("{prefix}{:08}", (i * 48_271 + 12_345) % 100_000_000);
     let with_id = rng.gen_bool(0.6);
+    let stage = pick_stage(rng);
     let health = rng.gen_bool(0.7);
     let now = crate::clock::now_ms();
     let consent = |on: bool| {
@@ -128,8 +129,35 @@ pub fn customer(rng: &mut StdRng, i: u64, stores: &[i64], consultants: &[i64]) -
             consent(rng.gen_bool(0.5)),
             consent(rng.gen_bool(0.3)),
         ],
+        stage: stage.into(),
+        // Visits spread over the last 500 days, so some served customers show as dormant or lost.
+        last_visit_at: (stage != "lead").then(|| now - rng.gen_range(0..500) * DAY_MS),
         ..Default::default()
     }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Stages of a clinic's file: mostly served customers, some open leads.
+const STAGE_WEIGHTS: &[(&str, u32)] = &[
+    ("lead", 15),
+    ("triage", 3),
+    ("consultation", 17),
+    ("deal", 15),
+    ("in_treatment", 20),
+    ("repeat", 30),
+];
+
+fn pick_stage(rng: &mut StdRng) -> &'static str {
+    let total: u32 = STAGE_WEIGHTS.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.gen_range(0..total);
+    for (stage, w) in STAGE_WEIGHTS {
+        if roll < *w {
+            return stage;
+        }
+        roll -= w;
+    }
+    "lead"
 }
 
 /// Inserts `n` generated customers in batches. Returns the mobiles of the first few, for tests.

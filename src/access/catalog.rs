@@ -52,8 +52,46 @@ pub const CUSTOMER: &[FieldDef] = &[
     f("medical_history", S::Health, M::Text),
     f("notes", S::Internal, M::Text),
     f("consents", S::Plain, M::Hide),
+    f("stage", S::Internal, M::Hide),
+    f("referrer_id", S::Internal, M::Hide),
+    f("tags", S::Internal, M::Hide),
+    sys("last_visit_at"),
+    sys("last_purchase_at"),
+    // PIPL: set while the customer has asked to restrict processing.
+    sys("restricted_at"),
     sys("created_at"),
     sys("updated_at"),
+];
+
+pub const CONSULTATION: &[FieldDef] = &[
+    sys("id"),
+    f("customer_id", S::Internal, M::Hide),
+    f("store_id", S::Internal, M::Hide),
+    f("consultant_id", S::Internal, M::Hide),
+    f("way", S::Plain, M::Hide),
+    f("at", S::Plain, M::Hide),
+    f("needs", S::Internal, M::Text),
+    f("plan", S::Finance, M::Hide),
+    // The sum of the plan's prices: computed, never written.
+    FieldDef {
+        system: true,
+        ..f("plan_total", S::Finance, M::Hide)
+    },
+    f("outcome", S::Plain, M::Hide),
+    f("lost_reason", S::Internal, M::Text),
+    f("follow_up_date", S::Plain, M::Hide),
+    f("notes", S::Internal, M::Text),
+    sys("created_by"),
+    sys("created_at"),
+    sys("updated_at"),
+];
+
+pub const TAG: &[FieldDef] = &[
+    sys("id"),
+    f("group_id", S::Plain, M::Hide),
+    f("group_name", S::Plain, M::Hide),
+    f("name", S::Plain, M::Hide),
+    f("color", S::Plain, M::Hide),
 ];
 
 pub const USER: &[FieldDef] = &[
@@ -66,6 +104,22 @@ pub const USER: &[FieldDef] = &[
     f("must_change_password", S::Internal, M::Hide),
     f("locked_until", S::Internal, M::Hide),
     sys("created_at"),
+];
+
+/// The staff directory: who can be picked as a consultant or doctor (active accounts only).
+pub const STAFF: &[FieldDef] = &[
+    sys("id"),
+    f("display_name", S::Plain, M::Name),
+    f("role", S::Plain, M::Hide),
+    f("store_id", S::Plain, M::Hide),
+];
+
+pub const SEGMENT: &[FieldDef] = &[
+    sys("id"),
+    f("name", S::Plain, M::Hide),
+    f("filter", S::Plain, M::Hide),
+    f("shared", S::Plain, M::Hide),
+    sys("owner_id"),
 ];
 
 pub const STORE: &[FieldDef] = &[
@@ -109,6 +163,10 @@ pub fn fields(entity: Entity) -> &'static [FieldDef] {
         Entity::User => USER,
         Entity::Store => STORE,
         Entity::Audit => AUDIT,
+        Entity::Consultation => CONSULTATION,
+        Entity::Tag => TAG,
+        Entity::Staff => STAFF,
+        Entity::Segment => SEGMENT,
         Entity::Access => &[],
         Entity::Import => IMPORT,
     }
@@ -126,6 +184,10 @@ pub fn actions(entity: Entity) -> &'static [super::Action] {
         Entity::User => &[Read, Create, Update],
         Entity::Store => &[Read, Update],
         Entity::Audit => &[Read, Export],
+        Entity::Consultation => &[Read, Create, Update, Delete],
+        Entity::Tag => &[Read, Create, Update, Delete],
+        Entity::Staff => &[Read],
+        Entity::Segment => &[Read, Create, Update, Delete],
         Entity::Access => &[Read, Update],
         Entity::Import => &[Read],
     }

@@ -133,7 +133,7 @@ macro_rules! actions {
         $(pub struct $name; impl ActionKind for $name { const ACTION: Action = $value; })+
     };
 }
-kinds!(EntityKind: Customers => Entity::Customer, Users => Entity::User, Stores => Entity::Store, AuditLog => Entity::Audit, Permissions => Entity::Access, Imports => Entity::Import);
+kinds!(EntityKind: Customers => Entity::Customer, Users => Entity::User, Stores => Entity::Store, AuditLog => Entity::Audit, Consultations => Entity::Consultation, Tags => Entity::Tag, StaffDirectory => Entity::Staff, Segments => Entity::Segment, Permissions => Entity::Access, Imports => Entity::Import);
 actions!(Read => Action::Read, Create => Action::Create, Update => Action::Update, Delete => Action::Delete, Export => Action::Export, Reveal => Action::Reveal);
 impl WriteAction for Create {}
 impl WriteAction for Update {}
@@ -252,6 +252,40 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
             })
             .collect();
         Value::Object(redacted)
+    }
+
+    /// Field values of another entity (a timeline event's data) as this principal may see them:
+    /// `None` when the role may not read that entity; hidden and undeclared fields dropped,
+    /// masked ones masked.
+    pub fn view_of(
+        &self,
+        entity: Entity,
+        data: serde_json::Map<String, serde_json::Value>,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        use serde_json::Value;
+        let role = self.principal.role;
+        if !self.matrix.allows(role, entity, Action::Read) {
+            return None;
+        }
+        let shown = data
+            .into_iter()
+            .filter_map(|(field, v)| {
+                let def = catalog::field(entity, &field)?;
+                match self.matrix.policy(role, entity, def.name) {
+                    Policy::Hidden => None,
+                    p if p.masked() => {
+                        let m = match &v {
+                            Value::String(s) => Value::String(mask::mask(def.mask, s)),
+                            Value::Null => Value::Null,
+                            _ => Value::String("***".into()),
+                        };
+                        Some((field, m))
+                    }
+                    _ => Some((field, v)),
+                }
+            })
+            .collect();
+        Some(shown)
     }
 
     /// `export` of each record, in order.

@@ -55,6 +55,10 @@ str_enum!(Entity {
     User = "user",
     Store = "store",
     Audit = "audit",
+    Consultation = "consultation",
+    Tag = "tag",
+    Staff = "staff",
+    Segment = "segment",
     Access = "access",
     Import = "import",
 });

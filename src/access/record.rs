@@ -95,6 +95,12 @@ impl Record {
         self
     }
 
+    /// Drops every field but `fields` (a short card of a record, such as a referral).
+    pub fn keep_only(&mut self, fields: &[&str]) -> &mut Self {
+        self.values.retain(|(f, _)| fields.contains(f));
+        self
+    }
+
     /// Moves a field's value out (export and reveal consume the record).
     pub(super) fn take(&mut self, field: &str) -> Option<FieldValue> {
         let i = self.values.iter().position(|(f, _)| *f == field)?;

@@ -59,6 +59,11 @@ pub fn routes(api: &mut Api) {
     );
     api.get("/me", "The caller and what the caller may do", me);
     api.get("/users", "Staff accounts", list_users);
+    api.get(
+        "/staff",
+        "Active staff by name and role, for choosing a consultant",
+        staff,
+    );
     api.post(
         "/users",
         "Create a staff account (must change password at first login)",
@@ -273,6 +278,18 @@ async fn me(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
     let two_step = json!({"enabled": enabled, "required": required});
     Ok(HttpResponse::Ok()
         .json(json!({"user": user, "permissions": permissions, "two_step": two_step})))
+}
+
+async fn staff(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
+    let items = blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app
+            .access
+            .grant::<crate::access::StaffDirectory, Read>(&p)?;
+        grant.export_all(users::directory(&app)?, &app.cipher)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
 async fn list_users(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {

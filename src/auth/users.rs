@@ -224,3 +224,21 @@ pub fn list(app: &App) -> Result<Vec<Record>> {
         .map(record)
         .collect())
 }
+
+/// Active staff for pickers (consultant, doctor): names and roles, nothing about accounts.
+pub fn directory(app: &App) -> Result<Vec<Record>> {
+    Ok(app
+        .db
+        .read_sync(store::list_users)?
+        .into_iter()
+        .filter(|u| u.disabled_at.is_none())
+        .map(|u| {
+            let mut r = Record::new();
+            r.set("id", u.id)
+                .set("display_name", u.display_name)
+                .set("role", u.role)
+                .set("store_id", u.store_id);
+            r
+        })
+        .collect())
+}

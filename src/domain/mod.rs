@@ -1,5 +1,11 @@
 //! Business areas, one folder each.
 
+pub mod consultations;
+pub mod customer360;
 pub mod customers;
 pub mod imports;
+pub mod input;
+pub mod segments;
 pub mod stores;
+pub mod tags;
+pub mod timeline;

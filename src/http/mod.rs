@@ -68,6 +68,12 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     api.get("/health", "Liveness: touches the database", health);
     api.get("/openapi.json", "This document", openapi::serve);
     crate::auth::api::routes(&mut api);
+    // Fixed paths before the `{id}` ones they would otherwise fall under (/customers/tags).
+    crate::domain::tags::api::routes(&mut api);
+    crate::domain::consultations::api::routes(&mut api);
+    crate::domain::timeline::api::routes(&mut api);
+    crate::domain::customer360::api::routes(&mut api);
+    crate::domain::segments::api::routes(&mut api);
     crate::domain::customers::api::routes(&mut api);
     crate::domain::stores::api::routes(&mut api);
     crate::domain::imports::api::routes(&mut api);
@@ -90,15 +96,17 @@ async fn constant() -> HttpResponse {
 }
 
 async fn health(app: web::Data<App>) -> Result<HttpResponse> {
-    // One tiny read: cheaper on the worker thread than a hop to the blocking pool.
-    let schema: i64 = app.db.read_sync(|c| {
-        c.query_row(
-            "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(Error::from)
-    })?;
+    let db = app.db.clone();
+    let schema: i64 = db
+        .read(|c| {
+            c.query_row(
+                "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(Error::from)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok", "schema_version": schema, "version": env!("CARGO_PKG_VERSION")})))
 }
 

@@ -76,7 +76,16 @@ fn assert_matches_api(rows: &[Vec<Data>], api: &[Value], who: &str) {
         for (c, field) in fields.iter().enumerate() {
             let cell = row.get(c).cloned().unwrap_or(Data::Empty);
             match (&item[*field], *field) {
-                (_, "consents" | "created_at" | "updated_at") => {}
+                (
+                    _,
+                    "consents" | "created_at" | "updated_at" | "last_visit_at" | "last_purchase_at"
+                    | "restricted_at",
+                ) => {}
+                (Value::Array(tags), _) => {
+                    let names: Vec<&str> =
+                        tags.iter().map(|t| t["name"].as_str().unwrap()).collect();
+                    assert_eq!(cell_str(&cell), names.join(","), "{who} {id} {field}");
+                }
                 (Value::Null, _) => assert_eq!(cell, Data::Empty, "{who} {id} {field}"),
                 (Value::Number(n), _) => {
                     assert_eq!(cell, Data::Float(n.as_f64().unwrap()), "{who} {id} {field}")

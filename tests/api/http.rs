@@ -186,7 +186,7 @@ async fn spa_fallback_cache_and_security_headers() {
     let health = get("/api/v1/health").await;
     assert_eq!(health.code(), 200);
     assert_eq!(health.json["status"], "ok");
-    assert_eq!(health.json["schema_version"], 4);
+    assert_eq!(health.json["schema_version"], schema_version());
     assert_eq!(health.header("cache-control"), "no-store");
     check_security(&health, "health");
     for path in [

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 const COLS: &str = "c.id, c.member_no, c.name, c.gender, c.birthday_date, c.mobile, c.wechat_id, c.id_number_enc, \
     c.id_number_masked, c.allergies_enc, c.medical_history_enc, c.store_id, c.consultant_id, c.source, c.skin_type, \
     c.concerns, c.notes, c.consent_privacy_at, c.consent_privacy_version, c.consent_health_at, c.consent_health_version, \
-    c.consent_marketing_at, c.consent_marketing_version, c.consent_photos_at, c.consent_photos_version, c.created_at, c.updated_at";
+    c.consent_marketing_at, c.consent_marketing_version, c.consent_photos_at, c.consent_photos_version, c.created_at, c.updated_at, \
+    c.stage, c.referrer_id, c.last_visit_at, c.last_purchase_at, c.restricted_at";
 
 /// Quick-search page size the load run asks for (`limit=20`); the store fetches one more.
 const LIMIT: i64 = 20;

@@ -12,6 +12,12 @@ use crate::error::Result;
 use crate::http::{blocking, Api, Json};
 
 pub fn routes(api: &mut Api) {
+    // Before `/customers/{id}`, which would otherwise take "duplicates" for an id.
+    api.get(
+        "/customers/duplicates",
+        "Likely duplicates: same name and birthday, or same WeChat id",
+        duplicates,
+    );
     api.get(
         "/customers",
         "List or quick-search customers (keyset paging)",
@@ -40,6 +46,31 @@ pub fn routes(api: &mut Api) {
         "Show one masked field in clear (audited)",
         reveal,
     );
+    api.post(
+        "/customers/{id}/merge",
+        "Merge a duplicate (`from`) into this customer, keeping both histories",
+        merge,
+    );
+    api.get(
+        "/customers/{id}/pipl",
+        "PIPL requests recorded for a customer",
+        pipl_requests,
+    );
+    api.post(
+        "/customers/{id}/pipl/access",
+        "PIPL copy: everything held about the customer, as a JSON file (recorded)",
+        pipl_access,
+    );
+    api.post(
+        "/customers/{id}/pipl/{kind}",
+        "PIPL request: restrict, lift_restriction or erase (recorded)",
+        pipl_act,
+    );
+    api.post(
+        "/customers/{id}/triage",
+        "分诊: the customer has arrived; assign a consultant, stage moves to triage",
+        triage,
+    );
     api.get(
         "/customers/{id}/audit",
         "Who viewed or changed this customer",
@@ -53,6 +84,29 @@ struct ListQuery {
     q: Option<String>,
     after: Option<String>,
     limit: Option<i64>,
+    stage: Option<String>,
+    tag_id: Option<i64>,
+    store_id: Option<i64>,
+    consultant_id: Option<i64>,
+    source: Option<String>,
+    birthday_month: Option<u32>,
+    visited_from: Option<String>,
+    visited_before: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> super::filter::Filter {
+        super::filter::Filter {
+            stage: self.stage.clone(),
+            tag_id: self.tag_id,
+            store_id: self.store_id,
+            consultant_id: self.consultant_id,
+            source: self.source.clone(),
+            birthday_month: self.birthday_month,
+            visited_from: self.visited_from.clone(),
+            visited_before: self.visited_before.clone(),
+        }
+    }
 }
 
 async fn list(
@@ -64,29 +118,32 @@ async fn list(
     let page = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-        service::search(&app, &grant, q.q.as_deref(), q.after.as_deref(), q.limit)
+        service::search(
+            &app,
+            &grant,
+            q.q.as_deref(),
+            &q.filter(),
+            q.after.as_deref(),
+            q.limit,
+        )
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": page.items, "next_cursor": page.next_cursor})))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExportQuery {
-    q: Option<String>,
-}
-
 async fn export(
     app: web::Data<App>,
     auth: Authenticated,
-    query: web::Query<ExportQuery>,
+    query: web::Query<ListQuery>,
 ) -> Result<HttpResponse> {
-    let q = query.into_inner().q;
+    // The list's own query: the file is the list on screen (paging aside).
+    let q = query.into_inner();
+    let filter = q.filter();
     let (file, name) = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Export>(&p)?;
         Ok((
-            super::export::export(&app, &grant, q.as_deref())?,
+            super::export::export(&app, &grant, q.q.as_deref(), &filter)?,
             super::export::file_name(&app),
         ))
     })
@@ -116,16 +173,19 @@ async fn create(
 }
 
 async fn get(app: web::Data<App>, auth: Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
-    // A point read takes microseconds: it runs on the worker thread, sparing the hop to the
-    // blocking pool that would cost more than the read itself.
     let id = id.into_inner();
-    let (grant, row) = app.db.read_sync(|c| {
-        let p = auth.principal_on(&app, c)?;
-        let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-        let row = service::load_on(c, &grant, id)?;
-        Ok::<_, crate::error::Error>((grant, row))
-    })?;
-    Ok(HttpResponse::Ok().json(service::view(&app, &grant, id, row)?))
+    let out = blocking(move || {
+        // The session check and the record in one read: one snapshot, one pool checkout.
+        let (grant, (row, store_id)) = app.db.read_sync(|c| {
+            let p = auth.principal_on(&app, c)?;
+            let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
+            let row = service::load_on(c, &app, &grant, id)?;
+            Ok::<_, crate::error::Error>((grant, row))
+        })?;
+        service::view(&app, &grant, id, row, store_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 async fn update(
@@ -197,4 +257,120 @@ async fn history(
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriageBody {
+    consultant_id: Option<i64>,
+}
+
+async fn triage(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<TriageBody>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let out = blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Customers, crate::access::Update>(&p)?;
+        service::triage(&app, &grant, id, body.consultant_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn duplicates(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
+    let groups = blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
+        super::merge::duplicates(&app, &grant)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"groups": groups})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergeBody {
+    from: i64,
+}
+
+async fn merge(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<MergeBody>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let out = blocking(move || {
+        let p = auth.principal(&app)?;
+        let update = app.access.grant::<Customers, crate::access::Update>(&p)?;
+        let delete = app.access.grant::<Customers, crate::access::Delete>(&p)?;
+        super::merge::merge(&app, &update, &delete, id, body.from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonBody {
+    reason: String,
+}
+
+async fn pipl_requests(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let items = blocking(move || {
+        let p = auth.principal(&app)?;
+        // Handling requests is for those who may erase; they may also list them.
+        app.access.grant::<Customers, crate::access::Delete>(&p)?;
+        let read = app.access.grant::<Customers, crate::access::Read>(&p)?;
+        super::pipl::requests(&app, &read, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items})))
+}
+
+async fn pipl_access(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<ReasonBody>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let doc = blocking(move || {
+        let p = auth.principal(&app)?;
+        let export = app.access.grant::<Customers, crate::access::Export>(&p)?;
+        let read = app.access.grant::<Customers, crate::access::Read>(&p)?;
+        super::pipl::access_copy(&app, &export, &read, id, &body.reason)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"customer-{id}-personal-data.json\""),
+        ))
+        .json(doc))
+}
+
+async fn pipl_act(
+    app: web::Data<App>,
+    auth: Authenticated,
+    path: web::Path<(i64, String)>,
+    Json(body): Json<ReasonBody>,
+) -> Result<HttpResponse> {
+    let (id, kind) = path.into_inner();
+    blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Customers, crate::access::Delete>(&p)?;
+        super::pipl::act(&app, &grant, id, &kind, &body.reason)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

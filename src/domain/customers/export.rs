@@ -41,8 +41,19 @@ pub fn local_time(app: &App, at_ms: i64) -> String {
 fn cell_text(app: &App, field: &str, v: &Value) -> Option<String> {
     match (field, v) {
         (_, Value::Null) => None,
-        ("created_at" | "updated_at", Value::Number(n)) => n.as_i64().map(|t| local_time(app, t)),
+        (
+            "created_at" | "updated_at" | "last_visit_at" | "last_purchase_at" | "restricted_at",
+            Value::Number(n),
+        ) => n.as_i64().map(|t| local_time(app, t)),
         (_, Value::String(s)) => Some(neutralise(s)),
+        // Tags: their names, e.g. `高价值,敏感肌`.
+        (_, Value::Array(items)) => Some(neutralise(
+            &items
+                .iter()
+                .filter_map(|t| t.get("name").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join(","),
+        )),
         // Consents: the kinds granted, e.g. `privacy,health_data`.
         (_, Value::Object(m)) => Some(
             m.iter()
@@ -61,11 +72,23 @@ pub struct File {
 }
 
 /// Builds the file and appends the `export` audit row with the row count.
-pub fn export(app: &App, grant: &Grant<Customers, Export>, q: Option<&str>) -> Result<File> {
+pub fn export(
+    app: &App,
+    grant: &Grant<Customers, Export>,
+    q: Option<&str>,
+    filter: &super::filter::Filter,
+) -> Result<File> {
     let mut items = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let page = service::search(app, grant, q, after.as_deref(), Some(service::MAX_PAGE))?;
+        let page = service::search(
+            app,
+            grant,
+            q,
+            filter,
+            after.as_deref(),
+            Some(service::MAX_PAGE),
+        )?;
         items.extend(page.items);
         if items.len() > MAX_ROWS {
             return Err(Error::field(

@@ -38,6 +38,14 @@ pub struct Customer {
     pub notes: Option<String>,
     /// privacy, health_data, marketing, photos — in `CONSENT_KINDS` order.
     pub consents: [Consent; 4],
+    /// As stored; see `lifecycle::effective` for the stage shown.
+    pub stage: String,
+    /// The existing customer who brought this one (老带新).
+    pub referrer_id: Option<i64>,
+    pub last_visit_at: Option<i64>,
+    pub last_purchase_at: Option<i64>,
+    /// PIPL: processing restricted at the customer's request; no changes until lifted.
+    pub restricted_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -74,6 +82,12 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("medical_history", "病史", "Medical history"),
     ("notes", "备注", "Notes"),
     ("consents", "同意", "Consents"),
+    ("stage", "阶段", "Stage"),
+    ("referrer_id", "推荐人", "Referred by"),
+    ("tags", "标签", "Tags"),
+    ("last_visit_at", "最近到店", "Last visit"),
+    ("last_purchase_at", "最近消费", "Last purchase"),
+    ("restricted_at", "限制处理", "Processing restricted"),
     ("created_at", "创建时间", "Created"),
     ("updated_at", "更新时间", "Updated"),
 ];

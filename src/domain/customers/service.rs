@@ -4,82 +4,21 @@ use serde_json::{Map, Value};
 
 use super::model::{Customer, CONSENT_KINDS, CONSENT_VERSION, GENDERS, SKIN_TYPES, SOURCES};
 use super::store::{self, Cursor, Row_};
-use super::{search, validate};
+use super::{lifecycle, search, validate};
 use crate::access::{
-    catalog, ActionKind, Create, Customers, Delete, Entity, Exported, Grant, Policy, Read, Reveal,
-    RowScope, Update,
+    catalog, ActionKind, Create, Customers, Delete, Entity, Exported, Grant, Policy, Read, Record,
+    Reveal, RowScope, Update,
 };
 use crate::app::App;
 use crate::audit::{self, Event};
 use crate::clock::now_ms;
 use crate::db::Reader;
+use crate::domain::input::{choice, id_field, opt_str, text_field, Errors};
+use crate::domain::tags;
+use crate::domain::timeline::{self, NewEvent};
 use crate::error::{text, Error, FieldError, Result};
 
 pub type Json = Map<String, Value>;
-
-struct Errors(Vec<FieldError>);
-
-impl Errors {
-    fn add(&mut self, field: &str, zh: impl Into<String>, en: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: text(zh, en),
-        });
-    }
-}
-
-fn opt_str<'a>(errs: &mut Errors, field: &str, v: &'a Value) -> Option<Option<&'a str>> {
-    match v {
-        Value::Null => Some(None),
-        Value::String(s) if s.trim().is_empty() => Some(None),
-        Value::String(s) => Some(Some(s)),
-        _ => {
-            errs.add(field, "须为文本", "must be a string");
-            None
-        }
-    }
-}
-
-fn text_field(errs: &mut Errors, field: &str, v: &Value, max: usize) -> Option<Option<String>> {
-    let s = opt_str(errs, field, v)?;
-    match s.map(|s| validate::clean_text(s, max)).transpose() {
-        Ok(v) => Some(v),
-        Err(validate::InvalidText) => {
-            errs.add(
-                field,
-                format!("不能超过 {max} 个字符，且不能含控制字符"),
-                format!("must be at most {max} characters without control characters"),
-            );
-            None
-        }
-    }
-}
-
-fn choice(errs: &mut Errors, field: &str, v: &Value, allowed: &[&str]) -> Option<Option<String>> {
-    let s = opt_str(errs, field, v)?;
-    match s {
-        Some(s) if !allowed.contains(&s) => {
-            errs.add(
-                field,
-                format!("取值须为 {}", allowed.join("/")),
-                format!("must be one of {}", allowed.join(", ")),
-            );
-            None
-        }
-        s => Some(s.map(str::to_string)),
-    }
-}
-
-fn id_field(errs: &mut Errors, field: &str, v: &Value) -> Option<Option<i64>> {
-    match v {
-        Value::Null => Some(None),
-        Value::Number(n) if n.as_i64().is_some_and(|n| n > 0) => Some(n.as_i64()),
-        _ => {
-            errs.add(field, "须为正整数编号", "must be a positive integer id");
-            None
-        }
-    }
-}
 
 /// Applies the submitted fields to `c`, collecting every error. Keys were checked against the
 /// field policy before this runs.
@@ -247,6 +186,18 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
                     "must be an object such as {\"privacy\": true}",
                 ),
             },
+            "stage" => match choice(&mut errs, key, v, lifecycle::STAGES) {
+                Some(Some(st)) => c.stage = st,
+                Some(None) => errs.add(key, "阶段不能为空", "is required"),
+                None => {}
+            },
+            "referrer_id" => {
+                if let Some(id) = id_field(&mut errs, key, v) {
+                    c.referrer_id = id;
+                }
+            }
+            // Tags live in their own table: see `tag_ids`.
+            "tags" => {}
             // check_writable refused anything else already.
             other => errs.add(other, "不支持的字段", "unknown field"),
         }
@@ -336,6 +287,16 @@ fn check_references(
             ));
         }
     }
+    if let Some(r) = c.referrer_id {
+        // The referrer may belong to another store: only existence is checked, nothing shown.
+        if r == c.id || store::get(tx, r, &RowScope::All)?.is_none() {
+            return Err(Error::field(
+                "referrer_id",
+                "推荐人须为另一位已有客户",
+                "must be another existing customer",
+            ));
+        }
+    }
     if let Some(existing) = store::find_by_mobile(tx, &c.mobile)?.filter(|e| e.0 != c.id) {
         return Err(duplicate(name_policy, existing, "mobile"));
     }
@@ -412,6 +373,8 @@ pub(crate) fn diff(old: Option<&Customer>, new: &Customer) -> Value {
             ),
             ("notes", o.notes.clone().into(), new.notes.clone().into()),
             ("consents", consents(&o), consents(new)),
+            ("stage", o.stage.clone().into(), new.stage.clone().into()),
+            ("referrer_id", o.referrer_id.into(), new.referrer_id.into()),
         ]
     };
     let mut out = Map::new();
@@ -438,9 +401,11 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
     grant.check_writable(input.keys().map(String::as_str))?;
     let p = grant.principal();
     let now = now_ms();
+    let tags = tag_ids(input)?;
     let mut c = Customer {
         store_id: p.store_id,
         gender: "unknown".into(),
+        stage: "lead".into(),
         created_at: now,
         updated_at: now,
         ..Default::default()
@@ -464,10 +429,11 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
         check_references(app, tx, &c, &scope, grant.policy("name"))?;
         c.member_no = store::next_member_no(tx)?;
         c.id = store::insert(tx, &c, &app.cipher)?;
+        let actor = p.actor();
         audit::append(
             tx,
             &Event {
-                actor: &p.actor(),
+                actor: &actor,
                 action: "create",
                 entity: "customer",
                 entity_id: Some(c.id),
@@ -475,10 +441,218 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
                 changes: Some(diff(None, &c)),
             },
         )?;
-        // Re-read under the creator's scope: a consultant assigning someone else loses sight of it.
-        Ok::<_, Error>(store::get(tx, c.id, &RowScope::All)?)
+        created(tx, &actor, &c, tags.as_deref())?;
+        fetch(tx, app, c.id)
     })?;
-    grant.export(row.ok_or_else(Error::internal)?.into_record(), &app.cipher)
+    grant.export(row, &app.cipher)
+}
+
+/// A customer who asked to restrict processing (PIPL art. 44) is not changed until it is lifted.
+pub fn ensure_processable(c: &Customer) -> Result<()> {
+    match c.restricted_at {
+        None => Ok(()),
+        Some(_) => Err(Error::conflict(
+            "processing-restricted",
+            text(
+                "该客户已要求限制处理其个人信息，解除限制前不能修改",
+                "This customer has restricted the processing of their personal data; nothing can be changed until the restriction is lifted",
+            ),
+        )),
+    }
+}
+
+/// `tags` of a create or update: the complete list of tag ids the customer should have.
+fn tag_ids(input: &Json) -> Result<Option<Vec<i64>>> {
+    match input.get("tags") {
+        None => Ok(None),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_i64().filter(|n| *n > 0))
+            .collect::<Option<Vec<_>>>()
+            .map(Some)
+            .ok_or_else(|| Error::field("tags", "须为标签编号列表", "must be a list of tag ids")),
+        Some(_) => Err(Error::field(
+            "tags",
+            "须为标签编号列表",
+            "must be a list of tag ids",
+        )),
+    }
+}
+
+fn timeline_event(
+    tx: &rusqlite::Connection,
+    actor: &audit::Actor,
+    customer_id: i64,
+    kind: &str,
+    data: Map<String, Value>,
+) -> Result<()> {
+    timeline::record(
+        tx,
+        actor,
+        NewEvent {
+            customer_id,
+            kind,
+            entity: Entity::Customer,
+            entity_id: Some(customer_id),
+            data,
+        },
+    )?;
+    Ok(())
+}
+
+/// What creating a customer writes besides the row and its audit row: the first timeline event,
+/// the stage history, referral events and tags.
+pub(crate) fn created(
+    tx: &rusqlite::Connection,
+    actor: &audit::Actor,
+    c: &Customer,
+    tags: Option<&[i64]>,
+) -> Result<()> {
+    let mut data = Map::new();
+    data.insert("source".into(), c.source.clone().into());
+    timeline_event(tx, actor, c.id, "customer.created", data)?;
+    after_write(tx, actor, None, c, tags)
+}
+
+/// What a create or update does besides the row: stage history, referral events, tags.
+pub(crate) fn after_write(
+    tx: &rusqlite::Connection,
+    actor: &audit::Actor,
+    old: Option<&Customer>,
+    c: &Customer,
+    tags: Option<&[i64]>,
+) -> Result<()> {
+    let old_stage = old.map(|o| o.stage.as_str());
+    if old_stage != Some(c.stage.as_str()) {
+        stage_changed(tx, actor, c.id, old_stage, &c.stage, None)?;
+    }
+    if let Some(r) = c
+        .referrer_id
+        .filter(|r| old.map(|o| o.referrer_id) != Some(Some(*r)))
+    {
+        let mut data = Map::new();
+        data.insert("referrer_id".into(), r.into());
+        timeline_event(tx, actor, c.id, "referral.referred_by", data)?;
+        let mut data = Map::new();
+        data.insert("name".into(), c.name.clone().into());
+        timeline::record(
+            tx,
+            actor,
+            NewEvent {
+                customer_id: r,
+                kind: "referral.brought",
+                entity: Entity::Customer,
+                entity_id: Some(c.id),
+                data,
+            },
+        )?;
+    }
+    if let Some(want) = tags {
+        let have: Vec<i64> = tags::store::of_customers(tx, &[c.id])?
+            .remove(0)
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        let add: Vec<i64> = want.iter().copied().filter(|t| !have.contains(t)).collect();
+        let remove: Vec<i64> = have.into_iter().filter(|t| !want.contains(t)).collect();
+        tags::change(tx, actor, (c.id, c.store_id), &add, &remove)?;
+    }
+    Ok(())
+}
+
+/// Records a stage change: history row and timeline event (the audit row is the caller's).
+fn stage_changed(
+    tx: &rusqlite::Connection,
+    actor: &audit::Actor,
+    customer_id: i64,
+    from: Option<&str>,
+    to: &str,
+    reason: Option<&str>,
+) -> Result<()> {
+    store::insert_stage_change(
+        tx,
+        customer_id,
+        &store::StageChange {
+            from_stage: from.map(str::to_string),
+            to_stage: to.to_string(),
+            reason: reason.map(str::to_string),
+            at: now_ms(),
+            actor: actor.name.clone(),
+        },
+        actor.id,
+    )?;
+    let mut data = Map::new();
+    data.insert("stage".into(), to.into());
+    timeline_event(tx, actor, customer_id, "stage.changed", data)
+}
+
+/// Moves the customer forward to `to` if an event (triage, a consultation, a deal) takes them
+/// there; audited as a system-driven update.
+pub fn advance(
+    tx: &rusqlite::Connection,
+    app: &App,
+    actor: &audit::Actor,
+    customer_id: i64,
+    to: &'static str,
+) -> Result<()> {
+    let c = store::get(tx, customer_id, &RowScope::All)?
+        .ok_or_else(Error::not_found)?
+        .plain;
+    let now = now_ms();
+    let shown = lifecycle::effective(
+        &c.stage,
+        c.last_visit_at,
+        c.last_purchase_at,
+        &app.config.lifecycle,
+        now,
+    );
+    let Some(next) = lifecycle::advance(shown, to) else {
+        return Ok(());
+    };
+    if next == c.stage {
+        return Ok(());
+    }
+    store::set_stage(tx, customer_id, next, now)?;
+    audit::append(
+        tx,
+        &Event {
+            actor,
+            action: "update",
+            entity: "customer",
+            entity_id: Some(customer_id),
+            store_id: Some(c.store_id),
+            changes: Some(serde_json::json!({"stage": {"old": shown, "new": next}})),
+        },
+    )?;
+    stage_changed(tx, actor, customer_id, Some(shown), next, None)
+}
+
+/// The customer came in at `at` (an on-site consultation, later an arrival or a treatment).
+pub fn record_visit(tx: &rusqlite::Connection, customer_id: i64, at: i64) -> Result<()> {
+    store::touch_visit(tx, customer_id, at)?;
+    Ok(())
+}
+
+/// A customer's record with its tags, as a service hands it to `Grant::export`.
+pub fn fetch(c: &rusqlite::Connection, app: &App, id: i64) -> Result<Record> {
+    let row = store::get(c, id, &RowScope::All)?.ok_or_else(Error::internal)?;
+    with_tags(c, app, vec![row]).map(|mut v| v.remove(0))
+}
+
+/// Records of `rows` with each customer's tags.
+fn with_tags(c: &rusqlite::Connection, app: &App, rows: Vec<Row_>) -> Result<Vec<Record>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.plain.id).collect();
+    let tags = tags::store::of_customers(c, &ids)?;
+    let now = now_ms();
+    Ok(rows
+        .into_iter()
+        .zip(tags)
+        .map(|(row, t)| {
+            let mut r = row.into_record(&app.config.lifecycle, now);
+            r.set("tags", tags::values(t));
+            r
+        })
+        .collect())
 }
 
 fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
@@ -489,21 +663,81 @@ fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
 }
 
 /// One customer, read on the caller's connection (see `Authenticated::principal_on`).
-pub fn load_on(c: &Reader, grant: &Grant<Customers, Read>, id: i64) -> Result<Row_> {
-    store::get(c, id, &grant.rows())?.ok_or_else(Error::not_found)
+pub fn load_on(
+    c: &Reader,
+    app: &App,
+    grant: &Grant<Customers, Read>,
+    id: i64,
+) -> Result<(Record, i64)> {
+    let row = store::get(c, id, &grant.rows())?.ok_or_else(Error::not_found)?;
+    let store_id = row.plain.store_id;
+    Ok((with_tags(c, app, vec![row])?.remove(0), store_id))
 }
 
 /// One customer already loaded, exported under the grant; the view is recorded so the
 /// customer page can say who looked.
-pub fn view(app: &App, grant: &Grant<Customers, Read>, id: i64, row: Row_) -> Result<Exported> {
-    let p = grant.principal();
+pub fn view(
+    app: &App,
+    grant: &Grant<Customers, Read>,
+    id: i64,
+    row: Record,
+    store_id: i64,
+) -> Result<Exported> {
+    record_view(app, grant, id, store_id);
+    grant.export(row, &app.cipher)
+}
+
+/// Notes that the caller looked at the customer (batched into the audit log).
+pub fn record_view(app: &App, grant: &Grant<Customers, Read>, id: i64, store_id: i64) {
     app.views.record(audit::ViewRow {
-        actor: p.actor(),
+        actor: grant.principal().actor(),
         entity: "customer",
         entity_id: id,
-        store_id: Some(row.plain.store_id),
+        store_id: Some(store_id),
     });
-    grant.export(row.into_record(), &app.cipher)
+}
+
+/// 分诊: the customer has arrived; a consultant is assigned and the stage moves to triage.
+pub fn triage(
+    app: &App,
+    grant: &Grant<Customers, Update>,
+    id: i64,
+    consultant_id: Option<i64>,
+) -> Result<Exported> {
+    if consultant_id.is_some() {
+        grant.check_writable(["consultant_id"])?;
+    }
+    let scope = grant.rows();
+    let actor = grant.principal().actor();
+    let now = now_ms();
+    let row = app.db.write_sync(|tx| {
+        let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?.plain;
+        ensure_processable(&before)?;
+        if let Some(cid) = consultant_id.filter(|c| before.consultant_id != Some(*c)) {
+            if crate::auth::store::user_by_id(tx, cid)?.is_none() {
+                return Err(Error::field("consultant_id", "咨询师不存在", "no such staff member"));
+            }
+            store::set_consultant(tx, id, cid, now)?;
+            audit::append(
+                tx,
+                &Event {
+                    actor: &actor,
+                    action: "update",
+                    entity: "customer",
+                    entity_id: Some(id),
+                    store_id: Some(before.store_id),
+                    changes: Some(serde_json::json!({"consultant_id": {"old": before.consultant_id, "new": cid}})),
+                },
+            )?;
+        }
+        record_visit(tx, id, now)?;
+        let mut data = Map::new();
+        data.insert("consultant_id".into(), consultant_id.or(before.consultant_id).into());
+        timeline_event(tx, &actor, id, "customer.arrived", data)?;
+        advance(tx, app, &actor, id, "triage")?;
+        fetch(tx, app, id)
+    })?;
+    grant.export(row, &app.cipher)
 }
 
 pub fn update(
@@ -513,11 +747,14 @@ pub fn update(
     input: &Json,
 ) -> Result<Exported> {
     grant.check_writable(input.keys().map(String::as_str))?;
+    let tags = tag_ids(input)?;
     let scope = grant.rows();
     let p = grant.principal();
+    let actor = p.actor();
     let now = now_ms();
     let row = app.db.write_sync(|tx| {
         let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?;
+        ensure_processable(&before.plain)?;
         let old = before.open(&app.cipher)?;
         let mut c = old.clone();
         c.updated_at = now;
@@ -526,7 +763,8 @@ pub fn update(
             updated_at: now,
             ..old.clone()
         }) {
-            return Ok(before);
+            after_write(tx, &actor, Some(&old), &old, tags.as_deref())?;
+            return fetch(tx, app, id);
         }
         check_references(app, tx, &c, &scope, grant.policy("name"))?;
         store::update(
@@ -538,7 +776,7 @@ pub fn update(
         audit::append(
             tx,
             &Event {
-                actor: &p.actor(),
+                actor: &actor,
                 action: "update",
                 entity: "customer",
                 entity_id: Some(id),
@@ -546,9 +784,10 @@ pub fn update(
                 changes: Some(diff(Some(&old), &c)),
             },
         )?;
-        store::get(tx, id, &RowScope::All)?.ok_or_else(Error::internal)
+        after_write(tx, &actor, Some(&old), &c, tags.as_deref())?;
+        fetch(tx, app, id)
     })?;
-    grant.export(row.into_record(), &app.cipher)
+    grant.export(row, &app.cipher)
 }
 
 pub fn delete(app: &App, grant: &Grant<Customers, Delete>, id: i64) -> Result<()> {
@@ -576,7 +815,11 @@ pub fn delete(app: &App, grant: &Grant<Customers, Delete>, id: i64) -> Result<()
 pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str) -> Result<Value> {
     let row = load(app, id, &grant.rows())?;
     let store_id = row.plain.store_id;
-    let value = grant.reveal(row.into_record(), field, &app.cipher)?;
+    let value = grant.reveal(
+        row.into_record(&app.config.lifecycle, now_ms()),
+        field,
+        &app.cipher,
+    )?;
     let p = grant.principal();
     app.db.write_sync(|tx| {
         audit::append(
@@ -625,9 +868,11 @@ pub fn search<A: ActionKind>(
     app: &App,
     grant: &Grant<Customers, A>,
     q: Option<&str>,
+    filter: &super::filter::Filter,
     after: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Page> {
+    let filter = filter.check(grant, app)?;
     let limit = limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Error::field(
@@ -652,22 +897,24 @@ pub fn search<A: ActionKind>(
     let query = query.map(|q| q.lookup(&app.cipher));
     let after = after.map(decode_cursor).transpose()?;
     let scope = grant.rows();
-    let rows = app
-        .db
-        .read_sync(|c| store::page(c, query.as_ref(), &scope, after.as_ref(), limit))?;
-    let more = rows.len() as i64 > limit;
-    let mut seen = std::collections::HashSet::new();
-    let mut items = Vec::new();
-    let mut last = None;
-    for (term, row) in rows.into_iter().take(limit as usize) {
-        last = Some(Cursor {
-            term,
-            id: row.plain.id,
-        });
-        if seen.insert(row.plain.id) {
-            items.push(grant.export(row.into_record(), &app.cipher)?);
+    let (rows, more, last) = app.db.read_sync(|c| {
+        let rows = store::page(c, query.as_ref(), &filter, &scope, after.as_ref(), limit)?;
+        let more = rows.len() as i64 > limit;
+        let mut seen = std::collections::HashSet::new();
+        let mut unique = Vec::new();
+        let mut last = None;
+        for (term, row) in rows.into_iter().take(limit as usize) {
+            last = Some(Cursor {
+                term,
+                id: row.plain.id,
+            });
+            if seen.insert(row.plain.id) {
+                unique.push(row);
+            }
         }
-    }
+        Ok::<_, Error>((with_tags(c, app, unique)?, more, last))
+    })?;
+    let items = grant.export_all(rows, &app.cipher)?;
     Ok(Page {
         items,
         next_cursor: if more {

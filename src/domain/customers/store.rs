@@ -4,16 +4,19 @@
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::json;
 
+use super::filter::Checked;
 use super::model::{Consent, Customer, CONSENT_KINDS};
 use super::search;
 use crate::access::mask::{mask, Mask};
 use crate::access::{Record, RowScope};
+use crate::config::LifecycleConfig;
 use crate::crypto::FieldCipher;
 
 const COLS: &str = "id, member_no, name, gender, birthday_date, mobile, wechat_id, id_number_enc, id_number_masked, \
     allergies_enc, medical_history_enc, store_id, consultant_id, source, skin_type, concerns, notes, \
     consent_privacy_at, consent_privacy_version, consent_health_at, consent_health_version, \
-    consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at";
+    consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at, \
+    stage, referrer_id, last_visit_at, last_purchase_at, restricted_at";
 
 /// A row as stored: plaintext columns plus the sealed ones.
 pub struct Row_ {
@@ -29,8 +32,17 @@ fn read_row(r: &Row) -> rusqlite::Result<Row_> {
 }
 
 impl Row_ {
-    pub fn into_record(self) -> Record {
+    /// The record as the API shows it; `now` and the lifecycle settings derive dormant and lost.
+    pub fn into_record(self, lifecycle: &LifecycleConfig, now: i64) -> Record {
         let c = self.plain;
+        let stage = super::lifecycle::effective(
+            &c.stage,
+            c.last_visit_at,
+            c.last_purchase_at,
+            lifecycle,
+            now,
+        )
+        .to_string();
         let consents: serde_json::Map<String, serde_json::Value> = CONSENT_KINDS
             .iter()
             .zip(c.consents)
@@ -62,6 +74,11 @@ impl Row_ {
             .set_encrypted("medical_history", self.medical_history_enc, None)
             .set("notes", c.notes)
             .set("consents", consents)
+            .set("stage", stage)
+            .set("referrer_id", c.referrer_id)
+            .set("last_visit_at", c.last_visit_at)
+            .set("last_purchase_at", c.last_purchase_at)
+            .set("restricted_at", c.restricted_at)
             .set("created_at", c.created_at)
             .set("updated_at", c.updated_at);
         r
@@ -180,14 +197,15 @@ pub fn insert(conn: &Connection, c: &Customer, cipher: &FieldCipher) -> rusqlite
         "INSERT INTO customers (member_no, name, gender, birthday_date, mobile, wechat_id, id_number_enc, id_number_hash, id_number_masked,
             allergies_enc, medical_history_enc, store_id, consultant_id, source, skin_type, concerns, notes,
             consent_privacy_at, consent_privacy_version, consent_health_at, consent_health_version,
-            consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+            consent_marketing_at, consent_marketing_version, consent_photos_at, consent_photos_version, created_at, updated_at,
+            stage, referrer_id, last_visit_at, last_purchase_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
     )?
     .execute(params![
         c.member_no, c.name, c.gender, c.birthday, c.mobile, c.wechat_id, s.id_enc, s.id_hash, s.id_masked,
         s.allergies, s.history, c.store_id, c.consultant_id, c.source, c.skin_type, c.concerns, c.notes,
         consents[0], consents[1], consents[2], consents[3], consents[4], consents[5], consents[6], consents[7],
-        c.created_at, c.updated_at
+        c.created_at, c.updated_at, c.stage, c.referrer_id, c.last_visit_at, c.last_purchase_at
     ])?;
     let id = conn.last_insert_rowid();
     write_terms(conn, id, c, s.id_hash.as_deref())?;
@@ -208,14 +226,14 @@ pub fn update(
             consultant_id = ?13, source = ?14, skin_type = ?15, concerns = ?16, notes = ?17,
             consent_privacy_at = ?18, consent_privacy_version = ?19, consent_health_at = ?20, consent_health_version = ?21,
             consent_marketing_at = ?22, consent_marketing_version = ?23, consent_photos_at = ?24, consent_photos_version = ?25,
-            updated_at = ?26
+            updated_at = ?26, stage = ?27, referrer_id = ?28
          WHERE id = ?1",
     )?
     .execute(params![
         c.id, c.name, c.gender, c.birthday, c.mobile, c.wechat_id, s.id_enc, s.id_hash, s.id_masked, s.allergies,
         s.history, c.store_id, c.consultant_id, c.source, c.skin_type, c.concerns, c.notes,
         consents[0], consents[1], consents[2], consents[3], consents[4], consents[5], consents[6], consents[7],
-        c.updated_at
+        c.updated_at, c.stage, c.referrer_id
     ])?;
     if terms_changed {
         conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [c.id])?;
@@ -263,11 +281,12 @@ pub struct Cursor {
 pub fn page(
     conn: &Connection,
     query: Option<&search::Lookup>,
+    filter: &Checked,
     scope: &RowScope,
     after: Option<&Cursor>,
     limit: i64,
 ) -> rusqlite::Result<Vec<(String, Row_)>> {
-    let (sql, p) = page_sql(query, scope, after, limit);
+    let (sql, p) = page_sql(query, filter, scope, after, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(p), |r| {
         // Column 0 is the matched term; the customer's columns follow.
@@ -278,12 +297,14 @@ pub fn page(
 
 fn page_sql(
     query: Option<&search::Lookup>,
+    filter: &Checked,
     scope: &RowScope,
     after: Option<&Cursor>,
     limit: i64,
 ) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value as V;
     let (scope_cond, scope_p) = scope_sql(scope);
+    let (filter_cond, filter_p) = filter_sql(filter);
     let cols = COLS
         .split(", ")
         .map(|c| format!("c.{}", c.trim()))
@@ -296,7 +317,7 @@ fn page_sql(
                 p.push(V::Integer(a.id));
             }
             format!(
-                "SELECT '', {cols} FROM customers c WHERE c.deleted_at IS NULL {} AND {scope_cond} ORDER BY c.id DESC LIMIT {}",
+                "SELECT '', {cols} FROM customers c WHERE c.deleted_at IS NULL {} AND {scope_cond}{filter_cond} ORDER BY c.id DESC LIMIT {}",
                 if after.is_some() { "AND c.id < ?" } else { "" },
                 limit + 1
             )
@@ -339,7 +360,7 @@ fn page_sql(
             // planner would otherwise start from that scope's customers and sort them all.
             format!(
                 "SELECT s.term, {cols} FROM customer_search s CROSS JOIN customers c ON c.id = s.customer_id
-                 WHERE {term_cond} {extra} {} AND c.deleted_at IS NULL AND {scope_cond}
+                 WHERE {term_cond} {extra} {} AND c.deleted_at IS NULL AND {scope_cond}{filter_cond}
                  ORDER BY s.term, s.customer_id DESC LIMIT {}",
                 if after.is_some() { "AND (s.term > ? OR (s.term = ? AND s.customer_id < ?))" } else { "" },
                 limit + 1
@@ -349,8 +370,65 @@ fn page_sql(
     if let Some(s) = scope_p {
         p.push(V::Integer(s));
     }
+    p.extend(filter_p);
     // `limit` is in the SQL text (bound, it makes SQLite re-prepare the statement every run);
     // the service keeps it within 1..=200.
+    (sql, p)
+}
+
+/// The conditions of a list filter on alias `c`, each starting with " AND ", and their values.
+fn filter_sql(f: &Checked) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    let mut sql = String::new();
+    let mut p = Vec::new();
+    let mut add = |cond: &str, values: Vec<V>| {
+        sql.push_str(" AND ");
+        sql.push_str(cond);
+        p.extend(values);
+    };
+    // The last visit or purchase; 0 when there was none.
+    const ACTIVE: &str = "max(coalesce(c.last_visit_at, 0), coalesce(c.last_purchase_at, 0))";
+    if let Some(stage) = &f.stage {
+        let (lost, dormant) = (
+            V::Integer(f.lost_before_ms),
+            V::Integer(f.dormant_before_ms),
+        );
+        match stage.as_str() {
+            "lost" => add(&format!("(c.stage = 'lost' OR ({ACTIVE} > 0 AND {ACTIVE} <= ?))"), vec![lost]),
+            "dormant" => add(
+                &format!("c.stage <> 'lost' AND ({ACTIVE} = 0 OR {ACTIVE} > ?) AND (c.stage = 'dormant' OR ({ACTIVE} > 0 AND {ACTIVE} <= ?))"),
+                vec![lost, dormant],
+            ),
+            other => add(&format!("c.stage = ? AND ({ACTIVE} = 0 OR {ACTIVE} > ?)"), vec![V::Text(other.into()), dormant]),
+        }
+    }
+    if let Some(t) = f.tag_id {
+        add(
+            "EXISTS (SELECT 1 FROM customer_tags ct WHERE ct.customer_id = c.id AND ct.tag_id = ?)",
+            vec![V::Integer(t)],
+        );
+    }
+    if let Some(s) = f.store_id {
+        add("c.store_id = ?", vec![V::Integer(s)]);
+    }
+    if let Some(u) = f.consultant_id {
+        add("c.consultant_id = ?", vec![V::Integer(u)]);
+    }
+    if let Some(s) = &f.source {
+        add("c.source = ?", vec![V::Text(s.clone())]);
+    }
+    if let Some(m) = &f.birthday_month {
+        add(
+            "substr(c.birthday_date, 6, 2) = ?",
+            vec![V::Text(m.clone())],
+        );
+    }
+    if let Some(t) = f.visited_from_ms {
+        add("c.last_visit_at >= ?", vec![V::Integer(t)]);
+    }
+    if let Some(t) = f.visited_before_ms {
+        add("c.last_visit_at < ?", vec![V::Integer(t)]);
+    }
     (sql, p)
 }
 
@@ -382,12 +460,228 @@ fn read_row_at(r: &Row, o: usize) -> rusqlite::Result<Row_> {
             consents: [consent(17)?, consent(19)?, consent(21)?, consent(23)?],
             created_at: r.get(o + 25)?,
             updated_at: r.get(o + 26)?,
+            stage: r.get(o + 27)?,
+            referrer_id: r.get(o + 28)?,
+            last_visit_at: r.get(o + 29)?,
+            last_purchase_at: r.get(o + 30)?,
+            restricted_at: r.get(o + 31)?,
         },
         id_number_enc: r.get(o + 7)?,
         id_number_masked: r.get(o + 8)?,
         allergies_enc: r.get(o + 9)?,
         medical_history_enc: r.get(o + 10)?,
     })
+}
+
+pub fn set_stage(conn: &Connection, id: i64, stage: &str, now: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE customers SET stage = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, stage, now])?;
+    Ok(())
+}
+
+pub fn set_consultant(
+    conn: &Connection,
+    id: i64,
+    consultant_id: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE customers SET consultant_id = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, consultant_id, now])?;
+    Ok(())
+}
+
+/// Records a visit at `at` unless a later one is known already.
+pub fn touch_visit(conn: &Connection, id: i64, at: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE customers SET last_visit_at = ?2 WHERE id = ?1 AND (last_visit_at IS NULL OR last_visit_at < ?2)",
+    )?
+    .execute(params![id, at])?;
+    Ok(())
+}
+
+pub struct StageChange {
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub reason: Option<String>,
+    pub at: i64,
+    pub actor: String,
+}
+
+pub fn insert_stage_change(
+    conn: &Connection,
+    customer_id: i64,
+    ch: &StageChange,
+    actor_id: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO customer_stage_history (customer_id, from_stage, to_stage, reason, at, actor_id, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![customer_id, ch.from_stage, ch.to_stage, ch.reason, ch.at, actor_id, ch.actor])?;
+    Ok(())
+}
+
+pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<StageChange>> {
+    conn.prepare_cached(
+        "SELECT from_stage, to_stage, reason, at, actor FROM customer_stage_history
+         WHERE customer_id = ?1 ORDER BY id DESC LIMIT 100",
+    )?
+    .query_map([customer_id], |r| {
+        Ok(StageChange {
+            from_stage: r.get(0)?,
+            to_stage: r.get(1)?,
+            reason: r.get(2)?,
+            at: r.get(3)?,
+            actor: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
+/// The customers `referrer_id` brought in (老带新), newest first.
+pub fn referred_by(
+    conn: &Connection,
+    referrer_id: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<Row_>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM customers c WHERE c.referrer_id = ?1 AND c.deleted_at IS NULL ORDER BY c.id DESC LIMIT {limit}"
+    ))?
+    .query_map([referrer_id], read_row)?
+    .collect()
+}
+
+/// How many customers `referrer_id` brought in; for commission and points rules.
+pub fn referral_count(conn: &Connection, referrer_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM customers WHERE referrer_id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([referrer_id], |r| r.get(0))
+}
+
+/// A merged duplicate: soft-deleted, pointing to the customer it became part of; its stage
+/// history and the customers it referred move over.
+pub fn mark_merged(conn: &Connection, from: i64, into: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE customers SET merged_into = ?2, deleted_at = ?3, updated_at = ?3 WHERE id = ?1",
+        params![from, into, now],
+    )?;
+    conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [from])?;
+    conn.execute(
+        "UPDATE customer_stage_history SET customer_id = ?2 WHERE customer_id = ?1",
+        params![from, into],
+    )?;
+    conn.execute(
+        "UPDATE customers SET referrer_id = ?2 WHERE referrer_id = ?1 AND id <> ?2",
+        params![from, into],
+    )?;
+    conn.execute(
+        "UPDATE customers SET referrer_id = NULL WHERE id = ?1 AND referrer_id = ?2",
+        params![into, from],
+    )?;
+    Ok(())
+}
+
+pub fn set_restricted(conn: &Connection, id: i64, at: Option<i64>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE customers SET restricted_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
+/// The last step of an erasure (the caller has blanked the fields): restricted, erased,
+/// gone from lists and search.
+pub fn mark_erased(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE customers SET restricted_at = coalesce(restricted_at, ?2), erased_at = ?2, deleted_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
+    Ok(())
+}
+
+/// Groups of likely duplicates: customers sharing a name and birthday, or a WeChat id.
+pub fn duplicate_groups(
+    conn: &Connection,
+    scope: &RowScope,
+    limit: usize,
+) -> rusqlite::Result<Vec<(String, Vec<i64>)>> {
+    let (cond, p) = scope_sql(scope);
+    let mut out = Vec::new();
+    for (reason, key) in [
+        ("name_birthday", "c.name, c.birthday_date"),
+        ("wechat_id", "c.wechat_id"),
+    ] {
+        let sql = format!(
+            "SELECT group_concat(c.id) FROM customers c
+             WHERE c.deleted_at IS NULL AND {} IS NOT NULL AND {cond}
+             GROUP BY {key} HAVING count(*) > 1 LIMIT {limit}",
+            key.rsplit(", ").next().unwrap_or(key)
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = match p {
+            Some(p) => stmt
+                .query_map([p], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        for ids in rows {
+            out.push((
+                reason.to_string(),
+                ids.split(',').filter_map(|i| i.parse().ok()).collect(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub fn insert_pipl_request(
+    conn: &Connection,
+    customer_id: i64,
+    kind: &str,
+    reason: &str,
+    handled_by: Option<i64>,
+    at: i64,
+    result: &serde_json::Value,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO pipl_requests (customer_id, kind, reason, handled_by, handled_at, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![customer_id, kind, reason, handled_by, at, result.to_string()],
+    )?;
+    Ok(())
+}
+
+/// A customer's PIPL requests, newest first.
+pub fn pipl_requests(
+    conn: &Connection,
+    customer_id: i64,
+) -> rusqlite::Result<Vec<serde_json::Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.kind, r.reason, u.username, r.handled_at, r.result FROM pipl_requests r
+         JOIN users u ON u.id = r.handled_by WHERE r.customer_id = ?1 ORDER BY r.id DESC",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| {
+        let result: String = r.get(5)?;
+        Ok(json!({"id": r.get::<_, i64>(0)?, "kind": r.get::<_, String>(1)?, "reason": r.get::<_, String>(2)?,
+                  "handled_by": r.get::<_, String>(3)?, "handled_at": r.get::<_, i64>(4)?,
+                  "result": serde_json::from_str::<serde_json::Value>(&result).unwrap_or_default()}))
+    })?;
+    rows.collect()
+}
+
+/// Whether `id` is an erased customer within `scope` (erased customers are soft-deleted).
+pub fn erased_in_scope(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<bool> {
+    let (cond, p) = scope_sql(scope);
+    let sql =
+        format!("SELECT 1 FROM customers c WHERE c.id = ? AND c.erased_at IS NOT NULL AND {cond}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    match p {
+        Some(p) => stmt.exists(params![id, p]),
+        None => stmt.exists([id]),
+    }
 }
 
 /// The smallest string greater than every string starting with `prefix`.
@@ -423,7 +717,7 @@ mod tests {
         for q in &lookups {
             for scope in &scopes {
                 for after in [None, Some(&after)] {
-                    let (sql, p) = page_sql(q.as_ref(), scope, after, 20);
+                    let (sql, p) = page_sql(q.as_ref(), &Checked::default(), scope, after, 20);
                     let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
                     let plan: Vec<String> = stmt
                         .query_map(params_from_iter(p), |r| r.get(3))

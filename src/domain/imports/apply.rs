@@ -24,6 +24,7 @@ pub fn write(
             None => {
                 c.member_no = store::next_member_no(tx)?;
                 c.id = store::insert(tx, c, &app.cipher)?;
+                service::created(tx, by, c, None)?;
                 created.push(c.id);
                 ("create", service::diff(None, c))
             }
@@ -31,6 +32,7 @@ pub fn write(
                 let terms =
                     c.name != old.name || c.mobile != old.mobile || c.id_number != old.id_number;
                 store::update(tx, c, &app.cipher, terms)?;
+                service::after_write(tx, by, Some(old), c, None)?;
                 ("update", service::diff(Some(old), c))
             }
             Some(_) => continue,

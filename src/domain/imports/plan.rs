@@ -489,6 +489,9 @@ impl Ctx<'_> {
         let mut c = Customer {
             store_id: p.store_id,
             gender: "unknown".into(),
+            // A clinic's customer file holds people it has served; a column mapped to the stage
+            // says otherwise (a list of leads).
+            stage: "consultation".into(),
             consultant_id: match self.scope {
                 RowScope::Consultant(me) => Some(me),
                 _ => None,

@@ -33,6 +33,12 @@ pub const CUSTOMER_FIELDS: &[&str] = &[
     "medical_history",
     "notes",
     "consents",
+    "stage",
+    "referrer_id",
+    "tags",
+    "last_visit_at",
+    "last_purchase_at",
+    "restricted_at",
     "created_at",
     "updated_at",
 ];
@@ -559,6 +565,13 @@ impl Server {
     }
 
     /// Creates a customer as `token`; asserts 201 and returns the body.
+    /// `create_customer`, returning just the new id.
+    pub async fn customer_id(&self, token: &str, body: Value) -> i64 {
+        self.create_customer(token, body).await["id"]
+            .as_i64()
+            .expect("created customer has an id")
+    }
+
     pub async fn create_customer(&self, token: &str, body: Value) -> Value {
         let r = self.post(token, "/api/v1/customers", body.clone()).await;
         assert_eq!(r.code(), 201, "create {body}: {}", r.text);
@@ -641,4 +654,16 @@ pub async fn walk(s: &Server, token: &str, q: &str, limit: u32) -> Vec<Value> {
         }
     }
     panic!("paging never ended");
+}
+
+/// The newest migration's version: what a fresh database is migrated to.
+pub fn schema_version() -> i64 {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_prefix('V')?.split("__").next()?.parse().ok()
+        })
+        .max()
+        .unwrap()
 }

@@ -1,0 +1,409 @@
+//! Consultation records (咨询/面诊记录): how the customer was consulted, what they want, the
+//! priced plan, the outcome and the next follow-up, which lands in the consultant's worklist.
+//! A consultation moves the customer along the pipeline (see `customers::lifecycle`).
+
+pub mod api;
+pub mod model;
+mod store;
+
+use serde_json::{json, Map, Value};
+
+use crate::access::{
+    Consultations, Create, Delete, Entity, Exported, Grant, Read, RowScope, Update,
+};
+use crate::app::App;
+use crate::audit::{self, Event};
+use crate::clock::now_ms;
+use crate::db::Reader;
+use crate::domain::customers;
+use crate::domain::input::{choice, id_field, opt_str, text_field, Errors};
+use crate::domain::timeline::{self, NewEvent};
+use crate::error::{Error, Result};
+use crate::money::parse_fen;
+use model::{Consultation, PlanItem, OUTCOMES, WAYS};
+
+pub type Json = Map<String, Value>;
+
+const MAX_PLAN_LINES: usize = 30;
+/// A consultation may be recorded a little ahead (clocks differ) but not for another day.
+const FUTURE_SLACK_MS: i64 = 3_600_000;
+
+fn plan(errs: &mut Errors, v: &Value) -> Option<Vec<PlanItem>> {
+    let Value::Array(lines) = v else {
+        errs.add("plan", "须为项目列表", "must be a list of projects");
+        return None;
+    };
+    if lines.len() > MAX_PLAN_LINES {
+        errs.add(
+            "plan",
+            format!("最多 {MAX_PLAN_LINES} 项"),
+            format!("holds at most {MAX_PLAN_LINES} lines"),
+        );
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let f = |name: &str| format!("plan[{i}].{name}");
+        let project = line
+            .get("project")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .unwrap_or("");
+        if project.is_empty() || project.chars().count() > 50 {
+            errs.add(
+                &f("project"),
+                "项目名称须为 1–50 个字符",
+                "must be 1–50 characters",
+            );
+        }
+        let sessions = line.get("sessions").and_then(Value::as_u64).unwrap_or(0);
+        if !(1..=100).contains(&sessions) {
+            errs.add(
+                &f("sessions"),
+                "次数须为 1–100 的整数",
+                "must be a whole number from 1 to 100",
+            );
+        }
+        let price = line
+            .get("price")
+            .and_then(Value::as_str)
+            .and_then(parse_fen);
+        if price.is_none() {
+            errs.add(
+                &f("price"),
+                "价格须为不超过两位小数的金额文本，如 \"1280.00\"",
+                "must be an amount as a string with at most 2 decimals, e.g. \"1280.00\"",
+            );
+        }
+        if let Value::Object(m) = line {
+            for k in m
+                .keys()
+                .filter(|k| !["project", "sessions", "price"].contains(&k.as_str()))
+            {
+                errs.add(&f(k), "未知字段", "unknown field");
+            }
+        }
+        out.push(PlanItem {
+            project: project.to_string(),
+            sessions: sessions as u32,
+            price_fen: price.unwrap_or(0),
+        });
+    }
+    Some(out)
+}
+
+fn apply(k: &mut Consultation, input: &Json, now: i64) -> Result<()> {
+    let mut errs = Errors::default();
+    for (key, v) in input {
+        match key.as_str() {
+            "consultant_id" => {
+                if let Some(id) = id_field(&mut errs, key, v) {
+                    k.consultant_id = id;
+                }
+            }
+            "way" => match choice(&mut errs, key, v, WAYS) {
+                Some(Some(w)) => k.way = w,
+                Some(None) => errs.add(key, "咨询方式不能为空", "is required"),
+                None => {}
+            },
+            "at" => match v.as_i64() {
+                Some(at) if at > 0 && at <= now + FUTURE_SLACK_MS => k.at = at,
+                _ => errs.add(
+                    key,
+                    "须为不晚于现在的时间（毫秒时间戳）",
+                    "must be a time (epoch ms) not in the future",
+                ),
+            },
+            "needs" => {
+                if let Some(t) = text_field(&mut errs, key, v, 2000) {
+                    k.needs = t;
+                }
+            }
+            "plan" => {
+                if let Some(p) = plan(&mut errs, v) {
+                    k.plan = p;
+                }
+            }
+            "outcome" => {
+                if let Some(o) = choice(&mut errs, key, v, OUTCOMES) {
+                    k.outcome = o.unwrap_or_else(|| "pending".into());
+                }
+            }
+            "lost_reason" => {
+                if let Some(t) = text_field(&mut errs, key, v, 200) {
+                    k.lost_reason = t;
+                }
+            }
+            "follow_up_date" => match opt_str(&mut errs, key, v) {
+                Some(Some(s)) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                    Ok(d) if s.len() == 10 => {
+                        k.follow_up_date = Some(d.format("%Y-%m-%d").to_string())
+                    }
+                    _ => errs.add(
+                        key,
+                        "须为 YYYY-MM-DD 格式的日期",
+                        "must be a date as YYYY-MM-DD",
+                    ),
+                },
+                Some(None) => k.follow_up_date = None,
+                None => {}
+            },
+            "notes" => {
+                if let Some(t) = text_field(&mut errs, key, v, 2000) {
+                    k.notes = t;
+                }
+            }
+            // check_writable refused everything else, and the customer comes from the path.
+            other => errs.add(other, "不能在此修改", "cannot be set here"),
+        }
+    }
+    if k.outcome != "lost" && input.get("lost_reason").is_some_and(|v| !v.is_null()) {
+        errs.add(
+            "lost_reason",
+            "仅在结果为“流失”时填写",
+            "only goes with the outcome lost",
+        );
+    }
+    if k.outcome != "lost" {
+        k.lost_reason = None;
+    }
+    errs.finish()?;
+    k.plan_total_fen = k.plan.iter().map(|i| i.price_fen).sum();
+    Ok(())
+}
+
+/// The customer the consultation belongs to, if the caller may see them.
+fn customer_in_scope(
+    tx: &Reader,
+    customer_id: i64,
+    scope: &RowScope,
+) -> Result<customers::store::Row_> {
+    customers::store::get(tx, customer_id, scope)?.ok_or_else(Error::not_found)
+}
+
+/// The customer of a consultation being written: in scope and not restricted.
+fn writable_customer(tx: &Reader, customer_id: i64, scope: &RowScope) -> Result<i64> {
+    let row = customer_in_scope(tx, customer_id, scope)?;
+    customers::service::ensure_processable(&row.plain)?;
+    Ok(row.plain.store_id)
+}
+
+fn check_consultant(tx: &Reader, k: &Consultation) -> Result<()> {
+    if let Some(id) = k.consultant_id {
+        if crate::auth::store::user_by_id(tx, id)?.is_none() {
+            return Err(Error::field(
+                "consultant_id",
+                "咨询师不存在",
+                "no such staff member",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a consultation does to its customer: an on-site one is a visit, a deal is a deal.
+fn move_customer(tx: &Reader, app: &App, actor: &audit::Actor, k: &Consultation) -> Result<()> {
+    if k.way == "onsite" {
+        customers::service::record_visit(tx, k.customer_id, k.at)?;
+        customers::service::advance(tx, app, actor, k.customer_id, "consultation")?;
+    }
+    if k.outcome == "deal" {
+        customers::service::advance(tx, app, actor, k.customer_id, "deal")?;
+    }
+    Ok(())
+}
+
+fn event(tx: &Reader, actor: &audit::Actor, kind: &str, k: &Consultation) -> Result<()> {
+    let mut data = Map::new();
+    data.insert("way".into(), k.way.clone().into());
+    data.insert("outcome".into(), k.outcome.clone().into());
+    data.insert("needs".into(), k.needs.clone().into());
+    data.insert(
+        "plan_total".into(),
+        crate::money::format_fen(k.plan_total_fen).into(),
+    );
+    data.insert("consultant_id".into(), k.consultant_id.into());
+    timeline::record(
+        tx,
+        actor,
+        NewEvent {
+            customer_id: k.customer_id,
+            kind,
+            entity: Entity::Consultation,
+            entity_id: Some(k.id),
+            data,
+        },
+    )?;
+    Ok(())
+}
+
+fn audit_row(
+    tx: &Reader,
+    actor: &audit::Actor,
+    action: &str,
+    k: &Consultation,
+    changes: Option<Value>,
+) -> Result<()> {
+    audit::append(
+        tx,
+        &Event {
+            actor,
+            action,
+            entity: "consultation",
+            entity_id: Some(k.id),
+            store_id: Some(k.store_id),
+            changes,
+        },
+    )?;
+    Ok(())
+}
+
+/// Fields of a consultation for its audit row (no free text: needs and notes may be personal).
+fn summary(k: &Consultation) -> Value {
+    json!({"customer_id": k.customer_id, "way": k.way, "at": k.at, "outcome": k.outcome,
+           "plan_total": crate::money::format_fen(k.plan_total_fen), "follow_up_date": k.follow_up_date,
+           "consultant_id": k.consultant_id})
+}
+
+pub fn create(
+    app: &App,
+    grant: &Grant<Consultations, Create>,
+    customer_id: i64,
+    input: &Json,
+) -> Result<Exported> {
+    grant.check_writable(input.keys().map(String::as_str))?;
+    let p = grant.principal();
+    let now = now_ms();
+    let mut k = Consultation {
+        customer_id,
+        consultant_id: Some(p.user_id),
+        at: now,
+        outcome: "pending".into(),
+        created_by: Some(p.user_id),
+        created_at: now,
+        updated_at: now,
+        ..Default::default()
+    };
+    apply(&mut k, input, now)?;
+    if k.way.is_empty() {
+        return Err(Error::field("way", "咨询方式不能为空", "is required"));
+    }
+    let actor = p.actor();
+    let scope = grant.rows();
+    let k = app.db.write_sync(|tx| {
+        k.store_id = writable_customer(tx, customer_id, &scope)?;
+        check_consultant(tx, &k)?;
+        k.id = store::insert(tx, &k)?;
+        audit_row(tx, &actor, "create", &k, Some(summary(&k)))?;
+        event(tx, &actor, "consultation.created", &k)?;
+        move_customer(tx, app, &actor, &k)?;
+        Ok::<_, Error>(k)
+    })?;
+    grant.export(k.into_record(), &app.cipher)
+}
+
+pub fn update(
+    app: &App,
+    grant: &Grant<Consultations, Update>,
+    id: i64,
+    input: &Json,
+) -> Result<Exported> {
+    grant.check_writable(input.keys().map(String::as_str))?;
+    let actor = grant.principal().actor();
+    let scope = grant.rows();
+    let now = now_ms();
+    let k = app.db.write_sync(|tx| {
+        let old = store::get(tx, id)?.ok_or_else(Error::not_found)?;
+        writable_customer(tx, old.customer_id, &scope)?;
+        let mut k = old.clone();
+        apply(&mut k, input, now)?;
+        if k == old {
+            return Ok(k);
+        }
+        k.updated_at = now;
+        check_consultant(tx, &k)?;
+        store::update(tx, &k)?;
+        audit_row(tx, &actor, "update", &k, Some(summary(&k)))?;
+        event(tx, &actor, "consultation.updated", &k)?;
+        move_customer(tx, app, &actor, &k)?;
+        Ok::<_, Error>(k)
+    })?;
+    grant.export(k.into_record(), &app.cipher)
+}
+
+pub fn delete(app: &App, grant: &Grant<Consultations, Delete>, id: i64) -> Result<()> {
+    let actor = grant.principal().actor();
+    let scope = grant.rows();
+    app.db.write_sync(|tx| {
+        let k = store::get(tx, id)?.ok_or_else(Error::not_found)?;
+        writable_customer(tx, k.customer_id, &scope)?;
+        store::soft_delete(tx, id, now_ms())?;
+        audit_row(tx, &actor, "delete", &k, None)
+    })
+}
+
+/// The customer's consultations, newest first, on the caller's read connection.
+pub fn of_customer(
+    c: &Reader,
+    app: &App,
+    grant: &Grant<Consultations, Read>,
+    customer_id: i64,
+) -> Result<Vec<Exported>> {
+    let rows = store::of_customer(c, customer_id, 100)?;
+    grant.export_all(rows.into_iter().map(Consultation::into_record), &app.cipher)
+}
+
+pub fn list(
+    app: &App,
+    grant: &Grant<Consultations, Read>,
+    customer_id: i64,
+) -> Result<Vec<Exported>> {
+    let scope = grant.rows();
+    app.db.read_sync(|c| {
+        customer_in_scope(c, customer_id, &scope)?;
+        of_customer(c, app, grant, customer_id)
+    })
+}
+
+/// The caller's worklist: their follow-ups due by `until` (default today), each with the
+/// customer's name as the caller may see it.
+pub fn follow_ups(
+    app: &App,
+    grant: &Grant<Consultations, Read>,
+    customer_grant: &Grant<crate::access::Customers, Read>,
+    until: Option<&str>,
+) -> Result<Vec<Value>> {
+    let until = match until {
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            Error::field(
+                "until",
+                "须为 YYYY-MM-DD 格式的日期",
+                "must be a date as YYYY-MM-DD",
+            )
+        })?,
+        None => app.config.today(),
+    }
+    .format("%Y-%m-%d")
+    .to_string();
+    let me = grant.principal().user_id;
+    let scope = customer_grant.rows();
+    let now = now_ms();
+    app.db.read_sync(|c| {
+        let mut out = Vec::new();
+        for k in store::follow_ups(c, me, &until, 200)? {
+            let Some(cust) = customers::store::get(c, k.customer_id, &scope)? else {
+                continue;
+            };
+            let customer =
+                customer_grant.export(cust.into_record(&app.config.lifecycle, now), &app.cipher)?;
+            let consultation = grant.export(k.into_record(), &app.cipher)?;
+            out.push(json!({"consultation": consultation, "customer": customer}));
+        }
+        Ok(out)
+    })
+}
+
+/// A merge of duplicates: `from`'s consultations become `to`'s.
+pub fn reassign(tx: &Reader, from: i64, to: i64) -> Result<usize> {
+    Ok(store::reassign(tx, from, to)?)
+}

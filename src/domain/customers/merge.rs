@@ -1,0 +1,242 @@
+//! Duplicate finder and merge (合并重复客户).
+//!
+//! A merge keeps the target customer and folds the duplicate into it: empty fields are filled,
+//! allergies and medical history are combined (dropping one would be unsafe), other differing
+//! values are kept in the notes, and the duplicate's consultations, tags, timeline, stage history
+//! and referrals move over. The duplicate stays in the database, soft-deleted and pointing to the
+//! target, and both audit trails record the merge.
+
+use serde::Serialize;
+use serde_json::{json, Map};
+
+use super::model::Customer;
+use super::{lifecycle, service, store};
+use crate::access::{Customers, Delete, Exported, Grant, Read, Update};
+use crate::app::App;
+use crate::audit::{self, Event};
+use crate::clock::now_ms;
+use crate::domain::{consultations, tags, timeline};
+use crate::error::{text, Error, Result};
+
+const NOTES_MAX: usize = 2000;
+
+#[derive(Serialize)]
+pub struct Group {
+    /// `name_birthday` or `wechat_id`.
+    pub reason: String,
+    pub customers: Vec<Exported>,
+}
+
+/// Likely duplicates among the customers the caller may see.
+pub fn duplicates(app: &App, grant: &Grant<Customers, Read>) -> Result<Vec<Group>> {
+    grant.check_searchable("name")?;
+    grant.check_searchable("birthday")?;
+    grant.check_searchable("wechat_id")?;
+    let scope = grant.rows();
+    let now = now_ms();
+    let groups = app.db.read_sync(|c| {
+        let mut out = Vec::new();
+        for (reason, ids) in store::duplicate_groups(c, &scope, 100)? {
+            let mut rows = Vec::new();
+            for id in ids {
+                if let Some(row) = store::get(c, id, &scope)? {
+                    let mut r = row.into_record(&app.config.lifecycle, now);
+                    r.keep_only(&[
+                        "id",
+                        "member_no",
+                        "name",
+                        "mobile",
+                        "birthday",
+                        "wechat_id",
+                        "store_id",
+                        "stage",
+                        "created_at",
+                    ]);
+                    rows.push(r);
+                }
+            }
+            out.push((reason, rows));
+        }
+        Ok::<_, Error>(out)
+    })?;
+    groups
+        .into_iter()
+        .map(|(reason, rows)| {
+            Ok(Group {
+                reason,
+                customers: grant.export_all(rows, &app.cipher)?,
+            })
+        })
+        .collect()
+}
+
+fn conflict(zh: &str, en: &str) -> Error {
+    Error::conflict("merge-refused", text(zh, en))
+}
+
+/// Joins two texts without repeating one that the other already holds.
+fn combine(a: &Option<String>, b: &Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) if a.contains(b.as_str()) => Some(a.clone()),
+        (Some(a), Some(b)) => Some(format!("{a}；{b}")),
+        (a, b) => a.clone().or_else(|| b.clone()),
+    }
+}
+
+/// Folds `dup` into `keep`; what cannot be kept in a field is listed for the notes.
+fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
+    if keep.id_number.is_some() && dup.id_number.is_some() && keep.id_number != dup.id_number {
+        return Err(conflict(
+            "两位客户的身份证号不同，不是同一人，不能合并",
+            "The two customers have different ID numbers: they are not the same person",
+        ));
+    }
+    let mut kept = vec![format!("手机 {}", dup.mobile)];
+    macro_rules! fill {
+        ($field:ident, $label:expr) => {
+            match (&keep.$field, &dup.$field) {
+                (None, Some(_)) => keep.$field = dup.$field.clone(),
+                (Some(a), Some(b)) if a != b => kept.push(format!("{} {}", $label, b)),
+                _ => {}
+            }
+        };
+    }
+    fill!(birthday, "生日");
+    fill!(wechat_id, "微信");
+    fill!(id_number, "身份证");
+    fill!(source, "来源");
+    fill!(skin_type, "肤质");
+    if keep.consultant_id.is_none() {
+        keep.consultant_id = dup.consultant_id;
+    }
+    if keep.referrer_id.is_none() && dup.referrer_id != Some(keep.id) {
+        keep.referrer_id = dup.referrer_id;
+    }
+    if keep.name != dup.name {
+        kept.push(format!("姓名 {}", dup.name));
+    }
+    if keep.gender == "unknown" {
+        keep.gender = dup.gender.clone();
+    }
+    for (k, d) in keep.consents.iter_mut().zip(&dup.consents) {
+        if k.at.is_none() {
+            *k = d.clone();
+        }
+    }
+    keep.allergies = combine(&keep.allergies, &dup.allergies);
+    keep.medical_history = combine(&keep.medical_history, &dup.medical_history);
+    keep.concerns = combine(&keep.concerns, &dup.concerns);
+    if lifecycle::rank(&dup.stage) > lifecycle::rank(&keep.stage) {
+        keep.stage = dup.stage.clone();
+    }
+    Ok(kept)
+}
+
+pub fn merge(
+    app: &App,
+    grant: &Grant<Customers, Update>,
+    delete: &Grant<Customers, Delete>,
+    into: i64,
+    from: i64,
+) -> Result<Exported> {
+    if into == from {
+        return Err(Error::field(
+            "from",
+            "不能与自己合并",
+            "cannot merge a customer into itself",
+        ));
+    }
+    let scope = grant.rows();
+    let del_scope = delete.rows();
+    let actor = grant.principal().actor();
+    let now = now_ms();
+    let row = app.db.write_sync(|tx| {
+        let keep_row = store::get(tx, into, &scope)?.ok_or_else(Error::not_found)?;
+        let dup_row = store::get(tx, from, &del_scope)?.ok_or_else(|| {
+            Error::field(
+                "from",
+                "要合并的客户不存在或无权访问",
+                "no such customer within your reach",
+            )
+        })?;
+        service::ensure_processable(&keep_row.plain)?;
+        service::ensure_processable(&dup_row.plain)?;
+        let (mut keep, dup) = (keep_row.open(&app.cipher)?, dup_row.open(&app.cipher)?);
+        let old = keep.clone();
+        let kept = fold(&mut keep, &dup)?;
+        let note = format!("【合并自 {}】{}", dup.member_no, kept.join("；"));
+        keep.notes = combine(&keep.notes, &Some(note));
+        if keep
+            .notes
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > NOTES_MAX)
+        {
+            return Err(conflict(
+                "合并后备注超过 2000 字，请先精简备注",
+                "The notes would exceed 2000 characters after the merge; shorten them first",
+            ));
+        }
+        keep.updated_at = now;
+        // The duplicate leaves first, so its mobile and ID number no longer count as taken.
+        store::mark_merged(tx, from, into, now)?;
+        store::update(tx, &keep, &app.cipher, true)?;
+        if let Some(at) = dup.last_visit_at {
+            store::touch_visit(tx, into, at)?;
+        }
+        consultations::reassign(tx, from, into)?;
+        tags::store::reassign(tx, from, into)?;
+        timeline::reassign(tx, from, into)?;
+        for (id, store_id, changes) in [
+            (
+                into,
+                keep.store_id,
+                json!({"merged_from": {"old": null, "new": from}}),
+            ),
+            (
+                from,
+                dup.store_id,
+                json!({"merged_into": {"old": null, "new": into}}),
+            ),
+        ] {
+            audit::append(
+                tx,
+                &Event {
+                    actor: &actor,
+                    action: "merge",
+                    entity: "customer",
+                    entity_id: Some(id),
+                    store_id: Some(store_id),
+                    changes: Some(changes),
+                },
+            )?;
+        }
+        let mut data = Map::new();
+        data.insert("member_no".into(), dup.member_no.clone().into());
+        timeline::record(
+            tx,
+            &actor,
+            timeline::NewEvent {
+                customer_id: into,
+                kind: "customer.merged",
+                entity: crate::access::Entity::Customer,
+                entity_id: Some(from),
+                data,
+            },
+        )?;
+        if keep.stage != old.stage {
+            audit::append(
+                tx,
+                &Event {
+                    actor: &actor,
+                    action: "update",
+                    entity: "customer",
+                    entity_id: Some(into),
+                    store_id: Some(keep.store_id),
+                    changes: Some(json!({"stage": {"old": old.stage, "new": keep.stage}})),
+                },
+            )?;
+        }
+        service::fetch(tx, app, into)
+    })?;
+    grant.export(row, &app.cipher)
+}

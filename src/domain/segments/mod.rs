@@ -1,0 +1,177 @@
+//! Saved segments (客户分群): a named list filter, private or shared with colleagues. Running one
+//! is the customer list with its filter, so the caller's field policy decides what it may filter
+//! by and what it shows.
+
+pub mod api;
+mod store;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::access::{Create, Customers, Delete, Exported, Grant, Read, Record, Segments, Update};
+use crate::app::App;
+use crate::audit::{self, Event};
+use crate::clock::now_ms;
+use crate::domain::customers::filter::Filter;
+use crate::domain::customers::validate::clean_text;
+use crate::error::{text, Error, Result};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    pub name: String,
+    pub filter: Filter,
+    #[serde(default)]
+    pub shared: bool,
+}
+
+fn record(s: store::Segment) -> Record {
+    let mut r = Record::new();
+    r.set("id", s.id)
+        .set("name", s.name)
+        .set(
+            "filter",
+            serde_json::from_str::<serde_json::Value>(&s.filter).unwrap_or_default(),
+        )
+        .set("shared", s.shared)
+        .set("owner_id", s.owner_id);
+    r
+}
+
+/// Checks a segment's name and filter: the filter must be one the owner could run.
+fn checked(
+    app: &App,
+    customers: &Grant<Customers, Read>,
+    input: &Input,
+) -> Result<(String, String)> {
+    let name = match clean_text(&input.name, 50) {
+        Ok(n) if !n.is_empty() => n,
+        _ => {
+            return Err(Error::field(
+                "name",
+                "名称须为 1–50 个字符",
+                "must be 1–50 characters",
+            ))
+        }
+    };
+    if input.filter.is_empty() {
+        return Err(Error::field(
+            "filter",
+            "请至少设置一个筛选条件",
+            "set at least one condition",
+        ));
+    }
+    input.filter.check(customers, app)?;
+    Ok((
+        name,
+        serde_json::to_string(&input.filter).expect("filter serialises"),
+    ))
+}
+
+fn audited(
+    tx: &rusqlite::Connection,
+    grant_actor: &audit::Actor,
+    action: &str,
+    id: i64,
+    name: &str,
+) -> Result<()> {
+    audit::append(
+        tx,
+        &Event {
+            actor: grant_actor,
+            action,
+            entity: "segment",
+            entity_id: Some(id),
+            store_id: None,
+            changes: Some(json!({"name": name})),
+        },
+    )?;
+    Ok(())
+}
+
+pub fn list(app: &App, grant: &Grant<Segments, Read>) -> Result<Vec<Exported>> {
+    let me = grant.principal().user_id;
+    let rows = app.db.read_sync(|c| store::visible(c, me))?;
+    grant.export_all(rows.into_iter().map(record), &app.cipher)
+}
+
+pub fn create(
+    app: &App,
+    grant: &Grant<Segments, Create>,
+    customers: &Grant<Customers, Read>,
+    input: &Input,
+) -> Result<Exported> {
+    grant.check_writable(["name", "filter", "shared"])?;
+    let (name, filter) = checked(app, customers, input)?;
+    let p = grant.principal();
+    let actor = p.actor();
+    let seg = app.db.write_sync(|tx| {
+        let mut s = store::Segment {
+            id: 0,
+            name,
+            filter,
+            shared: input.shared,
+            owner_id: p.user_id,
+        };
+        s.id = store::insert(tx, &s, now_ms())?;
+        audited(tx, &actor, "create", s.id, &s.name)?;
+        Ok::<_, Error>(s)
+    })?;
+    grant.export(record(seg), &app.cipher)
+}
+
+/// Only the owner changes or deletes a segment (an admin may tidy shared ones).
+fn owned(
+    tx: &rusqlite::Connection,
+    id: i64,
+    p: &crate::access::Principal,
+) -> Result<store::Segment> {
+    let s = store::get(tx, id)?.ok_or_else(Error::not_found)?;
+    if s.owner_id == p.user_id || (s.shared && p.role == crate::access::Role::Admin) {
+        Ok(s)
+    } else if s.shared {
+        Err(Error::new(
+            crate::error::Kind::Forbidden,
+            "not-owner",
+            text(
+                "只有创建者可以修改此分群",
+                "Only the owner may change this segment",
+            ),
+        ))
+    } else {
+        Err(Error::not_found())
+    }
+}
+
+pub fn update(
+    app: &App,
+    grant: &Grant<Segments, Update>,
+    customers: &Grant<Customers, Read>,
+    id: i64,
+    input: &Input,
+) -> Result<Exported> {
+    grant.check_writable(["name", "filter", "shared"])?;
+    let (name, filter) = checked(app, customers, input)?;
+    let p = grant.principal();
+    let actor = p.actor();
+    let seg = app.db.write_sync(|tx| {
+        let mut s = owned(tx, id, p)?;
+        s.name = name;
+        s.filter = filter;
+        s.shared = input.shared;
+        store::update(tx, &s, now_ms())?;
+        audited(tx, &actor, "update", id, &s.name)?;
+        Ok::<_, Error>(s)
+    })?;
+    grant.export(record(seg), &app.cipher)
+}
+
+pub fn delete(app: &App, grant: &Grant<Segments, Delete>, id: i64) -> Result<()> {
+    let p = grant.principal();
+    let actor = p.actor();
+    app.db.write_sync(|tx| {
+        let s = owned(tx, id, p)?;
+        store::delete(tx, id, now_ms())?;
+        audited(tx, &actor, "delete", id, &s.name)
+    })
+}

@@ -1,0 +1,594 @@
+//! Customer 360°: stages, consultations, tags, referrals, the timeline and the overview page,
+//! through the real server, for every default role.
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const DAY_MS: i64 = 86_400_000;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+async fn new_customer(s: &Server, token: &str, name: &str, n: u32) -> i64 {
+    s.customer_id(token, json!({"name": name, "mobile": mobile(n)}))
+        .await
+}
+
+fn kinds(timeline: &Value) -> Vec<String> {
+    timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lead_moves_through_triage_consultation_and_deal_with_its_history() {
+    let s = Server::with_customers(0).await;
+    let desk = s.login("frontdesk").await;
+    let consultant = s.user_id("consultant");
+
+    // A phone lead: nothing re-typed later, the same record goes all the way.
+    let id = new_customer(&s, &desk, "网电客户", 101).await;
+    let c = s.get(&desk, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(c.json["stage"], "lead");
+    let r = s
+        .post(
+            &desk,
+            &format!("/api/v1/customers/{id}/consultations"),
+            json!({"way": "phone", "needs": "想了解光子嫩肤"}),
+        )
+        .await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+    assert_eq!(
+        s.get(&desk, &format!("/api/v1/customers/{id}")).await.json["stage"],
+        "lead",
+        "a phone call is no visit"
+    );
+
+    // Arrival: triage assigns the consultant.
+    let r = s
+        .post(
+            &desk,
+            &format!("/api/v1/customers/{id}/triage"),
+            json!({"consultant_id": consultant}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(r.json["stage"], "triage");
+    assert_eq!(r.json["consultant_id"], consultant);
+    assert!(r.json["last_visit_at"].as_i64().unwrap() > now_ms() - 60_000);
+
+    // The consultant's on-site consultation with a priced plan, then the deal.
+    let ct = s.login("consultant").await;
+    let r = s
+        .post(
+            &ct,
+            &format!("/api/v1/customers/{id}/consultations"),
+            json!({
+                "way": "onsite",
+                "needs": "面部暗沉，想祛斑",
+                "plan": [
+                    {"project": "光子嫩肤", "sessions": 3, "price": "1980.00"},
+                    {"project": "水光针", "sessions": 1, "price": "1280.5"}
+                ],
+                "outcome": "thinking",
+                "follow_up_date": "2026-12-01"
+            }),
+        )
+        .await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+    assert_eq!(
+        r.json["plan_total"], "3260.50",
+        "money is exact: {}",
+        r.text
+    );
+    assert_eq!(r.json["plan"][1]["price"], "1280.50");
+    let consultation = r.json["id"].as_i64().unwrap();
+    assert_eq!(
+        s.get(&ct, &format!("/api/v1/customers/{id}")).await.json["stage"],
+        "consultation"
+    );
+
+    // The follow-up is in the consultant's worklist, with the customer.
+    let w = s
+        .get(&ct, "/api/v1/consultations/follow-ups?until=2026-12-31")
+        .await;
+    assert_eq!(w.code(), 200, "{}", w.text);
+    let items = w.json["items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["consultation"]["id"] == consultation && i["customer"]["name"] == "网电客户"), "{}", w.text);
+    assert!(s
+        .get(&ct, "/api/v1/consultations/follow-ups?until=2026-11-30")
+        .await
+        .json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["consultation"]["id"] != consultation));
+
+    let r = s
+        .patch(
+            &ct,
+            &format!("/api/v1/consultations/{consultation}"),
+            json!({"outcome": "deal"}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(
+        s.get(&ct, &format!("/api/v1/customers/{id}")).await.json["stage"],
+        "deal"
+    );
+
+    // A later consultation does not send a dealt customer back.
+    s.post(
+        &ct,
+        &format!("/api/v1/customers/{id}/consultations"),
+        json!({"way": "onsite"}),
+    )
+    .await;
+    let o = s
+        .get(&ct, &format!("/api/v1/customers/{id}/overview"))
+        .await;
+    assert_eq!(o.code(), 200, "{}", o.text);
+    assert_eq!(o.json["customer"]["stage"], "deal");
+    let history: Vec<(Value, Value)> = o.json["stage_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|h| (h["from_stage"].clone(), h["to_stage"].clone()))
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            (Value::Null, json!("lead")),
+            (json!("lead"), json!("triage")),
+            (json!("triage"), json!("consultation")),
+            (json!("consultation"), json!("deal")),
+        ]
+    );
+    assert!(o.json["stage_history"][0]["actor"] == "consultant");
+    assert_eq!(o.json["consultations"].as_array().unwrap().len(), 3);
+    let k = kinds(&o.json["timeline"]);
+    for kind in [
+        "customer.created",
+        "consultation.created",
+        "customer.arrived",
+        "stage.changed",
+        "consultation.updated",
+    ] {
+        assert!(k.iter().any(|x| x == kind), "timeline lacks {kind}: {k:?}");
+    }
+}
+
+#[tokio::test]
+async fn no_visit_for_the_configured_days_shows_dormant_then_lost() {
+    let s = Server::start_with(Opts {
+        customers: 0,
+        config: Some("[lifecycle]\ndormant_days = 30\nlost_days = 90\n".into()),
+    })
+    .await;
+    let admin = s.login("admin").await;
+    // A customer whose one visit, an on-site consultation ending in a deal, was `days` ago.
+    async fn shown_stage(s: &Server, admin: &str, days: i64, n: u32) -> Value {
+        let id = new_customer(s, admin, "老客", n).await;
+        let r = s
+            .post(
+                admin,
+                &format!("/api/v1/customers/{id}/consultations"),
+                json!({"way": "onsite", "at": now_ms() - days * DAY_MS, "outcome": "deal"}),
+            )
+            .await;
+        assert_eq!(r.code(), 201, "{}", r.text);
+        s.get(admin, &format!("/api/v1/customers/{id}")).await.json["stage"].clone()
+    }
+    assert_eq!(shown_stage(&s, &admin, 10, 201).await, "deal");
+    assert_eq!(shown_stage(&s, &admin, 45, 202).await, "dormant");
+    assert_eq!(shown_stage(&s, &admin, 120, 203).await, "lost");
+}
+
+#[tokio::test]
+async fn bad_consultations_are_refused_whole_and_change_nothing() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let id = new_customer(&s, &admin, "测试", 301).await;
+    let before = (
+        s.audit_rows(),
+        s.count("SELECT count(*) FROM consultations"),
+        s.count("SELECT count(*) FROM customer_events"),
+    );
+    let path = format!("/api/v1/customers/{id}/consultations");
+    for (body, field) in [
+        (json!({}), "way"),
+        (json!({"way": "fax"}), "way"),
+        (
+            json!({"way": "onsite", "plan": [{"project": "热玛吉", "sessions": 1, "price": 12800}]}),
+            "plan[0].price",
+        ),
+        (
+            json!({"way": "onsite", "plan": [{"project": "热玛吉", "sessions": 1, "price": "-1"}]}),
+            "plan[0].price",
+        ),
+        (
+            json!({"way": "onsite", "plan": [{"project": "热玛吉", "sessions": 1, "price": "1.005"}]}),
+            "plan[0].price",
+        ),
+        (
+            json!({"way": "onsite", "plan": [{"project": "", "sessions": 0, "price": "1"}]}),
+            "plan[0].project",
+        ),
+        (
+            json!({"way": "onsite", "follow_up_date": "2026-02-30"}),
+            "follow_up_date",
+        ),
+        (json!({"way": "onsite", "at": now_ms() + 2 * DAY_MS}), "at"),
+        (
+            json!({"way": "onsite", "outcome": "thinking", "lost_reason": "太贵"}),
+            "lost_reason",
+        ),
+        (
+            json!({"way": "onsite", "consultant_id": 9999}),
+            "consultant_id",
+        ),
+        (json!({"way": "onsite", "plan_total": "1.00"}), "plan_total"),
+    ] {
+        let r = s.post(&admin, &path, body.clone()).await;
+        assert!(matches!(r.code(), 403 | 422), "{body}: {}", r.text);
+        assert_eq!(r.error_field(), field, "{body}: {}", r.text);
+    }
+    let r = s
+        .post(
+            &admin,
+            "/api/v1/customers/999999/consultations",
+            json!({"way": "onsite"}),
+        )
+        .await;
+    r.assert_problem(404);
+    assert_eq!(
+        (
+            s.audit_rows(),
+            s.count("SELECT count(*) FROM consultations"),
+            s.count("SELECT count(*) FROM customer_events")
+        ),
+        before
+    );
+}
+
+#[tokio::test]
+async fn tags_in_bulk_are_all_or_nothing_and_follow_each_roles_rights() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let marketing = s.login("marketing").await;
+    let desk = s.login("frontdesk").await;
+    let desk2 = s.login("frontdesk2").await;
+
+    // Marketing manages tags and tags customers; front desk may read tags only.
+    let g = s
+        .post(
+            &marketing,
+            "/api/v1/tag-groups",
+            json!({"name": "活动", "color": "#F56C6C"}),
+        )
+        .await;
+    assert_eq!(g.code(), 201, "{}", g.text);
+    let t = s
+        .post(
+            &marketing,
+            "/api/v1/tags",
+            json!({"group_id": g.json["id"], "name": "双十一"}),
+        )
+        .await;
+    assert_eq!(t.code(), 201, "{}", t.text);
+    let tag = t.json["id"].as_i64().unwrap();
+    s.post(
+        &desk,
+        "/api/v1/tags",
+        json!({"group_id": g.json["id"], "name": "前台建"}),
+    )
+    .await
+    .assert_problem(403);
+    assert_eq!(
+        s.post(
+            &marketing,
+            "/api/v1/tags",
+            json!({"group_id": g.json["id"], "name": "双十一"})
+        )
+        .await
+        .error_field(),
+        "name"
+    );
+    assert_eq!(
+        s.post(
+            &marketing,
+            "/api/v1/tag-groups",
+            json!({"name": "x", "color": "red"})
+        )
+        .await
+        .error_field(),
+        "color"
+    );
+    let groups = s.get(&desk, "/api/v1/tags").await;
+    assert!(
+        groups.text.contains("双十一") && groups.text.contains("#f56c6c"),
+        "{}",
+        groups.text
+    );
+
+    let a = new_customer(&s, &admin, "甲", 401).await;
+    let b = new_customer(&s, &admin, "乙", 402).await;
+    // A customer of store 2 is out of the main-store front desk's reach.
+    let other = new_customer(&s, &desk2, "丙", 403).await;
+
+    let before = s.audit_rows();
+    let r = s
+        .post(
+            &desk,
+            "/api/v1/customers/tags",
+            json!({"customer_ids": [a, b, other], "add": [tag]}),
+        )
+        .await;
+    r.assert_problem(404);
+    let r = s
+        .post(
+            &marketing,
+            "/api/v1/customers/tags",
+            json!({"customer_ids": [a, b], "add": [tag, 999]}),
+        )
+        .await;
+    assert_eq!(r.error_field(), "tags", "{}", r.text);
+    assert_eq!(
+        s.audit_rows(),
+        before,
+        "a refused bulk tagging wrote something"
+    );
+    assert_eq!(s.count("SELECT count(*) FROM customer_tags"), 0);
+
+    let r = s
+        .post(
+            &marketing,
+            "/api/v1/customers/tags",
+            json!({"customer_ids": [a, b, other], "add": [tag, 1]}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(r.json["changed"], 3);
+    assert_eq!(s.audit_rows(), before + 3, "one audit row per customer");
+    let got = s.get(&desk, &format!("/api/v1/customers/{a}")).await;
+    let names: Vec<&str> = got.json["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["高价值", "双十一"]);
+    // Tagging again changes nothing; removing works; the list shows tags too.
+    let r = s
+        .post(
+            &marketing,
+            "/api/v1/customers/tags",
+            json!({"customer_ids": [a], "add": [tag]}),
+        )
+        .await;
+    assert_eq!(r.json["changed"], 0);
+    s.post(
+        &marketing,
+        "/api/v1/customers/tags",
+        json!({"customer_ids": [b], "remove": [tag]}),
+    )
+    .await;
+    let list = s.get(&admin, "/api/v1/customers?q=乙").await;
+    assert_eq!(
+        list.json["items"][0]["tags"],
+        json!([{"id": 1, "name": "高价值", "group_name": "价值", "color": "#e6a23c"}]),
+        "{}",
+        list.text
+    );
+    // Marketing may not write anything else on a customer.
+    s.patch(
+        &marketing,
+        &format!("/api/v1/customers/{a}"),
+        json!({"notes": "x"}),
+    )
+    .await
+    .assert_problem(403);
+    // Deleting a tag takes it off every customer.
+    assert_eq!(
+        s.delete(&marketing, &format!("/api/v1/tags/{tag}"))
+            .await
+            .code(),
+        204
+    );
+    assert_eq!(
+        s.count(&format!(
+            "SELECT count(*) FROM customer_tags WHERE tag_id = {tag}"
+        )),
+        0
+    );
+}
+
+#[tokio::test]
+async fn referrals_show_on_both_profiles_and_are_counted() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let old = new_customer(&s, &admin, "老顾客", 501).await;
+    let new = s
+        .customer_id(&admin, json!({"name": "新朋友", "mobile": mobile(502), "referrer_id": old, "source": "referral"})).await;
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/customers/{old}"),
+            json!({"referrer_id": old}),
+        )
+        .await;
+    assert_eq!(r.error_field(), "referrer_id", "{}", r.text);
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/customers/{old}"),
+            json!({"referrer_id": 999999}),
+        )
+        .await;
+    assert_eq!(r.error_field(), "referrer_id", "{}", r.text);
+
+    let o = s
+        .get(&admin, &format!("/api/v1/customers/{new}/overview"))
+        .await;
+    assert_eq!(o.json["referrer"]["id"], old, "{}", o.text);
+    assert_eq!(o.json["referrer"]["name"], "老顾客");
+    let o = s
+        .get(&admin, &format!("/api/v1/customers/{old}/overview"))
+        .await;
+    assert_eq!(o.json["referral_count"], 1);
+    assert_eq!(o.json["referred"][0]["id"], new);
+    assert!(kinds(&o.json["timeline"]).contains(&"referral.brought".to_string()));
+    // Each role sees the referral card's name as it sees that customer's profile.
+    for user in ["frontdesk", "finance", "marketing", "nurse"] {
+        let token = s.login(user).await;
+        let o = s
+            .get(&token, &format!("/api/v1/customers/{old}/overview"))
+            .await;
+        let profile = s.get(&token, &format!("/api/v1/customers/{new}")).await;
+        assert_eq!(
+            o.json["referred"][0]["name"], profile.json["name"],
+            "{user}: {}",
+            o.text
+        );
+        assert_eq!(
+            o.json["referred"][0].get("mobile"),
+            None,
+            "a referral card is a card"
+        );
+    }
+}
+
+/// Every role on the overview: what it may read of consultations and the timeline.
+#[tokio::test]
+async fn every_role_sees_the_overview_under_its_own_policy() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let mut body = full_customer("王五", "13900001111");
+    body["consultant_id"] = json!(s.user_id("consultant"));
+    let id = s.customer_id(&admin, body).await;
+    let r = s
+        .post(&admin, &format!("/api/v1/customers/{id}/consultations"), json!({"way": "onsite", "needs": "鼻综合咨询", "plan": [{"project": "鼻综合", "sessions": 1, "price": "38000"}]}))
+        .await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+
+    let db = s.db();
+    let consultation_readers: Vec<String> = db
+        .prepare("SELECT role FROM role_actions WHERE entity = 'consultation' AND action = 'read'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (user, role, _) in STAFF.iter().filter(|(_, _, st)| *st == 1) {
+        let token = if *user == "admin" {
+            admin.clone()
+        } else {
+            s.login(user).await
+        };
+        let o = s
+            .get(&token, &format!("/api/v1/customers/{id}/overview"))
+            .await;
+        if *role == "partner" {
+            o.assert_problem(404);
+            continue;
+        }
+        assert_eq!(o.code(), 200, "{user}: {}", o.text);
+        let reads = consultation_readers.iter().any(|r| r == role);
+        assert_eq!(
+            o.json.get("consultations").is_some(),
+            reads,
+            "{user} consultations: {}",
+            o.text
+        );
+        let consultation_events: Vec<&Value> = o.json["timeline"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["entity"] == "consultation")
+            .collect();
+        assert_eq!(
+            !consultation_events.is_empty(),
+            reads,
+            "{user} timeline: {}",
+            o.text
+        );
+        let plan_total = db
+            .query_row(
+                "SELECT policy FROM field_policies WHERE role = ?1 AND entity = 'consultation' AND field = 'plan_total'",
+                [role],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap();
+        for e in consultation_events {
+            assert_eq!(
+                e["data"].get("plan_total").is_some(),
+                plan_total != "hidden",
+                "{user}: {e}"
+            );
+        }
+        if reads {
+            let k = &o.json["consultations"][0];
+            assert!(!k["plan"].is_null(), "{user}");
+        }
+    }
+    // The page counts as a view of the customer (the audit panel flushes pending views).
+    assert_eq!(
+        s.get(&admin, &format!("/api/v1/customers/{id}/audit"))
+            .await
+            .code(),
+        200
+    );
+    let views = s.count(&format!(
+        "SELECT count(*) FROM audit_log WHERE action = 'view' AND entity_id = {id}"
+    ));
+    assert!(views >= 10, "views logged: {views}");
+}
+
+#[tokio::test]
+async fn the_staff_directory_names_active_staff_for_every_role_but_partners() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let nurse = s.user_id("nurse");
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/users/{nurse}"),
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    for (user, role, _) in STAFF.iter().filter(|(u, _, _)| *u != "nurse") {
+        let token = s.login(user).await;
+        let r = s.get(&token, "/api/v1/staff").await;
+        if *role == "partner" {
+            r.assert_problem(403);
+            continue;
+        }
+        assert_eq!(r.code(), 200, "{user}: {}", r.text);
+        let items = r.json["items"].as_array().unwrap();
+        let consultant = items
+            .iter()
+            .find(|i| i["role"] == "consultant")
+            .expect("a consultant");
+        let keys: Vec<&str> = consultant
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["display_name", "id", "role", "store_id"], "{user}");
+        assert!(
+            items.iter().all(|i| i["id"] != nurse),
+            "{user}: a disabled account is listed"
+        );
+    }
+}
