@@ -141,6 +141,22 @@ pub const AUDIT: &[FieldDef] = &[
     f("changes", S::Internal, M::Hide),
 ];
 
+/// A customer import: the file's name and shape and the result, never the cell values.
+pub const IMPORT: &[FieldDef] = &[
+    sys("id"),
+    f("filename", S::Internal, M::Text),
+    f("format", S::Plain, M::Hide),
+    f("encoding", S::Plain, M::Hide),
+    f("status", S::Plain, M::Hide),
+    f("row_count", S::Plain, M::Hide),
+    f("mapping", S::Internal, M::Hide),
+    f("result", S::Internal, M::Hide),
+    f("store_id", S::Internal, M::Hide),
+    f("created_by", S::Internal, M::Hide),
+    sys("created_at"),
+    sys("committed_at"),
+];
+
 pub fn fields(entity: Entity) -> &'static [FieldDef] {
     match entity {
         Entity::Customer => CUSTOMER,
@@ -152,6 +168,7 @@ pub fn fields(entity: Entity) -> &'static [FieldDef] {
         Entity::Staff => STAFF,
         Entity::Segment => SEGMENT,
         Entity::Access => &[],
+        Entity::Import => IMPORT,
     }
 }
 
@@ -172,5 +189,6 @@ pub fn actions(entity: Entity) -> &'static [super::Action] {
         Entity::Staff => &[Read],
         Entity::Segment => &[Read, Create, Update, Delete],
         Entity::Access => &[Read, Update],
+        Entity::Import => &[Read],
     }
 }

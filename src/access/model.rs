@@ -60,6 +60,7 @@ str_enum!(Entity {
     Staff = "staff",
     Segment = "segment",
     Access = "access",
+    Import = "import",
 });
 
 str_enum!(Scope {

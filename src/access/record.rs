@@ -44,6 +44,13 @@ impl FieldValue {
 #[derive(Debug, Clone, Default)]
 pub struct Exported(pub(super) Vec<(&'static str, Value)>);
 
+impl Exported {
+    /// The visible fields and their values as shown to the principal, in catalog order.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, &serde_json::Value)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+}
+
 impl serde::Serialize for Exported {
     fn serialize<S: serde::Serializer>(
         &self,

@@ -3,6 +3,7 @@
 pub mod consultations;
 pub mod customer360;
 pub mod customers;
+pub mod imports;
 pub mod input;
 pub mod segments;
 pub mod stores;

@@ -76,6 +76,7 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     crate::domain::segments::api::routes(&mut api);
     crate::domain::customers::api::routes(&mut api);
     crate::domain::stores::api::routes(&mut api);
+    crate::domain::imports::api::routes(&mut api);
     crate::access::api::routes(&mut api);
     crate::audit::api::routes(&mut api);
     if std::env::var_os("LIYAN_BENCH").is_some_and(|v| v == "1") {

@@ -7,33 +7,7 @@ use serde_json::{json, Value};
 use crate::common::*;
 
 /// Every customer field the API knows, in catalogue order.
-const FIELDS: &[&str] = &[
-    "id",
-    "member_no",
-    "name",
-    "gender",
-    "birthday",
-    "mobile",
-    "wechat_id",
-    "id_number",
-    "store_id",
-    "consultant_id",
-    "source",
-    "skin_type",
-    "stage",
-    "referrer_id",
-    "tags",
-    "last_visit_at",
-    "last_purchase_at",
-    "restricted_at",
-    "allergies",
-    "concerns",
-    "medical_history",
-    "notes",
-    "consents",
-    "created_at",
-    "updated_at",
-];
+const FIELDS: &[&str] = CUSTOMER_FIELDS;
 const SYSTEM: &[&str] = &["id", "member_no", "created_at", "updated_at"];
 
 /// The eleven default roles, one demo login each.

@@ -16,6 +16,7 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'home', redirect: { name: 'customers' } },
       { path: 'customers', name: 'customers', component: () => import('./views/CustomerList.vue') },
+      { path: 'customers/import', name: 'customer-import', component: () => import('./views/ImportView.vue') },
       { path: 'customers/new', name: 'customer-new', component: () => import('./views/CustomerForm.vue') },
       {
         path: 'customers/:id(\\d+)',

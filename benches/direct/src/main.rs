@@ -75,7 +75,8 @@ fn usage() -> ! {
     eprintln!(
         "usage:\n  liyan-bench-direct seed --data-dir DIR --customers N\n  liyan-bench-direct queries --customers N --out DIR [--count 1000]\n  \
          liyan-bench-direct sql --db FILE --queries DIR [--seconds 5] [--threads 1]\n  \
-         liyan-bench-direct commit --dir DIR [--seconds 5]"
+         liyan-bench-direct commit --dir DIR [--seconds 5]\n  \
+         liyan-bench-direct import-csv --out FILE [--rows 100000]"
     );
     std::process::exit(2)
 }
@@ -106,6 +107,7 @@ fn main() {
         "queries" => write_queries(args.num("--customers", 0), Path::new(args.req("--out")), args.num("--count", 1000)),
         "sql" => run_sql(Path::new(args.req("--db")), Path::new(args.req("--queries")), args.num("--seconds", 5), args.num("--threads", 1)),
         "commit" => run_commit(Path::new(args.req("--dir")), args.num("--seconds", 5)),
+        "import-csv" => import_csv(Path::new(args.req("--out")), args.num("--rows", 100_000)),
         _ => usage(),
     };
     if let Err(e) = result {
@@ -138,6 +140,38 @@ fn unique_id_number(id: String, seen: &mut std::collections::HashSet<String>) ->
             return s;
         }
     }
+}
+
+/// A customer file as a clinic would export it from its old system: the demo generator's
+/// customers (`liyan::demo::customer`) with Chinese column titles and values, UTF-8 csv.
+fn import_csv(out: &Path, rows: u64) -> Result<(), String> {
+    use rand::SeedableRng;
+    use std::io::Write;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2027);
+    let mut seen = std::collections::HashSet::new();
+    let file = std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut line = |cells: &[&str]| writeln!(w, "{}", cells.join(",")).map_err(|e| e.to_string());
+    line(&["姓名", "手机号", "身份证号", "性别", "生日", "微信", "门店", "来源", "肤质", "过敏史", "病史", "关注问题", "健康同意"])?;
+    let zh = |v: &str| match v {
+        "female" => "女", "male" => "男", "walk_in" => "到店", "referral" => "转介绍", "channel" => "渠道",
+        "online" => "网络", "phone" => "电话", "wechat" => "微信", "other" => "其他", "dry" => "干性",
+        "oily" => "油性", "combination" => "混合", "normal" => "中性", "sensitive" => "敏感",
+        v => v,
+    }
+    .to_string();
+    for i in 0..rows {
+        // Mobiles from 2e7 on: never those of the demo clinic's own customers.
+        let mut c = liyan::demo::customer(&mut rng, 20_000_000 + i, &[1], &[]);
+        c.id_number = c.id_number.map(|id| unique_id_number(id, &mut seen));
+        let health = if c.consents[1].at.is_some() { "是" } else { "否" };
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        line(&[
+            &c.name, &c.mobile, &o(&c.id_number), &zh(&c.gender), &o(&c.birthday), &o(&c.wechat_id), "main",
+            &zh(&o(&c.source)), &zh(&o(&c.skin_type)), &o(&c.allergies), &o(&c.medical_history), &o(&c.concerns), health,
+        ])?;
+    }
+    Ok(())
 }
 
 /// Seeds `customers` more customers into a demo data directory, in batches of 5000 (one

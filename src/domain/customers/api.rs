@@ -24,6 +24,12 @@ pub fn routes(api: &mut Api) {
         list,
     );
     api.post("/customers", "Create a customer", create);
+    // Before `/customers/{id}`, which would otherwise take `export.xlsx` for an id.
+    api.get(
+        "/customers/export.xlsx",
+        "The customer list or a quick search as an xlsx file, under the field policy (audited)",
+        export,
+    );
     api.get(
         "/customers/{id}",
         "One customer, with the caller's field policy applied",
@@ -123,6 +129,33 @@ async fn list(
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"items": page.items, "next_cursor": page.next_cursor})))
+}
+
+async fn export(
+    app: web::Data<App>,
+    auth: Authenticated,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse> {
+    // The list's own query: the file is the list on screen (paging aside).
+    let q = query.into_inner();
+    let filter = q.filter();
+    let (file, name) = blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Customers, crate::access::Export>(&p)?;
+        Ok((
+            super::export::export(&app, &grant, q.q.as_deref(), &filter)?,
+            super::export::file_name(&app),
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("x-export-rows", file.rows.to_string()))
+        .body(file.bytes))
 }
 
 async fn create(

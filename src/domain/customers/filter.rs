@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lifecycle::STAGES;
 use super::model::SOURCES;
-use crate::access::{Customers, Grant, Read};
+use crate::access::{ActionKind, Customers, Grant};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -53,7 +53,11 @@ impl Filter {
     }
 
     /// Validates the values and refuses filters on fields the caller may not see.
-    pub fn check(&self, grant: &Grant<Customers, Read>, app: &crate::app::App) -> Result<Checked> {
+    pub fn check<A: ActionKind>(
+        &self,
+        grant: &Grant<Customers, A>,
+        app: &crate::app::App,
+    ) -> Result<Checked> {
         let used = [
             (self.stage.is_some(), "stage"),
             (self.tag_id.is_some(), "tags"),

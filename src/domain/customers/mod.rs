@@ -1,6 +1,7 @@
 //! Customer profiles (客户档案).
 
 pub mod api;
+pub mod export;
 pub mod filter;
 pub mod lifecycle;
 pub mod merge;

@@ -62,3 +62,40 @@ impl Customer {
         self.consent("health_data").at.is_some()
     }
 }
+
+/// Column titles of customer fields in spreadsheets (export headers; import recognises them).
+pub const LABELS: &[(&str, &str, &str)] = &[
+    ("id", "编号", "ID"),
+    ("member_no", "会员号", "Member no."),
+    ("name", "姓名", "Name"),
+    ("gender", "性别", "Gender"),
+    ("birthday", "生日", "Birthday"),
+    ("mobile", "手机号", "Mobile"),
+    ("wechat_id", "微信", "WeChat"),
+    ("id_number", "身份证号", "ID number"),
+    ("store_id", "门店", "Store"),
+    ("consultant_id", "咨询师", "Consultant"),
+    ("source", "来源", "Source"),
+    ("skin_type", "肤质", "Skin type"),
+    ("allergies", "过敏史", "Allergies"),
+    ("concerns", "关注问题", "Concerns"),
+    ("medical_history", "病史", "Medical history"),
+    ("notes", "备注", "Notes"),
+    ("consents", "同意", "Consents"),
+    ("stage", "阶段", "Stage"),
+    ("referrer_id", "推荐人", "Referred by"),
+    ("tags", "标签", "Tags"),
+    ("last_visit_at", "最近到店", "Last visit"),
+    ("last_purchase_at", "最近消费", "Last purchase"),
+    ("restricted_at", "限制处理", "Processing restricted"),
+    ("created_at", "创建时间", "Created"),
+    ("updated_at", "更新时间", "Updated"),
+];
+
+/// The zh-CN and English titles of a field (the field name itself when it has none).
+pub fn label(field: &str) -> (&str, &str) {
+    LABELS
+        .iter()
+        .find(|l| l.0 == field)
+        .map_or((field, field), |l| (l.1, l.2))
+}

@@ -6,8 +6,8 @@ use super::model::{Customer, CONSENT_KINDS, CONSENT_VERSION, GENDERS, SKIN_TYPES
 use super::store::{self, Cursor, Row_};
 use super::{lifecycle, search, validate};
 use crate::access::{
-    catalog, Create, Customers, Delete, Entity, Exported, Grant, Policy, Read, Record, Reveal,
-    RowScope, Update,
+    catalog, ActionKind, Create, Customers, Delete, Entity, Exported, Grant, Policy, Read, Record,
+    Reveal, RowScope, Update,
 };
 use crate::app::App;
 use crate::audit::{self, Event};
@@ -22,7 +22,7 @@ pub type Json = Map<String, Value>;
 
 /// Applies the submitted fields to `c`, collecting every error. Keys were checked against the
 /// field policy before this runs.
-fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
+pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
     let mut errs = Errors(Vec::new());
     let today = app.config.today();
     for (key, v) in input {
@@ -312,7 +312,7 @@ fn check_references(
 }
 
 /// Old/new values of changed fields; identity and health fields only say that they changed.
-fn diff(old: Option<&Customer>, new: &Customer) -> Value {
+pub(crate) fn diff(old: Option<&Customer>, new: &Customer) -> Value {
     let pairs: Vec<(&str, Value, Value)> = {
         let o = old.cloned().unwrap_or_default();
         let consents = |c: &Customer| {
@@ -441,10 +441,7 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
                 changes: Some(diff(None, &c)),
             },
         )?;
-        let mut data = Map::new();
-        data.insert("source".into(), c.source.clone().into());
-        timeline_event(tx, &actor, c.id, "customer.created", data)?;
-        after_write(tx, &actor, None, &c, tags.as_deref())?;
+        created(tx, &actor, &c, tags.as_deref())?;
         fetch(tx, app, c.id)
     })?;
     grant.export(row, &app.cipher)
@@ -503,8 +500,22 @@ fn timeline_event(
     Ok(())
 }
 
+/// What creating a customer writes besides the row and its audit row: the first timeline event,
+/// the stage history, referral events and tags.
+pub(crate) fn created(
+    tx: &rusqlite::Connection,
+    actor: &audit::Actor,
+    c: &Customer,
+    tags: Option<&[i64]>,
+) -> Result<()> {
+    let mut data = Map::new();
+    data.insert("source".into(), c.source.clone().into());
+    timeline_event(tx, actor, c.id, "customer.created", data)?;
+    after_write(tx, actor, None, c, tags)
+}
+
 /// What a create or update does besides the row: stage history, referral events, tags.
-fn after_write(
+pub(crate) fn after_write(
     tx: &rusqlite::Connection,
     actor: &audit::Actor,
     old: Option<&Customer>,
@@ -853,9 +864,9 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
 }
 
 /// The list and quick search. Searching by a field the role cannot see is refused.
-pub fn search(
+pub fn search<A: ActionKind>(
     app: &App,
-    grant: &Grant<Customers, Read>,
+    grant: &Grant<Customers, A>,
     q: Option<&str>,
     filter: &super::filter::Filter,
     after: Option<&str>,

@@ -25,21 +25,24 @@ pub fn id_by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<i64>
     .optional()
 }
 
+/// Every store: (id, code, name).
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<(i64, String, String)>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, code, name FROM stores WHERE deleted_at IS NULL ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
 pub fn list(app: &App) -> Result<Vec<Record>> {
-    app.db.read_sync(|c| {
-        let mut stmt = c.prepare_cached(
-            "SELECT id, code, name FROM stores WHERE deleted_at IS NULL ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| {
+    let stores = app.db.read_sync(|c| all(c).map_err(Error::from))?;
+    Ok(stores
+        .into_iter()
+        .map(|(id, code, name)| {
             let mut rec = Record::new();
-            rec.set("id", r.get::<_, i64>(0)?)
-                .set("code", r.get::<_, String>(1)?)
-                .set("name", r.get::<_, String>(2)?);
-            Ok(rec)
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(Error::from)
-    })
+            rec.set("id", id).set("code", code).set("name", name);
+            rec
+        })
+        .collect())
 }
 
 pub fn create(

@@ -14,6 +14,35 @@ use serde_json::{json, Value};
 pub const BIN: &str = env!("CARGO_BIN_EXE_liyan");
 pub const PASSWORD: &str = "Liyan@2026";
 
+/// Every customer field the API knows, in catalogue order.
+pub const CUSTOMER_FIELDS: &[&str] = &[
+    "id",
+    "member_no",
+    "name",
+    "gender",
+    "birthday",
+    "mobile",
+    "wechat_id",
+    "id_number",
+    "store_id",
+    "consultant_id",
+    "source",
+    "skin_type",
+    "allergies",
+    "concerns",
+    "medical_history",
+    "notes",
+    "consents",
+    "stage",
+    "referrer_id",
+    "tags",
+    "last_visit_at",
+    "last_purchase_at",
+    "restricted_at",
+    "created_at",
+    "updated_at",
+];
+
 /// Demo staff: (username, role, store id).
 pub const STAFF: &[(&str, &str, i64)] = &[
     ("admin", "admin", 1),

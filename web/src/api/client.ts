@@ -86,6 +86,10 @@ export interface ClientOptions {
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | null | undefined>
   body?: unknown
+  /** A file sent as the raw body (uploads); `body` is then ignored. */
+  raw?: Blob
+  /** Return the response body as a Blob (downloads). */
+  blob?: boolean
   /** Do not try refresh-and-retry on 401 (login, refresh itself). */
   noRetry?: boolean
   signal?: AbortSignal
@@ -139,8 +143,11 @@ export class ApiClient {
       'Accept-Language': this.opts.language?.() ?? 'zh-CN',
     }
     if (this.token) headers.Authorization = `Bearer ${this.token}`
-    let body: string | undefined
-    if (o.body !== undefined) {
+    let body: BodyInit | undefined
+    if (o.raw !== undefined) {
+      headers['Content-Type'] = 'application/octet-stream'
+      body = o.raw
+    } else if (o.body !== undefined) {
       headers['Content-Type'] = 'application/json'
       body = JSON.stringify(o.body)
     }
@@ -195,7 +202,7 @@ export class ApiClient {
       }
     }
     try {
-      return await this.parse<T>(res)
+      return await this.parse<T>(res, o.blob)
     } catch (e) {
       if (e instanceof ApiError && e.status === 403 && (GATE_CODES as readonly string[]).includes(e.code)) {
         this.opts.onGate?.(e.code as GateCode)
@@ -204,7 +211,7 @@ export class ApiClient {
     }
   }
 
-  private async parse<T>(res: Response): Promise<T> {
+  private async parse<T>(res: Response, blob = false): Promise<T> {
     if (res.status === 204) return undefined as T
     const ct = res.headers.get('content-type') || ''
     const isJson = ct.includes('json')
@@ -220,6 +227,7 @@ export class ApiClient {
       if (!problem.title) problem.title = res.statusText || `HTTP ${res.status}`
       throw new ApiError(res.status, problem)
     }
+    if (blob) return (await res.blob()) as T
     if (!isJson) return undefined as T
     const text = await res.text()
     return (text ? JSON.parse(text) : undefined) as T

@@ -174,5 +174,24 @@ const en: typeof zh = {
   followUps: {
     title: 'My follow-ups', until: 'Due by', customer: 'Customer', empty: 'No follow-ups due', overdue: 'Overdue',
   },
+  io: {
+    export: 'Export Excel', exporting: 'Exporting…', import: 'Import customers', title: 'Import customers',
+    upload: 'Choose an Excel or CSV file', uploadHint: '.xlsx or .csv (UTF-8 or GBK), at most 20 MiB and 100,000 rows',
+    file: 'File', rows: 'Rows', encoding: 'Encoding', mapping: 'Columns', column: 'Column in the file', field: 'Customer field',
+    sample: 'Sample', ignore: 'Do not import', remembered: 'The mapping of the last file with this header was applied', proposed: 'Mapped from the header names; please check',
+    duplicate: 'These fields are chosen for several columns: {fields}', dryRun: 'Dry run (writes nothing)', commit: 'Import', committed: 'Import done',
+    confirmCommit: 'All {n} rows are imported in one transaction; if any row has an error nothing is written. Continue?',
+    summary: '{created} created, {updated} updated, {merged} merged, {unchanged} unchanged, {errors} errors, {conflicts} conflicts',
+    truncated: 'Only the first 1000 are listed', row: 'Row', action: 'Result', customer: 'Customer', errors: 'Errors', conflicts: 'Conflicts (existing value kept, the new one added to the notes)',
+    existing: 'Kept', incoming: 'In the file', message: 'Message', history: 'Past imports', status: 'Status', createdAt: 'Time',
+    actions: { create: 'Create', update: 'Update', merge: 'Merge', unchanged: 'Unchanged', error: 'Error' },
+    statuses: { uploaded: 'Not committed', committed: 'Imported' },
+    targets: {
+      name: 'Name', mobile: 'Mobile', gender: 'Gender', birthday: 'Birthday', wechat_id: 'WeChat', id_number: 'ID number',
+      store: 'Store (code or name)', source: 'Source', skin_type: 'Skin type', allergies: 'Allergies', concerns: 'Concerns',
+      medical_history: 'Medical history', notes: 'Notes', 'consents.privacy': 'Privacy consent', 'consents.health_data': 'Health-data consent',
+      'consents.marketing': 'Marketing consent', 'consents.photos': 'Photo consent',
+    },
+  },
 }
 export default en

@@ -163,4 +163,23 @@ export default {
   followUps: {
     title: '我的回访', until: '截至', customer: '客户', empty: '没有到期的回访', overdue: '已过期',
   },
+  io: {
+    export: '导出 Excel', exporting: '正在导出…', import: '导入客户', title: '导入客户',
+    upload: '选择 Excel 或 CSV 文件', uploadHint: '支持 .xlsx 与 .csv（UTF-8 或 GBK），最大 20 MiB、10 万行',
+    file: '文件', rows: '行数', encoding: '编码', mapping: '列对应', column: '文件中的列', field: '客户字段',
+    sample: '示例', ignore: '不导入', remembered: '已套用上次相同表头的对应关系', proposed: '已按表头自动对应，请核对',
+    duplicate: '以下字段对应了多列：{fields}', dryRun: '试运行（不写入）', commit: '确认导入', committed: '导入完成',
+    confirmCommit: '将在一个事务中导入全部 {n} 行，任何一行有错都不会写入。继续？',
+    summary: '新建 {created}，更新 {updated}，合并 {merged}，无变化 {unchanged}，错误 {errors}，冲突 {conflicts}',
+    truncated: '仅列出前 1000 条', row: '行', action: '结果', customer: '客户', errors: '错误', conflicts: '冲突（保留原值，新值写入备注）',
+    existing: '原值', incoming: '文件中的值', message: '说明', history: '导入记录', status: '状态', createdAt: '时间',
+    actions: { create: '新建', update: '更新', merge: '合并', unchanged: '无变化', error: '错误' },
+    statuses: { uploaded: '未提交', committed: '已导入' },
+    targets: {
+      name: '姓名', mobile: '手机号', gender: '性别', birthday: '生日', wechat_id: '微信', id_number: '身份证号',
+      store: '门店（编码或名称）', source: '来源', skin_type: '肤质', allergies: '过敏史', concerns: '关注问题',
+      medical_history: '病史', notes: '备注', 'consents.privacy': '隐私同意', 'consents.health_data': '健康信息同意',
+      'consents.marketing': '营销同意', 'consents.photos': '照片同意',
+    },
+  },
 }
