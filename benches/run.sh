@@ -26,7 +26,10 @@ HOST=127.0.0.1
 URL=https://$HOST:$PORT
 BIN=$ROOT/target/release/liyan
 DIRECT=$B/direct/target/release/liyan-bench-direct
-SEED_DIR=$DATA/seed-$N     # seeded once, never served: each run works on its own copy
+# Seeded once, never served: each run works on its own copy. The version changes when the
+# generator does (2: customers with their past: consultations, stage history, timeline).
+SEED_VERSION=2
+SEED_DIR=$DATA/seed-$N-v$SEED_VERSION
 NL=$( ((N % 1000000 == 0)) && echo "$((N / 1000000))M" || { ((N % 1000 == 0)) && echo "$((N / 1000))k" || echo "$N"; })
 EMPTY_DIR=$DATA/empty
 RUN=$DATA/run-$(date +%Y%m%d-%H%M%S)
@@ -114,7 +117,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 # database (a run adds the customers of its write load and the audit rows of its views).
 # `liyan demo --customers 0` makes the clinic (stores, staff, logins); the bench tool then adds
 # the customers with the demo generator.
-SEED_INFO=$DATA/seed-$N.txt
+SEED_INFO=$DATA/seed-$N-v$SEED_VERSION.txt
 if [[ ! -f $SEED_DIR/liyan.db || ! -f $SEED_INFO ]]; then
   rm -rf "$SEED_DIR"
   say "seeding $N customers into $SEED_DIR (once; later runs reuse it)"
@@ -213,6 +216,7 @@ wrk_run tail tail "$QDIR/tail.txt" auth
 wrk_run name name "$QDIR/name.txt" auth
 wrk_run pinyin pinyin "$QDIR/pinyin.txt" auth
 wrk_run id id "$QDIR/id.txt" auth
+wrk_run overview overview "$QDIR/overview.txt" auth
 RSS_AFTER=$(rss_kib)
 stop_server
 
@@ -229,6 +233,7 @@ for q in tail name pinyin; do
 done
 fig "get-by-id, p50 / p99" "${P50[id]} / ${P99[id]} ms" "SQL alone: $(dget id p50_ms "$RUN/direct-1.txt") / $(dget id p99_ms "$RUN/direct-1.txt") ms; one durable commit $(dget commit p50_ms "$RUN/direct-commit.txt") / $(dget commit p99_ms "$RUN/direct-commit.txt") ms" "-" "errors ${BAD[id]}"
 fig "get-by-id, req/s" "${RPS[id]} ($(calc "100 * ${RPS[id]} / ${RPS[constant]}" 0)% of $CONST_LABEL)" "$CONST_LABEL ${RPS[constant]}; SQL 1 thread $(dget id qps "$RUN/direct-1.txt")/s, 2 threads $(dget id qps "$RUN/direct-2.txt")/s; durable commits $(dget commit per_s "$RUN/direct-commit.txt")/s" ">= 50% of constant" "$(verdict "${RPS[id]} >= 0.5 * ${RPS[constant]} && ${BAD[id]} == 0")"
+fig "360° page (overview), p50 / p99" "${P50[overview]} / ${P99[overview]} ms at ${RPS[overview]} req/s" "the same reads alone: $(dget overview p50_ms "$RUN/direct-1.txt") / $(dget overview p99_ms "$RUN/direct-1.txt") ms, $(dget overview qps "$RUN/direct-1.txt")/s (1 thread)" "p99 < 50 ms" "$(verdict "${P99[overview]} < 50 && ${BAD[overview]} == 0")"
 fig "$CONST_LABEL / health, req/s (p99)" "${RPS[constant]} (${P99[constant]} ms) / ${RPS[health]} (${P99[health]} ms)" "-" "-" "baseline"
 fig "RSS after the load runs" "$(calc "$RSS_AFTER * 1024 / 1e6") MB" "idle $(calc "$RSS_IDLE * 1024 / 1e6") MB" "-" "info"
 

@@ -132,6 +132,8 @@ pub fn customer(rng: &mut StdRng, i: u64, stores: &[i64], consultants: &[i64]) -
         stage: stage.into(),
         // Visits spread over the last 500 days, so some served customers show as dormant or lost.
         last_visit_at: (stage != "lead").then(|| now - rng.gen_range(0..500) * DAY_MS),
+        // First contact up to a year before, so the customer's past has room.
+        created_at: now - rng.gen_range(500..860) * DAY_MS,
         ..Default::default()
     }
 }
@@ -169,6 +171,8 @@ pub fn seed_customers(
     consultants: &[i64],
 ) -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(seed);
+    // A second stream for the customers' past, so the customers stay what they were.
+    let mut rng_story = StdRng::seed_from_u64(seed ^ 0x5EED);
     let actor = Actor::system("seed");
     // Random 身份证 numbers collide at scale (the same birthday, area and sequence); a clinic
     // never has two customers with one, so a repeat is dropped from that customer.
@@ -188,7 +192,10 @@ pub fn seed_customers(
                 c
             })
             .collect();
-        service::seed(app, &actor, &mut batch).map_err(|e| e.to_string())?;
+        service::seed(app, &actor, &mut batch, |tx, c| {
+            story(tx, &actor, &mut rng_story, c, consultants)
+        })
+        .map_err(|e| e.to_string())?;
         i += size;
     }
     Ok(())
@@ -209,3 +216,130 @@ pub const STAFF: &[(&str, Role, &str, &str)] = &[
     ("partner", Role::Partner, "main", "美丽沙龙"),
     ("frontdesk2", Role::FrontDesk, "east", "钱前台"),
 ];
+
+/// Projects of the demo price list (DOMAIN.md): name, price range per line in yuan, sessions.
+const PROJECTS: &[(&str, u32, u32, u32)] = &[
+    ("光子嫩肤", 500, 3000, 3),
+    ("皮秒", 3000, 10000, 3),
+    ("热玛吉", 8000, 40000, 1),
+    ("水光针", 980, 2980, 3),
+    ("玻尿酸", 2000, 4000, 1),
+    ("肉毒素", 1000, 6000, 1),
+    ("果酸焕肤", 300, 1000, 4),
+    ("小气泡清洁", 100, 400, 6),
+    ("双眼皮", 5000, 20000, 1),
+];
+const NEEDS: &[&str] = &[
+    "面部暗沉，想改善肤色",
+    "法令纹明显，咨询填充",
+    "脸上有色斑，想祛斑",
+    "毛孔粗大、出油多",
+    "想做双眼皮，担心恢复期",
+    "眼周细纹，咨询抗衰项目",
+    "痘印痘坑，想改善",
+];
+
+fn plan(rng: &mut StdRng) -> Vec<crate::domain::consultations::model::PlanItem> {
+    (0..rng.gen_range(1..=2))
+        .map(|_| {
+            let (project, lo, hi, sessions) = PROJECTS[rng.gen_range(0..PROJECTS.len())];
+            // Prices end in 0 or 80 yuan, as price lists do.
+            let yuan = rng.gen_range(lo..=hi) / 10 * 10 + if rng.gen_bool(0.3) { 80 } else { 0 };
+            crate::domain::consultations::model::PlanItem {
+                project: project.into(),
+                sessions,
+                price_fen: i64::from(yuan.min(hi)) * 100,
+            }
+        })
+        .collect()
+}
+
+/// A generated customer's past, consistent with their stage and last visit: the first contact
+/// (sometimes a phone consultation), the arrival, the on-site consultation with a priced plan,
+/// the deal, the treatment and the repeat visit, each with its stage change and timeline event.
+pub fn story(
+    tx: &rusqlite::Connection,
+    actor: &Actor,
+    rng: &mut StdRng,
+    c: &Customer,
+    consultants: &[i64],
+) -> crate::error::Result<()> {
+    use crate::domain::consultations::{self, model::Consultation};
+    use crate::domain::customers::lifecycle::rank;
+    use crate::domain::timeline::{self, NewEvent};
+    let at_least = |stage: &str| rank(&c.stage) >= rank(stage);
+    let first = c.created_at;
+    let visit = c.last_visit_at.unwrap_or(first);
+    // The first visit: a week or so after the first contact, never after the last visit.
+    let arrival = (first + rng.gen_range(1..30) * DAY_MS).min(visit);
+    let consultant = c.consultant_id.or_else(|| consultants.first().copied());
+    let mut steps: Vec<(&str, i64)> = vec![("lead", first)];
+    let event = |kind: &str, at: i64, data: serde_json::Map<String, serde_json::Value>| {
+        timeline::record_at(
+            tx,
+            actor,
+            at,
+            NewEvent {
+                customer_id: c.id,
+                kind,
+                entity: crate::access::Entity::Customer,
+                entity_id: Some(c.id),
+                data,
+            },
+        )
+    };
+    let mut data = serde_json::Map::new();
+    data.insert("source".into(), c.source.clone().into());
+    event("customer.created", first, data)?;
+    let consult = |way: &str, at: i64, outcome: &str, rng: &mut StdRng| {
+        let mut k = Consultation {
+            customer_id: c.id,
+            store_id: c.store_id,
+            consultant_id: consultant,
+            way: way.into(),
+            at,
+            needs: Some(NEEDS[rng.gen_range(0..NEEDS.len())].into()),
+            plan: if way == "onsite" {
+                plan(rng)
+            } else {
+                Vec::new()
+            },
+            outcome: outcome.into(),
+            created_by: consultant,
+            created_at: at,
+            updated_at: at,
+            ..Default::default()
+        };
+        consultations::seed(tx, actor, &mut k)
+    };
+    if rng.gen_bool(0.5) {
+        consult("phone", first, "pending", rng)?;
+    }
+    if at_least("triage") {
+        steps.push(("triage", arrival));
+        let mut data = serde_json::Map::new();
+        data.insert("consultant_id".into(), consultant.into());
+        event("customer.arrived", arrival, data)?;
+    }
+    if at_least("consultation") {
+        steps.push(("consultation", arrival + 3_600_000));
+        let outcome = if at_least("deal") { "deal" } else { "thinking" };
+        consult("onsite", arrival + 3_600_000, outcome, rng)?;
+    }
+    for (stage, after) in [("deal", 2 * 3_600_000), ("in_treatment", DAY_MS)] {
+        if at_least(stage) {
+            steps.push((stage, arrival + after));
+        }
+    }
+    if at_least("repeat") {
+        let back = visit.max(arrival + 2 * DAY_MS);
+        steps.push(("repeat", back));
+        consult("onsite", back, "deal", rng)?;
+    }
+    let mut from = None;
+    for (stage, at) in steps {
+        service::stage_changed_at(tx, actor, c.id, (from, stage), None, at)?;
+        from = Some(stage);
+    }
+    Ok(())
+}

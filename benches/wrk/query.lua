@@ -2,6 +2,7 @@
 --   wrk ... -s query.lua URL -- KIND FILE
 -- KIND is tail|name|pinyin (FILE holds one raw query per line, URL-encoded here into
 -- /api/v1/customers?limit=20&q=...), id (FILE holds customer ids: /api/v1/customers/ID),
+-- overview (the same ids: /api/v1/customers/ID/overview, the 360° page),
 -- or path (FILE is itself the one path to request).
 -- Authorization comes from wrk's -H option. Each thread walks the list from its own offset.
 
@@ -27,6 +28,8 @@ function init(args)
       if line ~= "" then
         if kind == "id" then
           paths[#paths + 1] = "/api/v1/customers/" .. line
+        elseif kind == "overview" then
+          paths[#paths + 1] = "/api/v1/customers/" .. line .. "/overview"
         else
           paths[#paths + 1] = "/api/v1/customers?limit=20&q=" .. urlencode(line)
         end

@@ -592,3 +592,66 @@ async fn the_staff_directory_names_active_staff_for_every_role_but_partners() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_demo_clinic_has_a_consistent_past() {
+    let s = Server::with_customers(80).await;
+    let db = s.db();
+    // Every customer's stage history ends at the stage it is in, and starts as a lead.
+    let bad: i64 = db
+        .query_row(
+            "SELECT count(*) FROM customers c WHERE c.stage <> (SELECT h.to_stage FROM customer_stage_history h
+                 WHERE h.customer_id = c.id ORDER BY h.at DESC, h.id DESC LIMIT 1)
+               OR (SELECT h.to_stage FROM customer_stage_history h WHERE h.customer_id = c.id ORDER BY h.at, h.id LIMIT 1) <> 'lead'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(bad, 0, "stage histories that do not match the stage");
+    // Served customers had an on-site consultation with a priced plan; leads never came in.
+    let served_without: i64 = db
+        .query_row(
+            "SELECT count(*) FROM customers c WHERE c.stage NOT IN ('lead', 'triage')
+               AND NOT EXISTS (SELECT 1 FROM consultations k WHERE k.customer_id = c.id AND k.way = 'onsite' AND k.plan_total_fen > 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(served_without, 0);
+    assert_eq!(s.count("SELECT count(*) FROM consultations k JOIN customers c ON c.id = k.customer_id WHERE c.stage = 'lead' AND k.way = 'onsite'"), 0);
+    // Nothing lies in the future, and the 360° page shows the past newest first.
+    assert_eq!(
+        s.count(&format!(
+            "SELECT count(*) FROM customer_events WHERE at > {}",
+            now_ms()
+        )),
+        0
+    );
+    let admin = s.login("admin").await;
+    let id: i64 = db
+        .query_row(
+            "SELECT id FROM customers WHERE stage = 'repeat' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let o = s
+        .get(&admin, &format!("/api/v1/customers/{id}/overview"))
+        .await;
+    let at: Vec<i64> = o.json["timeline"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["at"].as_i64().unwrap())
+        .collect();
+    assert!(
+        at.len() >= 6 && at.windows(2).all(|w| w[0] >= w[1]),
+        "{}",
+        o.text
+    );
+    assert!(
+        o.json["consultations"].as_array().unwrap().len() >= 2,
+        "{}",
+        o.text
+    );
+}

@@ -67,9 +67,12 @@ enum Kind {
     Name,
     Pinyin,
     Id,
+    /// The reads of the 360° page (`GET /customers/{id}/overview`).
+    Overview,
 }
 
-const KINDS: &[(Kind, &str)] = &[(Kind::Tail, "tail"), (Kind::Name, "name"), (Kind::Pinyin, "pinyin"), (Kind::Id, "id")];
+const KINDS: &[(Kind, &str)] =
+    &[(Kind::Tail, "tail"), (Kind::Name, "name"), (Kind::Pinyin, "pinyin"), (Kind::Id, "id"), (Kind::Overview, "overview")];
 
 fn usage() -> ! {
     eprintln!(
@@ -189,6 +192,7 @@ fn seed(data_dir: &Path, customers: u64) -> Result<(), String> {
         return Err(format!("{} already holds {already} customers; seed an empty demo directory", data_dir.display()));
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let mut story_rng = rand::rngs::StdRng::seed_from_u64(2027);
     let actor = liyan::audit::Actor::system("seed");
     let mut seen = std::collections::HashSet::new();
     let start = Instant::now();
@@ -202,7 +206,10 @@ fn seed(data_dir: &Path, customers: u64) -> Result<(), String> {
                 c
             })
             .collect();
-        liyan::domain::customers::service::seed(&app, &actor, &mut batch).map_err(|e| e.to_string())?;
+        liyan::domain::customers::service::seed(&app, &actor, &mut batch, |tx, c| {
+            liyan::demo::story(tx, &actor, &mut story_rng, c, &consultants)
+        })
+        .map_err(|e| e.to_string())?;
         i += size;
         if i % 100_000 == 0 || i == customers {
             let secs = start.elapsed().as_secs_f64();
@@ -225,7 +232,7 @@ fn write_queries(customers: u64, out: &Path, count: u64) -> Result<(), String> {
                 Kind::Tail => format!("{:04}", rng.below(10_000)),
                 Kind::Name => format!("{}{}", rng.pick(SURNAMES).0, rng.pick(GIVEN).0),
                 Kind::Pinyin => format!("{}{}{}", rng.pick(SURNAMES).1, rng.pick(GIVEN).1, rng.pick(GIVEN).1),
-                Kind::Id => (1 + rng.below(customers)).to_string(),
+                Kind::Id | Kind::Overview => (1 + rng.below(customers)).to_string(),
             })
             .collect();
         std::fs::write(out.join(format!("{file}.txt")), lines.join("\n") + "\n").map_err(|e| e.to_string())?;
@@ -261,7 +268,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 fn sql_for(kind: Kind) -> String {
     let limit = LIMIT + 1;
     match kind {
-        Kind::Id => format!("SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND 1"),
+        Kind::Id | Kind::Overview => format!("SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND 1"),
         Kind::Tail | Kind::Name => format!(
             "SELECT s.term, {COLS} FROM customer_search s CROSS JOIN customers c ON c.id = s.customer_id
                  WHERE s.term = ?  AND c.deleted_at IS NULL AND 1
@@ -280,12 +287,15 @@ fn sql_for(kind: Kind) -> String {
 /// Runs one query and reads every column of every row, as the store does; returns the row count.
 fn run_one(conn: &Connection, kind: Kind, q: &str) -> rusqlite::Result<usize> {
     use rusqlite::ToSql;
+    if kind == Kind::Overview {
+        return overview(conn, q.parse().unwrap_or(1));
+    }
     let mut stmt = conn.prepare_cached(&sql_for(kind))?;
     let (a, b);
     let mut p: Vec<&dyn ToSql> = Vec::new();
     let id: i64;
     match kind {
-        Kind::Id => {
+        Kind::Id | Kind::Overview => {
             id = q.parse().unwrap_or(1);
             p.push(&id);
         }
@@ -307,6 +317,24 @@ fn run_one(conn: &Connection, kind: Kind, q: &str) -> rusqlite::Result<usize> {
         }
         n += 1;
     }
+    Ok(n)
+}
+
+/// The 360° page's reads through the server's own store functions, in one read transaction as
+/// the server runs them: the customer, tags, stage history, consultations, referrals and the
+/// newest timeline page. Returns the rows read.
+fn overview(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
+    use liyan::domain::{consultations, customers, tags, timeline};
+    let all = liyan::access::RowScope::All;
+    conn.execute_batch("BEGIN")?;
+    let n = customers::store::get(conn, id, &all)?.into_iter().count()
+        + tags::store::of_customers(conn, &[id])?.concat().len()
+        + customers::store::stage_history(conn, id)?.len()
+        + consultations::store::of_customer(conn, id, 100)?.len()
+        + customers::store::referred_by(conn, id, 50)?.len()
+        + customers::store::referral_count(conn, id)? as usize
+        + timeline::store::page(conn, id, None, 31)?.len();
+    conn.execute_batch("COMMIT")?;
     Ok(n)
 }
 

@@ -4,7 +4,7 @@
 
 pub mod api;
 pub mod model;
-mod store;
+pub mod store;
 
 use serde_json::{json, Map, Value};
 
@@ -213,7 +213,14 @@ fn move_customer(tx: &Reader, app: &App, actor: &audit::Actor, k: &Consultation)
     Ok(())
 }
 
-fn event(tx: &Reader, actor: &audit::Actor, kind: &str, k: &Consultation) -> Result<()> {
+/// The consultation's timeline event at `at`; its data are shown under the consultation policy.
+fn event_at(
+    tx: &Reader,
+    actor: &audit::Actor,
+    kind: &str,
+    k: &Consultation,
+    at: i64,
+) -> Result<()> {
     let mut data = Map::new();
     data.insert("way".into(), k.way.clone().into());
     data.insert("outcome".into(), k.outcome.clone().into());
@@ -223,9 +230,10 @@ fn event(tx: &Reader, actor: &audit::Actor, kind: &str, k: &Consultation) -> Res
         crate::money::format_fen(k.plan_total_fen).into(),
     );
     data.insert("consultant_id".into(), k.consultant_id.into());
-    timeline::record(
+    timeline::record_at(
         tx,
         actor,
+        at,
         NewEvent {
             customer_id: k.customer_id,
             kind,
@@ -295,7 +303,7 @@ pub fn create(
         check_consultant(tx, &k)?;
         k.id = store::insert(tx, &k)?;
         audit_row(tx, &actor, "create", &k, Some(summary(&k)))?;
-        event(tx, &actor, "consultation.created", &k)?;
+        event_at(tx, &actor, "consultation.created", &k, now)?;
         move_customer(tx, app, &actor, &k)?;
         Ok::<_, Error>(k)
     })?;
@@ -324,7 +332,7 @@ pub fn update(
         check_consultant(tx, &k)?;
         store::update(tx, &k)?;
         audit_row(tx, &actor, "update", &k, Some(summary(&k)))?;
-        event(tx, &actor, "consultation.updated", &k)?;
+        event_at(tx, &actor, "consultation.updated", &k, now)?;
         move_customer(tx, app, &actor, &k)?;
         Ok::<_, Error>(k)
     })?;
@@ -406,4 +414,12 @@ pub fn follow_ups(
 /// A merge of duplicates: `from`'s consultations become `to`'s.
 pub fn reassign(tx: &Reader, from: i64, to: i64) -> Result<usize> {
     Ok(store::reassign(tx, from, to)?)
+}
+
+/// A consultation of the demo clinic's generated past: the record and its timeline event at its
+/// own time, inside the seeding transaction (which writes one audit row for the batch).
+pub fn seed(tx: &Reader, actor: &audit::Actor, k: &mut Consultation) -> Result<()> {
+    k.plan_total_fen = k.plan.iter().map(|i| i.price_fen).sum();
+    k.id = store::insert(tx, k)?;
+    event_at(tx, actor, "consultation.created", k, k.at)
 }

@@ -569,6 +569,18 @@ fn stage_changed(
     to: &str,
     reason: Option<&str>,
 ) -> Result<()> {
+    stage_changed_at(tx, actor, customer_id, (from, to), reason, now_ms())
+}
+
+/// `stage_changed` at a given time: the demo clinic's generated past.
+pub fn stage_changed_at(
+    tx: &rusqlite::Connection,
+    actor: &audit::Actor,
+    customer_id: i64,
+    (from, to): (Option<&str>, &str),
+    reason: Option<&str>,
+    at: i64,
+) -> Result<()> {
     store::insert_stage_change(
         tx,
         customer_id,
@@ -576,14 +588,26 @@ fn stage_changed(
             from_stage: from.map(str::to_string),
             to_stage: to.to_string(),
             reason: reason.map(str::to_string),
-            at: now_ms(),
+            at,
             actor: actor.name.clone(),
         },
         actor.id,
     )?;
     let mut data = Map::new();
     data.insert("stage".into(), to.into());
-    timeline_event(tx, actor, customer_id, "stage.changed", data)
+    timeline::record_at(
+        tx,
+        actor,
+        at,
+        NewEvent {
+            customer_id,
+            kind: "stage.changed",
+            entity: Entity::Customer,
+            entity_id: Some(customer_id),
+            data,
+        },
+    )?;
+    Ok(())
 }
 
 /// Moves the customer forward to `to` if an event (triage, a consultation, a deal) takes them
@@ -949,14 +973,24 @@ pub fn history(
 
 /// Seeds already-valid customers in one transaction with one audit row, for the demo clinic
 /// and benchmarks (trusted CLI callers; not reachable over HTTP).
-pub fn seed(app: &App, by: &audit::Actor, batch: &mut [Customer]) -> Result<()> {
+/// `story` writes each customer's past (consultations, stage history, timeline) in the same
+/// transaction; a customer's `created_at`, when set, is kept as its first contact.
+pub fn seed(
+    app: &App,
+    by: &audit::Actor,
+    batch: &mut [Customer],
+    mut story: impl FnMut(&rusqlite::Connection, &Customer) -> Result<()>,
+) -> Result<()> {
     let now = now_ms();
     app.db.write_sync(|tx| {
         for c in batch.iter_mut() {
             c.member_no = store::next_member_no(tx)?;
-            c.created_at = now;
+            if c.created_at == 0 {
+                c.created_at = now;
+            }
             c.updated_at = now;
             c.id = store::insert(tx, c, &app.cipher)?;
+            story(tx, c)?;
         }
         let changes = serde_json::json!({"customers": batch.len(), "first_id": batch.first().map(|c| c.id), "last_id": batch.last().map(|c| c.id)});
         audit::append(tx, &Event { actor: by, action: "seed", entity: "customer", entity_id: None, store_id: None, changes: Some(changes) })?;

@@ -6,7 +6,7 @@
 //! read access to it — a new area adds events without touching this module or the page.
 
 pub mod api;
-mod store;
+pub mod store;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -31,6 +31,12 @@ pub struct NewEvent<'a> {
 /// Appends an event; call it inside the write transaction of the change.
 pub fn record(tx: &Reader, actor: &Actor, ev: NewEvent) -> rusqlite::Result<()> {
     store::insert(tx, now_ms(), actor, &ev)
+}
+
+/// `record` for an event that happened at `at` (a consultation entered afterwards, the demo
+/// clinic's generated past).
+pub fn record_at(tx: &Reader, actor: &Actor, at: i64, ev: NewEvent) -> rusqlite::Result<()> {
+    store::insert(tx, at, actor, &ev)
 }
 
 /// A merge of duplicates: `from`'s history becomes `to`'s.
