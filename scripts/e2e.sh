@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The browser test against the real binary: a demo clinic, a known customer, a new front-desk
-# account that must change its password, then web/e2e in the system's Chromium.
+# The browser tests against the real binary: a demo clinic, a known customer, new accounts that
+# must change their password (front desk, 360°, admin tools), then web/e2e in the system's Chromium.
+# The debug binary serves web/dist from disk: build it first (scripts/build-web.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --locked
@@ -17,6 +18,10 @@ printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_desk 
 # The 360° test runs beside the front-desk test: accounts of its own (each changes its password).
 printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_desk360 --role front_desk --store main --display-name 测试前台 --password-stdin >/dev/null
 printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_consultant --role consultant --store main --display-name 测试咨询 --password-stdin >/dev/null
+# The admin-tools test (import, segments, duplicates, privacy requests): one account per test.
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_import --role manager --store main --display-name 测试导入 --password-stdin >/dev/null
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_segment --role manager --store main --display-name 测试分群 --password-stdin >/dev/null
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_admin --role admin --store main --display-name 测试管理 --password-stdin >/dev/null
 LIYAN_LOG=warn "$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
@@ -34,5 +39,9 @@ cd web
 LIYAN_E2E_URL="$url" LIYAN_E2E_USER=e2e_desk LIYAN_E2E_PASSWORD='Start-2026!' LIYAN_E2E_NEW_PASSWORD='Desk-Changed-2026!' \
 LIYAN_E2E_360_DESK_USER=e2e_desk360 LIYAN_E2E_360_DESK_PASSWORD='Start-2026!' \
 LIYAN_E2E_360_CONSULTANT_USER=e2e_consultant LIYAN_E2E_360_CONSULTANT_PASSWORD='Start-2026!' \
+LIYAN_E2E_TOOLS_IMPORT_USER=e2e_import LIYAN_E2E_TOOLS_IMPORT_PASSWORD='Start-2026!' \
+LIYAN_E2E_TOOLS_SEGMENT_USER=e2e_segment LIYAN_E2E_TOOLS_SEGMENT_PASSWORD='Start-2026!' \
+LIYAN_E2E_TOOLS_ADMIN_USER=e2e_admin LIYAN_E2E_TOOLS_ADMIN_PASSWORD='Start-2026!' \
+LIYAN_E2E_IMPORT_FILE=tests/fixtures/import-customers.xlsx \
 LIYAN_E2E_CUSTOMER_NAME=曾小红 LIYAN_E2E_CUSTOMER_INITIALS=zxh LIYAN_E2E_CUSTOMER_TAIL4=0617 \
   npm run e2e

@@ -15,8 +15,10 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./layouts/MainLayout.vue'),
     children: [
       { path: '', name: 'home', redirect: { name: 'customers' } },
-      { path: 'customers', name: 'customers', component: () => import('./views/CustomerList.vue') },
+      // queryInPlace: the list keeps its filters in the query and stays mounted when they change.
+      { path: 'customers', name: 'customers', component: () => import('./views/CustomerList.vue'), meta: { queryInPlace: true } },
       { path: 'customers/import', name: 'customer-import', component: () => import('./views/ImportView.vue') },
+      { path: 'customers/duplicates', name: 'customer-duplicates', component: () => import('./views/DuplicatesView.vue') },
       { path: 'customers/new', name: 'customer-new', component: () => import('./views/CustomerForm.vue') },
       {
         path: 'customers/:id(\\d+)',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { actionTag, duplicateTargets, mappingBody } from '../src/lib/imports'
+import { i18n } from '../src/i18n'
+import { actionTag, duplicateTargets, mappingBody, targetLabelKey } from '../src/lib/imports'
 
 describe('import mapping', () => {
   it('sends only the columns given a field', () => {
@@ -12,5 +13,17 @@ describe('import mapping', () => {
   it('colours outcomes', () => {
     expect(actionTag('error')).toBe('danger')
     expect(actionTag('merge')).toBe('warning')
+  })
+})
+
+describe('import target labels', () => {
+  it('resolves targets with a dot in their name, in both languages', () => {
+    const t = i18n.global.t
+    i18n.global.locale.value = 'zh-CN'
+    expect(t(targetLabelKey('consents.health_data'))).toBe('健康信息同意')
+    expect(t(targetLabelKey('name'))).toBe('姓名')
+    i18n.global.locale.value = 'en'
+    expect(t(targetLabelKey('consents.photos'))).toBe('Photo consent')
+    i18n.global.locale.value = 'zh-CN'
   })
 })

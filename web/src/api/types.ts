@@ -59,6 +59,8 @@ export interface Customer {
   tags?: Tag[]
   last_visit_at?: number | null
   last_purchase_at?: number | null
+  /** Set while processing is restricted (PIPL): every change is refused. */
+  restricted_at?: number | null
   created_at?: number
   updated_at?: number
   [key: string]: unknown
@@ -226,4 +228,33 @@ export interface StaffMember {
 export interface FollowUp {
   consultation: Consultation
   customer: Customer
+}
+
+// ---- Saved segments, duplicates and merge, PIPL requests ----
+
+/** A saved list filter (客户分群); `filter` has the keys of lib/filters CustomerFilter. */
+export interface Segment {
+  id: number
+  name: string
+  filter: Record<string, unknown>
+  shared: boolean
+  owner_id: number
+}
+
+export interface DuplicateGroup {
+  reason: 'name_birthday' | 'wechat_id' | string
+  customers: Customer[]
+}
+
+export const PIPL_KINDS = ['access', 'restrict', 'lift_restriction', 'erase'] as const
+export type PiplKind = (typeof PIPL_KINDS)[number]
+
+export interface PiplRequest {
+  id: number
+  kind: PiplKind | string
+  reason: string
+  /** The user name of who handled it. */
+  handled_by: string
+  handled_at: number
+  result: Record<string, unknown> | null
 }

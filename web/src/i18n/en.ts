@@ -8,7 +8,7 @@ const en: typeof zh = {
     yes: 'Yes', no: 'No', actions: 'Actions', reset: 'Reset', refresh: 'Refresh', none: 'None', saved: 'Saved',
     deleted: 'Deleted', required: 'Required', filter: 'Filter', all: 'All', close: 'Close', colon: ': ',
   },
-  menu: { customers: 'Customers', users: 'Users', access: 'Permissions', audit: 'Audit log', tags: 'Tags', followUps: 'My follow-ups' },
+  menu: { customers: 'Customers', users: 'Users', access: 'Permissions', audit: 'Audit log', tags: 'Tags', followUps: 'My follow-ups', duplicates: 'Duplicates' },
   header: { logout: 'Log out', changePassword: 'Change password', twoStep: 'Two-step verification', language: 'Language' },
   setup: {
     title: 'First run: create the administrator', token: 'Setup token', username: 'Username',
@@ -173,6 +173,34 @@ const en: typeof zh = {
   },
   followUps: {
     title: 'My follow-ups', until: 'Due by', customer: 'Customer', empty: 'No follow-ups due', overdue: 'Overdue',
+  },
+  filters: {
+    stage: 'Stage', tag: 'Tag', store: 'Store', consultant: 'Consultant', source: 'Source', birthdayMonth: 'Birthday month',
+    month: 'Month {n}', lastVisit: 'Last visit', from: 'From', to: 'To', clear: 'Clear filters', active: '{n} filters',
+  },
+  segments: {
+    title: 'Segments', pick: 'Segments', none: 'No saved segments', saveAs: 'Save as segment', name: 'Segment name',
+    shared: 'Share with colleagues', sharedTag: 'Shared', mine: 'Mine', rename: 'Rename', delete: 'Delete segment',
+    deleteConfirm: 'Delete the segment "{name}"?', saved: 'Segment saved', updated: 'Segment updated', deleted: 'Segment deleted',
+    update: 'Update with the current filters', modified: 'modified', needFilter: 'Set at least one filter first', nameRequired: 'Give the segment a name',
+  },
+  dup: {
+    title: 'Duplicates', hint: 'Customers with the same name and birthday, or the same WeChat id, may be one person. Pick the one to keep; the others are folded into it (details, consultations, tags, timeline). Differing values go into the notes: nothing is lost.',
+    empty: 'No likely duplicates found', reasons: { name_birthday: 'Same name and birthday', wechat_id: 'Same WeChat id' },
+    keep: 'Keep', merge: 'Merge', mergeConfirm: 'Fold {from} into {keep} (keeping {keep}). The merged customers leave the list. Continue?',
+    merged: 'Merged; kept {name} ({no})', open: 'Open 360°', result: 'Merge result', pickKeep: 'Pick the customer to keep',
+  },
+  pipl: {
+    menu: 'Privacy requests', records: 'Request records', kinds: { access: 'Copy of data', restrict: 'Restrict processing', lift_restriction: 'Lift restriction', erase: 'Erase (anonymise)' },
+    reason: 'Reason', reasonHint: 'e.g. written request in person, ID checked', reasonRequired: 'Give the reason',
+    accessHint: 'Builds a copy of everything held about this customer (a JSON file) to hand to them. The request is recorded.',
+    restrictHint: 'While processing is restricted, this customer\'s record cannot be changed until the restriction is lifted.',
+    liftHint: 'Lifting the restriction allows changes to this customer again.',
+    eraseHint: 'Erasure anonymises the personal data (name, mobile, ID number, health data...) and removes the customer from lists and search. Medical records, consultations and the audit log are kept as the law requires. This cannot be undone.',
+    eraseType: 'Type the member no. {no} to confirm', eraseMismatch: 'The member no. does not match',
+    restricted: 'Processing of this customer is restricted (since {at}): the record cannot be changed.', lift: 'Lift restriction', submit: 'Submit',
+    downloaded: 'The copy was downloaded', done: 'Done', erased: 'The customer\'s personal data was erased', noRecords: 'No requests recorded',
+    at: 'Time', handledBy: 'Handled by', kind: 'Kind', result: 'Result',
   },
   io: {
     export: 'Export Excel', exporting: 'Exporting…', import: 'Import customers', title: 'Import customers',

@@ -6,7 +6,7 @@ export default {
     yes: '是', no: '否', actions: '操作', reset: '重置', refresh: '刷新', none: '无', saved: '已保存',
     deleted: '已删除', required: '必填', filter: '筛选', all: '全部', close: '关闭', colon: '：',
   },
-  menu: { customers: '客户', users: '用户', access: '权限', audit: '审计日志', tags: '标签', followUps: '我的回访' },
+  menu: { customers: '客户', users: '用户', access: '权限', audit: '审计日志', tags: '标签', followUps: '我的回访', duplicates: '重复客户' },
   header: { logout: '退出登录', changePassword: '修改密码', twoStep: '两步验证', language: '语言' },
   setup: {
     title: '首次设置：创建管理员', token: '设置令牌', username: '用户名', displayName: '姓名',
@@ -162,6 +162,34 @@ export default {
   },
   followUps: {
     title: '我的回访', until: '截至', customer: '客户', empty: '没有到期的回访', overdue: '已过期',
+  },
+  filters: {
+    stage: '阶段', tag: '标签', store: '门店', consultant: '咨询师', source: '来源', birthdayMonth: '生日月份',
+    month: '{n} 月', lastVisit: '最近到店', from: '开始日期', to: '结束日期', clear: '清除筛选', active: '{n} 个筛选条件',
+  },
+  segments: {
+    title: '客户分群', pick: '选择分群', none: '没有保存的分群', saveAs: '保存为分群', name: '分群名称',
+    shared: '共享给同事', sharedTag: '共享', mine: '我的', rename: '重命名', delete: '删除分群',
+    deleteConfirm: '确定删除分群“{name}”吗？', saved: '分群已保存', updated: '分群已更新', deleted: '分群已删除',
+    update: '用当前筛选更新', modified: '已修改', needFilter: '请先设置至少一个筛选条件', nameRequired: '请填写分群名称',
+  },
+  dup: {
+    title: '重复客户', hint: '同名同生日或同一微信号的客户可能是同一个人。选择保留哪一位，其余的资料、咨询、标签、时间线并入保留者；不同的值写入备注，原记录不会丢失。',
+    empty: '没有发现疑似重复的客户', reasons: { name_birthday: '姓名和生日相同', wechat_id: '微信号相同' },
+    keep: '保留', merge: '合并', mergeConfirm: '将 {from} 并入 {keep}（保留 {keep}）。被合并的客户将从列表中消失。继续？',
+    merged: '已合并，保留 {name}（{no}）', open: '查看 360°', result: '合并结果', pickKeep: '请选择要保留的客户',
+  },
+  pipl: {
+    menu: '个人信息请求', records: '请求记录', kinds: { access: '查阅复制', restrict: '限制处理', lift_restriction: '解除限制', erase: '删除（匿名化）' },
+    reason: '请求原因', reasonHint: '例如：客户本人到店书面申请，核验身份证后办理', reasonRequired: '请填写请求原因',
+    accessHint: '生成该客户的全部个人信息副本（JSON 文件），交给客户本人。此操作会被记录。',
+    restrictHint: '限制处理后，该客户的资料不能再被修改，直到解除限制。',
+    liftHint: '解除限制后，可以再次修改该客户的资料。',
+    eraseHint: '删除会匿名化该客户的个人信息（姓名、手机号、身份证号、健康信息等），移出列表与搜索。病历、咨询记录与审计日志依法保留。此操作无法撤销。',
+    eraseType: '请输入会员号 {no} 以确认', eraseMismatch: '会员号不一致',
+    restricted: '该客户已限制处理（{at}起）：资料不能修改。', lift: '解除限制', submit: '提交',
+    downloaded: '个人信息副本已下载', done: '已办理', erased: '客户个人信息已删除', noRecords: '暂无请求记录',
+    at: '时间', handledBy: '办理人', kind: '类型', result: '结果',
   },
   io: {
     export: '导出 Excel', exporting: '正在导出…', import: '导入客户', title: '导入客户',

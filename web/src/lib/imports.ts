@@ -22,3 +22,11 @@ export function duplicateTargets(selected: Record<string, string | null | undefi
 export function actionTag(a: ImportAction): 'success' | 'primary' | 'warning' | 'info' | 'danger' {
   return ({ create: 'success', update: 'primary', merge: 'warning', unchanged: 'info', error: 'danger' } as const)[a]
 }
+
+/**
+ * The i18n key of a target field's label. Some targets contain a dot (`consents.health_data`),
+ * which a plain `io.targets.${f}` path would read as nesting: the bracket form keeps it one key.
+ */
+export function targetLabelKey(field: string): string {
+  return `io.targets['${field.replace(/['\\]/g, '')}']`
+}
