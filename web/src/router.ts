@@ -35,6 +35,13 @@ const routes: RouteRecordRaw[] = [
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue') },
     ],
   },
+  // Printable signed consent: no app chrome around it.
+  {
+    path: '/consents/:id(\\d+)/print',
+    name: 'consent-print',
+    component: () => import('./views/ConsentPrint.vue'),
+    props: true,
+  },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 
