@@ -308,6 +308,12 @@ pub fn delete(app: &App, grant: &Grant<Photos, Delete>, id: i64) -> Result<()> {
     })
 }
 
+/// A merge of duplicates: `from`'s photos become `to`'s (signed consents stay: they are
+/// immutable and name the person who signed).
+pub fn reassign(tx: &Reader, from: i64, to: i64) -> Result<usize> {
+    Ok(store::reassign(tx, from, to)?)
+}
+
 /// The fixed lists the upload form offers.
 pub fn vocabulary() -> Value {
     json!({

@@ -67,3 +67,10 @@ pub fn soft_delete(c: &Connection, id: i64, by: i64, now: i64) -> rusqlite::Resu
     )?;
     Ok(())
 }
+
+pub fn reassign(c: &Connection, from: i64, to: i64) -> rusqlite::Result<usize> {
+    c.execute(
+        "UPDATE photos SET customer_id = ?2 WHERE customer_id = ?1",
+        params![from, to],
+    )
+}
