@@ -129,6 +129,7 @@ test('clinical staff: photos, before/after compare, signed consent and its print
     assert.equal(await compare.locator('figure').count(), 2)
     const widths = await compare.locator('figure img').evaluateAll((imgs) => imgs.map((i) => i.naturalWidth))
     assert.deepEqual(widths, [800, 800], 'the display size of both photos is shown')
+    if (env.LIYAN_E2E_SHOTS) await page.screenshot({ path: join(env.LIYAN_E2E_SHOTS, 'photo-compare.png') })
     await page.locator(tid('compare-slider')).click()
     await compare.locator('.stack img').nth(1).waitFor()
     await page.keyboard.press('Escape')
