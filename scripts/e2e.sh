@@ -34,6 +34,10 @@ token=$(curl -sk "$url/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"username":"admin","password":"Liyan@2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 curl -skf "$url/api/v1/customers" -H "authorization: Bearer $token" -H 'content-type: application/json' \
   -d '{"name":"曾小红","mobile":"13912340617","store_id":1}' >/dev/null
+# A customer who consented to photos, for the doctor's photo and consent-form journey.
+photo_customer=$(curl -skf "$url/api/v1/customers" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d '{"name":"韩美丽","mobile":"13912340618","store_id":1,"consents":{"privacy":true,"health_data":true,"photos":true}}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 cd web
 LIYAN_E2E_URL="$url" LIYAN_E2E_USER=e2e_desk LIYAN_E2E_PASSWORD='Start-2026!' LIYAN_E2E_NEW_PASSWORD='Desk-Changed-2026!' \
@@ -44,4 +48,6 @@ LIYAN_E2E_TOOLS_SEGMENT_USER=e2e_segment LIYAN_E2E_TOOLS_SEGMENT_PASSWORD='Start
 LIYAN_E2E_TOOLS_ADMIN_USER=e2e_admin LIYAN_E2E_TOOLS_ADMIN_PASSWORD='Start-2026!' \
 LIYAN_E2E_IMPORT_FILE=tests/fixtures/import-customers.xlsx \
 LIYAN_E2E_CUSTOMER_NAME=曾小红 LIYAN_E2E_CUSTOMER_INITIALS=zxh LIYAN_E2E_CUSTOMER_TAIL4=0617 \
+LIYAN_E2E_CLINICAL_USER=doctor LIYAN_E2E_CLINICAL_PASSWORD='Liyan@2026' \
+LIYAN_E2E_PHOTO_CUSTOMER_ID="$photo_customer" LIYAN_E2E_PHOTO_CUSTOMER_NAME=韩美丽 \
   npm run e2e

@@ -32,6 +32,8 @@ pub enum Kind {
     NotFound,
     Conflict,
     PayloadTooLarge,
+    /// An upload whose content (read from its bytes) is not a kind the endpoint takes.
+    UnsupportedMediaType,
     TooManyRequests,
     Internal,
 }
@@ -45,6 +47,7 @@ impl Kind {
             Kind::NotFound => 404,
             Kind::Conflict => 409,
             Kind::PayloadTooLarge => 413,
+            Kind::UnsupportedMediaType => 415,
             Kind::Validation => 422,
             Kind::TooManyRequests => 429,
             Kind::Internal => 500,

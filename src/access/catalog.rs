@@ -157,6 +157,64 @@ pub const IMPORT: &[FieldDef] = &[
     sys("committed_at"),
 ];
 
+/// A before/after photo. Its metadata and its `image` (the links to the picture) are separate
+/// fields, so a role can see that a photo exists without seeing it.
+pub const PHOTO: &[FieldDef] = &[
+    sys("id"),
+    f("customer_id", S::Internal, M::Hide),
+    f("consultation_id", S::Internal, M::Hide),
+    f("area", S::Health, M::Hide),
+    f("kind", S::Plain, M::Hide),
+    f("taken_date", S::Plain, M::Hide),
+    FieldDef {
+        system: true,
+        ..f("media_type", S::Plain, M::Hide)
+    },
+    // Whether thumbnail and display sizes exist (not for HEIC).
+    FieldDef {
+        system: true,
+        ..f("preview", S::Plain, M::Hide)
+    },
+    f("note", S::Health, M::Hide),
+    f("image", S::Health, M::Hide),
+    sys("created_by"),
+    sys("created_at"),
+];
+
+/// A consent form template (知情同意书) as its current version.
+pub const CONSENT_TEMPLATE: &[FieldDef] = &[
+    sys("id"),
+    f("category", S::Plain, M::Hide),
+    f("title", S::Plain, M::Hide),
+    f("body", S::Plain, M::Hide),
+    sys("version"),
+    sys("version_id"),
+    sys("created_by"),
+    sys("created_at"),
+];
+
+/// A consent as the customer signed it: the version's text, the signature, the hash over both.
+pub const SIGNED_CONSENT: &[FieldDef] = &[
+    sys("id"),
+    f("customer_id", S::Internal, M::Hide),
+    f("template_version_id", S::Health, M::Hide),
+    FieldDef {
+        system: true,
+        ..f("category", S::Health, M::Hide)
+    },
+    sys("title"),
+    sys("version"),
+    sys("body"),
+    sys("clinic_name"),
+    f("signature", S::Identity, M::Hide),
+    sys("signed_at"),
+    sys("signed_by"),
+    sys("signed_by_name"),
+    sys("hash"),
+    // The hash recomputed from the stored text and signature at read time.
+    sys("verified"),
+];
+
 pub fn fields(entity: Entity) -> &'static [FieldDef] {
     match entity {
         Entity::Customer => CUSTOMER,
@@ -169,6 +227,9 @@ pub fn fields(entity: Entity) -> &'static [FieldDef] {
         Entity::Segment => SEGMENT,
         Entity::Access => &[],
         Entity::Import => IMPORT,
+        Entity::Photo => PHOTO,
+        Entity::ConsentTemplate => CONSENT_TEMPLATE,
+        Entity::SignedConsent => SIGNED_CONSENT,
     }
 }
 
@@ -190,5 +251,8 @@ pub fn actions(entity: Entity) -> &'static [super::Action] {
         Entity::Segment => &[Read, Create, Update, Delete],
         Entity::Access => &[Read, Update],
         Entity::Import => &[Read],
+        Entity::Photo => &[Read, Create, Delete],
+        Entity::ConsentTemplate => &[Read, Create, Update],
+        Entity::SignedConsent => &[Read, Create],
     }
 }

@@ -133,7 +133,7 @@ macro_rules! actions {
         $(pub struct $name; impl ActionKind for $name { const ACTION: Action = $value; })+
     };
 }
-kinds!(EntityKind: Customers => Entity::Customer, Users => Entity::User, Stores => Entity::Store, AuditLog => Entity::Audit, Consultations => Entity::Consultation, Tags => Entity::Tag, StaffDirectory => Entity::Staff, Segments => Entity::Segment, Permissions => Entity::Access, Imports => Entity::Import);
+kinds!(EntityKind: Customers => Entity::Customer, Users => Entity::User, Stores => Entity::Store, AuditLog => Entity::Audit, Consultations => Entity::Consultation, Tags => Entity::Tag, StaffDirectory => Entity::Staff, Segments => Entity::Segment, Permissions => Entity::Access, Imports => Entity::Import, Photos => Entity::Photo, ConsentTemplates => Entity::ConsentTemplate, SignedConsents => Entity::SignedConsent);
 actions!(Read => Action::Read, Create => Action::Create, Update => Action::Update, Delete => Action::Delete, Export => Action::Export, Reveal => Action::Reveal);
 impl WriteAction for Create {}
 impl WriteAction for Update {}

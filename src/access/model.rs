@@ -61,6 +61,9 @@ str_enum!(Entity {
     Segment = "segment",
     Access = "access",
     Import = "import",
+    Photo = "photo",
+    ConsentTemplate = "consent_template",
+    SignedConsent = "signed_consent",
 });
 
 str_enum!(Scope {

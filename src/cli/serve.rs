@@ -28,6 +28,10 @@ pub fn serve(
     banner: Vec<String>,
 ) -> Result<(), String> {
     let config = app.config.clone();
+    // No upload is in flight yet: files of uploads that never committed can go.
+    app.db
+        .read_sync(|c| crate::attachments::sweep(&config.data_dir, c))
+        .map_err(|e| format!("cannot clean the attachments folder: {e}"))?;
     let tls = std::sync::Arc::new(Tls::prepare(&config)?);
     let url_host = if config.listen.ip().is_unspecified() {
         "localhost".to_string()

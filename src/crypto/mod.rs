@@ -43,6 +43,15 @@ impl FieldCipher {
 
     /// `field` is bound as associated data, so a ciphertext moved to another column fails.
     pub fn encrypt(&self, field: &'static str, plaintext: &str) -> Vec<u8> {
+        self.encrypt_bytes(field, plaintext.as_bytes())
+    }
+
+    pub fn decrypt(&self, field: &'static str, blob: &[u8]) -> Result<String, DecryptError> {
+        String::from_utf8(self.decrypt_bytes(field, blob)?).map_err(|_| DecryptError(field))
+    }
+
+    /// Binary content (attachment files); `purpose` is bound like a field name.
+    pub fn encrypt_bytes(&self, purpose: &'static str, plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
@@ -50,8 +59,8 @@ impl FieldCipher {
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
-                    msg: plaintext.as_bytes(),
-                    aad: field.as_bytes(),
+                    msg: plaintext,
+                    aad: purpose.as_bytes(),
                 },
             )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
@@ -62,22 +71,24 @@ impl FieldCipher {
         out
     }
 
-    pub fn decrypt(&self, field: &'static str, blob: &[u8]) -> Result<String, DecryptError> {
+    pub fn decrypt_bytes(
+        &self,
+        purpose: &'static str,
+        blob: &[u8],
+    ) -> Result<Vec<u8>, DecryptError> {
         if blob.len() < 1 + NONCE_LEN || blob[0] != VERSION {
-            return Err(DecryptError(field));
+            return Err(DecryptError(purpose));
         }
         let (nonce, ct) = blob[1..].split_at(NONCE_LEN);
-        let pt = self
-            .aead
+        self.aead
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {
                     msg: ct,
-                    aad: field.as_bytes(),
+                    aad: purpose.as_bytes(),
                 },
             )
-            .map_err(|_| DecryptError(field))?;
-        String::from_utf8(pt).map_err(|_| DecryptError(field))
+            .map_err(|_| DecryptError(purpose))
     }
 
     /// Deterministic keyed hash for exact-match lookup (e.g. by 身份证 number).

@@ -1,10 +1,12 @@
 //! Business areas, one folder each.
 
+pub mod consents;
 pub mod consultations;
 pub mod customer360;
 pub mod customers;
 pub mod imports;
 pub mod input;
+pub mod photos;
 pub mod segments;
 pub mod stores;
 pub mod tags;

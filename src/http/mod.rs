@@ -71,6 +71,8 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     // Fixed paths before the `{id}` ones they would otherwise fall under (/customers/tags).
     crate::domain::tags::api::routes(&mut api);
     crate::domain::consultations::api::routes(&mut api);
+    crate::domain::photos::api::routes(&mut api);
+    crate::domain::consents::api::routes(&mut api);
     crate::domain::timeline::api::routes(&mut api);
     crate::domain::customer360::api::routes(&mut api);
     crate::domain::segments::api::routes(&mut api);

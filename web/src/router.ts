@@ -39,6 +39,13 @@ const routes: RouteRecordRaw[] = [
       { path: 'follow-ups', name: 'follow-ups', component: () => import('./views/FollowUpsView.vue') },
     ],
   },
+  // Printable signed consent: no app chrome around it.
+  {
+    path: '/consents/:id(\\d+)/print',
+    name: 'consent-print',
+    component: () => import('./views/ConsentPrint.vue'),
+    props: true,
+  },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -411,6 +411,11 @@ pub fn follow_ups(
     })
 }
 
+/// The customer a consultation belongs to (another area linking its records to one).
+pub fn customer_of(c: &Reader, id: i64) -> Result<Option<i64>> {
+    Ok(store::get(c, id)?.map(|k| k.customer_id))
+}
+
 /// A merge of duplicates: `from`'s consultations become `to`'s.
 pub fn reassign(tx: &Reader, from: i64, to: i64) -> Result<usize> {
     Ok(store::reassign(tx, from, to)?)

@@ -184,6 +184,7 @@ pub fn merge(
             store::touch_visit(tx, into, at)?;
         }
         consultations::reassign(tx, from, into)?;
+        crate::domain::photos::reassign(tx, from, into)?;
         tags::store::reassign(tx, from, into)?;
         timeline::reassign(tx, from, into)?;
         for (id, store_id, changes) in [

@@ -221,5 +221,21 @@ const en: typeof zh = {
       'consents.marketing': 'Marketing consent', 'consents.photos': 'Photo consent',
     },
   },
+  photos: {
+    tab: 'Photos', upload: 'Upload photo', file: 'File', fileHint: 'JPEG, PNG or HEIC, at most 15 MiB; location and other metadata are removed (HEIC is kept encrypted as is, without preview)',
+    chooseFile: 'Choose a photo file', uploaded: 'Photo uploaded', area: 'Area', kind: 'Kind', takenDate: 'Taken on', note: 'Note',
+    kinds: { before: 'Before', after: 'After', progress: 'Progress' },
+    empty: 'No photos yet', compare: 'Before / after', compareArea: 'Compare before and after', compareChosen: 'Compare chosen ({n}/2)',
+    sideBySide: 'Side by side', slider: 'Slider', noPreview: 'HEIC photo, no preview', hidden: 'Picture not visible to your role',
+    deleteConfirm: 'The photo will no longer be shown (it stays in the medical record, audited). Continue?',
+  },
+  consents: {
+    tab: 'Consent forms', sign: 'Sign a consent form', editTemplates: 'Edit templates', none: 'No signed consent forms',
+    title: 'Title', category: 'Category', signedAt: 'Signed at', signedBy: 'Handled by', verified: 'Check', intact: 'Intact', altered: 'Altered',
+    print: 'Print', signHere: 'The customer signs in the box', clear: 'Clear', signFirst: 'Please sign first', signed: 'Signed',
+    confirmSign: 'Sign', template: 'Template', newTemplate: '+ New template', body: 'Text', templateSaved: 'Saved as a new version',
+    versionHint: 'Saving creates a new version; versions already signed stay as they were.', versionLabel: 'Version {v}',
+    customer: 'Customer', signature: 'Customer signature', hash: 'SHA-256 check value',
+  },
 }
 export default en

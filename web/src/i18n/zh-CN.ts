@@ -210,4 +210,20 @@ export default {
       'consents.marketing': '营销同意', 'consents.photos': '照片同意',
     },
   },
+  photos: {
+    tab: '照片', upload: '上传照片', file: '文件', fileHint: 'JPEG、PNG 或 HEIC，最大 15 MiB；位置等元数据会被去除（HEIC 原样加密保存，无预览）',
+    chooseFile: '请选择照片文件', uploaded: '照片已上传', area: '部位', kind: '类型', takenDate: '拍摄日期', note: '备注',
+    kinds: { before: '术前', after: '术后', progress: '治疗中' },
+    empty: '暂无照片', compare: '前后对比', compareArea: '对比术前术后', compareChosen: '对比所选（{n}/2）',
+    sideBySide: '并排', slider: '滑动', noPreview: 'HEIC 照片，无预览', hidden: '无权查看图片',
+    deleteConfirm: '删除后照片不再显示（病历留存，可审计）。继续？',
+  },
+  consents: {
+    tab: '知情同意书', sign: '签署知情同意书', editTemplates: '编辑模板', none: '暂无已签署的同意书',
+    title: '标题', category: '分类', signedAt: '签署时间', signedBy: '经办人', verified: '校验', intact: '完整', altered: '已被改动',
+    print: '打印', signHere: '请顾客在框内手写签名', clear: '清除', signFirst: '请先签名', signed: '已签署',
+    confirmSign: '确认签署', template: '模板', newTemplate: '＋ 新模板', body: '正文', templateSaved: '已保存为新版本',
+    versionHint: '保存修改会生成新版本，已签署的旧版本保持不变。', versionLabel: '第 {v} 版',
+    customer: '顾客', signature: '顾客签名', hash: '校验值 SHA-256',
+  },
 }

@@ -1,0 +1,156 @@
+//! HTTP handlers for photos.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::{Meta, MAX_BYTES};
+use crate::access::{Create, Delete, Photos, Read};
+use crate::app::App;
+use crate::auth::Authenticated;
+use crate::error::{text, Error, Kind, Result};
+use crate::http::{blocking, Api};
+
+pub fn routes(api: &mut Api) {
+    api.get(
+        "/customers/{id}/photos",
+        "A customer's photos (metadata and image links), with the body areas and kinds",
+        list,
+    );
+    api.post(
+        "/customers/{id}/photos",
+        "Upload a photo: the raw JPEG, PNG or HEIC body (at most 15 MiB), ?area=&kind=&taken_date=&consultation_id=&note=",
+        upload,
+    );
+    api.get(
+        "/photos/{id}/image",
+        "A photo's picture, ?size=thumb|display|original (audited, never cached)",
+        image,
+    );
+    api.delete(
+        "/photos/{id}",
+        "Remove a photo from the lists (kept, audited)",
+        delete,
+    );
+}
+
+fn too_large() -> Error {
+    Error::new(
+        Kind::PayloadTooLarge,
+        "payload-too-large",
+        text(
+            format!("照片超过 {} MiB", MAX_BYTES / 1024 / 1024),
+            format!("The photo exceeds {} MiB", MAX_BYTES / 1024 / 1024),
+        ),
+    )
+}
+
+/// Reads a raw upload body, refusing it (413) as soon as it passes `max` bytes.
+pub async fn read_body(
+    req: &HttpRequest,
+    mut body: web::Payload,
+    max: usize,
+    too_large: fn() -> Error,
+) -> Result<web::BytesMut> {
+    let declared = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let mut bytes = web::BytesMut::with_capacity(declared.unwrap_or(0).min(max));
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| {
+            Error::bad_request(
+                "upload-interrupted",
+                text("上传中断", "The upload was interrupted"),
+            )
+        })?;
+        if bytes.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+async fn upload(
+    app: web::Data<App>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    meta: web::Query<Meta>,
+    body: web::Payload,
+) -> Result<HttpResponse> {
+    let bytes = read_body(&req, body, MAX_BYTES, too_large).await?;
+    let (id, meta) = (id.into_inner(), meta.into_inner());
+    let out = blocking(move || {
+        let p = auth.principal(&app)?;
+        super::upload(
+            &app,
+            &app.access.grant::<Photos, Create>(&p)?,
+            id,
+            &meta,
+            &bytes,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+async fn list(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let items = blocking(move || {
+        let p = auth.principal(&app)?;
+        super::list(&app, &app.access.grant::<Photos, Read>(&p)?, id)
+    })
+    .await?;
+    let mut out = super::vocabulary();
+    out["items"] = serde_json::to_value(items).map_err(|_| Error::internal())?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SizeQuery {
+    size: Option<String>,
+}
+
+async fn image(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    q: web::Query<SizeQuery>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let size = q.into_inner().size.unwrap_or_else(|| "display".into());
+    let (bytes, media) = blocking(move || {
+        let p = auth.principal(&app)?;
+        super::image(&app, &app.access.grant::<Photos, Read>(&p)?, id, &size)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(media)
+        .insert_header(("cache-control", "no-store"))
+        .body(bytes))
+}
+
+async fn delete(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    blocking(move || {
+        let p = auth.principal(&app)?;
+        super::delete(&app, &app.access.grant::<Photos, Delete>(&p)?, id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
