@@ -132,15 +132,27 @@ pub fn delete_tag(c: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The tags of each customer in `ids`, in the order of `ids`.
+/// The tags of each customer in `ids`, in the order of `ids`: one query for a whole page.
 pub fn of_customers(c: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Vec<TagRef>>> {
+    let mut out = vec![Vec::new(); ids.len()];
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {TAG_COLS} FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
-         JOIN tag_groups g ON g.id = t.group_id WHERE ct.customer_id = ?1 ORDER BY g.id, t.id"
+        "SELECT {TAG_COLS}, ct.customer_id FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
+         JOIN tag_groups g ON g.id = t.group_id WHERE ct.customer_id IN ({marks}) ORDER BY g.id, t.id"
     ))?;
-    ids.iter()
-        .map(|id| stmt.query_map([id], tag_ref)?.collect())
-        .collect()
+    let rows = stmt.query_map(rusqlite::params_from_iter(ids), |r| {
+        Ok((r.get::<_, i64>(5)?, tag_ref(r)?))
+    })?;
+    for row in rows {
+        let (customer, tag) = row?;
+        for (i, _) in ids.iter().enumerate().filter(|(_, id)| **id == customer) {
+            out[i].push(tag.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// Adds the tag; false when the customer had it already.
