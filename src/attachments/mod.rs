@@ -129,6 +129,29 @@ pub fn read(
     Ok(cipher.decrypt_bytes(purpose.aad(), &blob)?)
 }
 
+/// Forgets files their records no longer use (an erasure), inside the caller's transaction;
+/// `remove` deletes them from disk after the commit.
+pub fn forget(tx: &Connection, sha256s: &[String]) -> rusqlite::Result<()> {
+    for s in sha256s {
+        store::delete_unreferenced(tx, s)?;
+    }
+    Ok(())
+}
+
+/// Deletes files of a committed erasure (any still recorded are kept; a missing one is fine).
+pub fn remove(data_dir: &Path, conn: &Connection, sha256s: &[String]) -> Result<()> {
+    let known: HashSet<String> = store::all(conn)?.into_iter().collect();
+    for s in sha256s.iter().filter(|s| !known.contains(*s)) {
+        match std::fs::remove_file(path_of(data_dir, s)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io_error("remove", e))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Removes files whose transaction did not commit.
 pub fn discard(data_dir: &Path, files: &[Stored]) {
     for s in files {

@@ -25,3 +25,14 @@ pub fn all(c: &Connection) -> rusqlite::Result<Vec<String>> {
         .query_map([], |r| r.get(0))?
         .collect()
 }
+
+/// Drops the metadata row of a file nothing refers to any more.
+pub fn delete_unreferenced(c: &Connection, sha256: &str) -> rusqlite::Result<bool> {
+    Ok(c.prepare_cached(
+        "DELETE FROM attachments WHERE sha256 = ?1
+           AND NOT EXISTS (SELECT 1 FROM photos WHERE ?1 IN (original_sha256, display_sha256, thumb_sha256))
+           AND NOT EXISTS (SELECT 1 FROM signed_consents WHERE signature_sha256 = ?1)",
+    )?
+    .execute([sha256])?
+        == 1)
+}

@@ -711,3 +711,49 @@ async fn a_merge_of_duplicates_moves_the_photos() {
         .await;
     assert_eq!(l.json["items"][0]["id"], id, "{}", l.text);
 }
+
+#[tokio::test]
+async fn erasure_removes_the_customers_photos_and_their_files() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let gone = customer(&s, &admin, 10, true).await;
+    let stays = customer(&s, &admin, 11, true).await;
+    for (who, area) in [(gone, "face"), (gone, "nose"), (stays, "face")] {
+        let r = upload(
+            &s,
+            &admin,
+            who,
+            &format!("area={area}&kind=before"),
+            "image/png",
+            png(40, 40),
+        )
+        .await;
+        assert_eq!(r.code(), 201, "{}", r.text);
+    }
+    let before = files_under(&s.data.join("attachments")).len();
+    assert_eq!(before, 9, "three sizes per photo");
+    let r = s
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{gone}/pipl/erase"),
+            json!({"reason": "客户要求删除"}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    assert_eq!(
+        s.count(&format!(
+            "SELECT count(*) FROM photos WHERE customer_id = {gone}"
+        )),
+        0
+    );
+    assert_eq!(s.count("SELECT count(*) FROM attachments"), 3);
+    assert_eq!(
+        files_under(&s.data.join("attachments")).len(),
+        3,
+        "the erased customer's files are gone"
+    );
+    let l = s
+        .get(&admin, &format!("/api/v1/customers/{stays}/photos"))
+        .await;
+    assert_eq!(l.json["items"].as_array().unwrap().len(), 1, "{}", l.text);
+}

@@ -132,6 +132,7 @@ pub fn act(
     let actor = grant.principal().actor();
     let scope = grant.rows();
     let now = now_ms();
+    let mut files = Vec::new();
     app.db.write_sync(|tx| {
         let row = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?;
         let store_id = row.plain.store_id;
@@ -144,7 +145,10 @@ pub fn act(
                 store::set_restricted(tx, id, None)?;
                 json!({"restricted_at": null})
             }
-            "erase" => erase(tx, app, id, row, now)?,
+            "erase" => {
+                files = crate::domain::photos::erase_customer(tx, id)?;
+                erase(tx, app, id, row, now)?
+            }
             "restrict" | "lift_restriction" => {
                 return Err(Error::conflict(
                     "nothing-to-do",
@@ -163,7 +167,13 @@ pub fn act(
             }
         };
         log_request(tx, &actor, (id, store_id), kind, &why, result)
-    })
+    })?;
+    // The photo files go only once the erasure is committed (a start-up sweep catches any left).
+    if !files.is_empty() {
+        app.db
+            .read_sync(|c| crate::attachments::remove(&app.config.data_dir, c, &files))?;
+    }
+    Ok(())
 }
 
 fn erase(tx: &Connection, app: &App, id: i64, row: store::Row_, now: i64) -> Result<Value> {
@@ -186,7 +196,7 @@ fn erase(tx: &Connection, app: &App, id: i64, row: store::Row_, now: i64) -> Res
     tags::store::remove_all(tx, id)?;
     timeline::scrub_mentions(tx, id)?;
     Ok(
-        json!({"erased": ["name", "gender", "birthday", "mobile", "wechat_id", "id_number", "source", "skin_type", "allergies", "concerns", "medical_history", "notes", "consents", "tags"], "kept": ["consultations", "stage_history", "audit_log"]}),
+        json!({"erased": ["name", "gender", "birthday", "mobile", "wechat_id", "id_number", "source", "skin_type", "allergies", "concerns", "medical_history", "notes", "consents", "tags", "photos"], "kept": ["consultations", "stage_history", "signed_consents", "audit_log"]}),
     )
 }
 

@@ -314,6 +314,14 @@ pub fn reassign(tx: &Reader, from: i64, to: i64) -> Result<usize> {
     Ok(store::reassign(tx, from, to)?)
 }
 
+/// PIPL erasure: the customer's photos (rows and files) go for good; the caller removes the
+/// returned files once its transaction has committed.
+pub fn erase_customer(tx: &Reader, customer_id: i64) -> Result<Vec<String>> {
+    let files = store::erase_customer(tx, customer_id)?;
+    crate::attachments::forget(tx, &files)?;
+    Ok(files)
+}
+
 /// The fixed lists the upload form offers.
 pub fn vocabulary() -> Value {
     json!({

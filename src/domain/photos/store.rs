@@ -74,3 +74,17 @@ pub fn reassign(c: &Connection, from: i64, to: i64) -> rusqlite::Result<usize> {
         params![from, to],
     )
 }
+
+/// An erasure: every photo of the customer, deleted ones too, goes; returns the files they used.
+pub fn erase_customer(c: &Connection, customer_id: i64) -> rusqlite::Result<Vec<String>> {
+    let files: Vec<String> = c
+        .prepare(
+            "SELECT original_sha256 FROM photos WHERE customer_id = ?1
+             UNION SELECT display_sha256 FROM photos WHERE customer_id = ?1 AND display_sha256 IS NOT NULL
+             UNION SELECT thumb_sha256 FROM photos WHERE customer_id = ?1 AND thumb_sha256 IS NOT NULL",
+        )?
+        .query_map([customer_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    c.execute("DELETE FROM photos WHERE customer_id = ?1", [customer_id])?;
+    Ok(files)
+}
