@@ -6,6 +6,7 @@ mod json;
 pub mod openapi;
 mod spa;
 pub mod tls;
+pub mod upload;
 
 pub use json::{parse as parse_json, Json, JSON_LIMIT};
 

@@ -8,8 +8,8 @@ use super::{TemplateInput, MAX_SIGNATURE_BYTES};
 use crate::access::{ConsentTemplates, Create, Read, SignedConsents, Update};
 use crate::app::App;
 use crate::auth::Authenticated;
-use crate::domain::photos::api::read_body;
 use crate::error::{text, Error, Kind, Result};
+use crate::http::upload::read_body;
 use crate::http::{blocking, Api, Json};
 
 pub fn routes(api: &mut Api) {

@@ -1,7 +1,6 @@
 //! HTTP handlers for `/api/v1/imports`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -55,29 +54,9 @@ async fn upload(
     auth: Authenticated,
     req: HttpRequest,
     query: web::Query<UploadQuery>,
-    mut body: web::Payload,
+    body: web::Payload,
 ) -> Result<HttpResponse> {
-    let declared = req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BYTES) {
-        return Err(too_large());
-    }
-    let mut bytes = web::BytesMut::with_capacity(declared.unwrap_or(0));
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|_| {
-            Error::bad_request(
-                "upload-interrupted",
-                text("上传中断", "The upload was interrupted"),
-            )
-        })?;
-        if bytes.len() + chunk.len() > MAX_BYTES {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = crate::http::upload::read_body(&req, body, MAX_BYTES, too_large).await?;
     let filename = query.into_inner().filename;
     let out = blocking(move || {
         let p = auth.principal(&app)?;

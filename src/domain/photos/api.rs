@@ -1,7 +1,6 @@
 //! HTTP handlers for photos.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::{Meta, MAX_BYTES};
@@ -45,37 +44,6 @@ fn too_large() -> Error {
     )
 }
 
-/// Reads a raw upload body, refusing it (413) as soon as it passes `max` bytes.
-pub async fn read_body(
-    req: &HttpRequest,
-    mut body: web::Payload,
-    max: usize,
-    too_large: fn() -> Error,
-) -> Result<web::BytesMut> {
-    let declared = req
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > max) {
-        return Err(too_large());
-    }
-    let mut bytes = web::BytesMut::with_capacity(declared.unwrap_or(0).min(max));
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|_| {
-            Error::bad_request(
-                "upload-interrupted",
-                text("上传中断", "The upload was interrupted"),
-            )
-        })?;
-        if bytes.len() + chunk.len() > max {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
-}
-
 async fn upload(
     app: web::Data<App>,
     auth: Authenticated,
@@ -84,7 +52,7 @@ async fn upload(
     meta: web::Query<Meta>,
     body: web::Payload,
 ) -> Result<HttpResponse> {
-    let bytes = read_body(&req, body, MAX_BYTES, too_large).await?;
+    let bytes = crate::http::upload::read_body(&req, body, MAX_BYTES, too_large).await?;
     let (id, meta) = (id.into_inner(), meta.into_inner());
     let out = blocking(move || {
         let p = auth.principal(&app)?;
