@@ -105,6 +105,18 @@ async fn a_workbook_from_a_spreadsheet_program_imports_and_its_mapping_is_rememb
     assert_eq!(done.code(), 200, "{}", done.text);
     assert_eq!(done.json["summary"]["created"], 3);
     assert_eq!(s.customer_rows(), before.0 + 3);
+    // Each committed row names the customer it created.
+    for row in done.json["rows"].as_array().unwrap() {
+        let cid = row["customer_id"]
+            .as_i64()
+            .expect("a created row names its customer");
+        assert_eq!(
+            s.get(&admin, &format!("/api/v1/customers/{cid}"))
+                .await
+                .code(),
+            200
+        );
+    }
     let actions: Vec<String> = s
         .audit_since(audit_before)
         .into_iter()

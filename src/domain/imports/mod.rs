@@ -213,6 +213,12 @@ pub fn commit(app: &App, g: &Grants, id: i64, m: &Mapping) -> Result<Value> {
             return Err(has_errors(&plan));
         }
         let created = apply::write(app, tx, &actor, &mut plan, id)?;
+        // New customers have their ids now: every written row names its customer.
+        for row in &mut plan.rows {
+            if let Some(t) = row.target {
+                row.customer_id = Some(plan.targets[t].after.id);
+            }
+        }
         let now = now_ms();
         let summary = summary(&plan);
         // Stored without cell values: they are customer data and live in the customers now.

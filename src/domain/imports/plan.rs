@@ -71,6 +71,9 @@ pub struct RowOutcome {
     pub customer_id: Option<i64>,
     /// For a merge: the file row whose customer it joins.
     pub merged_into_row: Option<u32>,
+    /// The plan's target this row writes (none for an error row).
+    #[serde(skip)]
+    pub target: Option<usize>,
 }
 
 /// One customer the import writes: as it was (None when new) and as it will be.
@@ -245,6 +248,7 @@ pub fn plan(
                 action,
                 customer_id: target.before.as_ref().map(|c| c.id),
                 merged_into_row: (action == Action::Merge).then_some(target.first_row),
+                target: Some(t),
             })
         })();
         match outcome {
@@ -256,6 +260,7 @@ pub fn plan(
                     action: Action::Error,
                     customer_id: None,
                     merged_into_row: None,
+                    target: None,
                 });
             }
             Err(RowFailure::Fatal(e)) => return Err(e),
