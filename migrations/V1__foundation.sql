@@ -141,10 +141,9 @@ CREATE INDEX customers_consultant ON customers(consultant_id, id) WHERE deleted_
 CREATE TABLE customer_search (
     term         TEXT NOT NULL,
     customer_id  INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-    -- Newest first within a term, as lists show them: a prefix search walks this key in order.
-    PRIMARY KEY (term, customer_id DESC)
+    PRIMARY KEY (term, customer_id)
 ) WITHOUT ROWID;
-CREATE INDEX customer_search_customer ON customer_search(customer_id, term);
+CREATE INDEX customer_search_customer ON customer_search(customer_id);
 
 CREATE TABLE counters (
     name   TEXT PRIMARY KEY,

@@ -73,6 +73,25 @@ pub fn status(conn: &Connection) -> rusqlite::Result<Status> {
     })
 }
 
+/// V1 went out in a second wording (the quick-search key descending) before that change moved to
+/// V6, which rebuilds the table either way. A database made with that wording is recorded as
+/// having the V1 that ships now, so the check that applied migrations were not altered keeps
+/// guarding everything else.
+const V1_SECOND_WORDING: &str = "12596766203141940710";
+
+fn accept_reworded_v1(conn: &Connection) -> Result<(), String> {
+    let runner = migrations::runner();
+    let Some(v1) = runner.get_migrations().iter().find(|m| m.version() == 1) else {
+        return Ok(());
+    };
+    conn.execute(
+        "UPDATE refinery_schema_history SET checksum = ?1 WHERE version = 1 AND checksum = ?2",
+        [v1.checksum().to_string(), V1_SECOND_WORDING.to_string()],
+    )
+    .map_err(|e| format!("cannot read the schema history: {e}"))?;
+    Ok(())
+}
+
 /// Brings the database at `path` to this binary's schema. Returns the pre-migration backup, if
 /// one was taken.
 pub fn migrate(conn: &mut Connection, data_dir: &Path) -> Result<Option<PathBuf>, String> {
@@ -93,9 +112,47 @@ pub fn migrate(conn: &mut Connection, data_dir: &Path) -> Result<Option<PathBuf>
             .map_err(|e| format!("backup before migrating failed, nothing was changed: {e}"))?;
         Some(dest)
     };
+    if !st.applied.is_empty() {
+        accept_reworded_v1(conn)?;
+    }
     migrations::runner()
         .set_grouped(false)
         .run(conn)
         .map_err(|e| format!("migration failed and was rolled back: {e}"))?;
     Ok(backup)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_made_with_the_second_wording_of_v1_counts_as_having_v1() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, Path::new("/nonexistent")).unwrap();
+        let checksum = |c: &Connection| -> String {
+            c.query_row(
+                "SELECT checksum FROM refinery_schema_history WHERE version = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        let shipped = checksum(&conn);
+        conn.execute(
+            "UPDATE refinery_schema_history SET checksum = ?1 WHERE version = 1",
+            [V1_SECOND_WORDING],
+        )
+        .unwrap();
+        accept_reworded_v1(&conn).unwrap();
+        assert_eq!(checksum(&conn), shipped);
+        // Any other alteration is still left for refinery to refuse.
+        conn.execute(
+            "UPDATE refinery_schema_history SET checksum = '1' WHERE version = 1",
+            [],
+        )
+        .unwrap();
+        accept_reworded_v1(&conn).unwrap();
+        assert_eq!(checksum(&conn), "1");
+    }
 }
