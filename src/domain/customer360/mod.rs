@@ -7,11 +7,11 @@ pub mod api;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::access::{Consultations, Customers, Exported, Grant, Read, RowScope};
+use crate::access::{Consultations, Customers, Exported, Grant, Read};
 use crate::app::App;
 use crate::db::Reader;
 use crate::domain::{consultations, customers, timeline};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Serialize)]
 pub struct Overview {
@@ -44,9 +44,12 @@ pub fn overview(
     consultation_grant: Option<&Grant<Consultations, Read>>,
     id: i64,
 ) -> Result<(Overview, i64)> {
-    let (record, store_id) = customers::service::load_on(c, app, grant, id)?;
-    let row = customers::store::get(c, id, &RowScope::All)?.ok_or_else(Error::not_found)?;
-    let referrer = match row.plain.referrer_id {
+    let customers::service::Loaded {
+        record,
+        store_id,
+        referrer_id,
+    } = customers::service::load_on(c, app, grant, id)?;
+    let referrer = match referrer_id {
         // The referrer may be in another store: shown only if the caller may see them.
         Some(r) => customers::store::get(c, r, &grant.rows())?
             .map(|row| referral_card(app, grant, row))

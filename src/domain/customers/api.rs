@@ -176,13 +176,13 @@ async fn get(app: web::Data<App>, auth: Authenticated, id: web::Path<i64>) -> Re
     let id = id.into_inner();
     let out = blocking(move || {
         // The session check and the record in one read: one snapshot, one pool checkout.
-        let (grant, (row, store_id)) = app.db.read_sync(|c| {
+        let (grant, loaded) = app.db.read_sync(|c| {
             let p = auth.principal_on(&app, c)?;
             let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-            let row = service::load_on(c, &app, &grant, id)?;
-            Ok::<_, crate::error::Error>((grant, row))
+            let loaded = service::load_on(c, &app, &grant, id)?;
+            Ok::<_, crate::error::Error>((grant, loaded))
         })?;
-        service::view(&app, &grant, id, row, store_id)
+        service::view(&app, &grant, id, loaded.record, loaded.store_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))

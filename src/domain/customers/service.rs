@@ -687,15 +687,21 @@ fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
 }
 
 /// One customer, read on the caller's connection (see `Authenticated::principal_on`).
-pub fn load_on(
-    c: &Reader,
-    app: &App,
-    grant: &Grant<Customers, Read>,
-    id: i64,
-) -> Result<(Record, i64)> {
+pub fn load_on(c: &Reader, app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Loaded> {
     let row = store::get(c, id, &grant.rows())?.ok_or_else(Error::not_found)?;
-    let store_id = row.plain.store_id;
-    Ok((with_tags(c, app, vec![row])?.remove(0), store_id))
+    let (store_id, referrer_id) = (row.plain.store_id, row.plain.referrer_id);
+    Ok(Loaded {
+        record: with_tags(c, app, vec![row])?.remove(0),
+        store_id,
+        referrer_id,
+    })
+}
+
+/// A customer as `load_on` reads it: the record for export, and what callers act on.
+pub struct Loaded {
+    pub record: Record,
+    pub store_id: i64,
+    pub referrer_id: Option<i64>,
 }
 
 /// One customer already loaded, exported under the grant; the view is recorded so the
