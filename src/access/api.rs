@@ -38,7 +38,13 @@ async fn matrix(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse
         let entities: Vec<Value> = Entity::ALL
             .iter()
             .map(|e| {
-                let fields: Vec<Value> = catalog::fields(*e).iter().map(|f| json!({"name": f.name, "sensitivity": f.sensitivity, "system": f.system})).collect();
+                let fields: Vec<Value> = m
+                    .fields(*e)
+                    .map(|f| {
+                        let label = m.custom_field(*e, f.name).map(|c| c.label.as_str());
+                        json!({"name": f.name, "sensitivity": f.sensitivity, "system": f.system, "label": label})
+                    })
+                    .collect();
                 json!({"name": e, "actions": catalog::actions(*e), "fields": fields})
             })
             .collect();
@@ -49,7 +55,7 @@ async fn matrix(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse
             let mut per_entity = Map::new();
             let mut acts = Map::new();
             for e in Entity::ALL {
-                let fields: Map<String, Value> = catalog::fields(*e).iter().map(|f| (f.name.to_string(), json!(m.policy(*role, *e, f.name)))).collect();
+                let fields: Map<String, Value> = m.fields(*e).map(|f| (f.name.to_string(), json!(m.policy(*role, *e, f.name)))).collect();
                 per_entity.insert(e.as_str().into(), fields.into());
                 let allowed: Vec<&str> = catalog::actions(*e).iter().filter(|a| m.allows(*role, *e, **a)).map(|a| a.as_str()).collect();
                 acts.insert(e.as_str().into(), json!(allowed));
@@ -94,7 +100,7 @@ async fn set_policy(
         let role = parse("role", &b.role, Role::parse)?;
         let entity = parse("entity", &b.entity, Entity::parse)?;
         let policy = parse("policy", &b.policy, Policy::parse)?;
-        let def = catalog::field(entity, &b.field).ok_or_else(|| Error::field("field", "该实体没有此字段", "no such field on this entity"))?;
+        let def = app.access.matrix().field(entity, &b.field).ok_or_else(|| Error::field("field", "该实体没有此字段", "no such field on this entity"))?;
         if def.system && policy.writable() {
             return Err(Error::field("policy", "系统字段不可设为可写", "system fields cannot be writable"));
         }
@@ -169,7 +175,8 @@ async fn set_action(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn reload(app: &App) -> Result<()> {
+/// Reloads the matrix after a change to roles, policies or custom fields.
+pub fn reload(app: &App) -> Result<()> {
     let m = app.db.read_sync(super::load_matrix)?;
     app.access.replace(m);
     Ok(())

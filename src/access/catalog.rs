@@ -215,6 +215,23 @@ pub const SIGNED_CONSENT: &[FieldDef] = &[
     sys("verified"),
 ];
 
+/// A custom field's definition. `key` is what the admin typed; `name` (`cf_<key>`) is the field's
+/// name in records and in the permission matrix.
+pub const CUSTOM_FIELD: &[FieldDef] = &[
+    sys("id"),
+    f("entity", S::Plain, M::Hide),
+    f("key", S::Plain, M::Hide),
+    sys("name"),
+    f("label", S::Plain, M::Hide),
+    f("kind", S::Plain, M::Hide),
+    f("sensitivity", S::Plain, M::Hide),
+    f("options", S::Plain, M::Hide),
+    f("position", S::Plain, M::Hide),
+    sys("created_at"),
+    sys("archived_at"),
+];
+
+/// The built-in fields of an entity (`Matrix::fields` adds the custom ones).
 pub fn fields(entity: Entity) -> &'static [FieldDef] {
     match entity {
         Entity::Customer => CUSTOMER,
@@ -230,6 +247,7 @@ pub fn fields(entity: Entity) -> &'static [FieldDef] {
         Entity::Photo => PHOTO,
         Entity::ConsentTemplate => CONSENT_TEMPLATE,
         Entity::SignedConsent => SIGNED_CONSENT,
+        Entity::CustomField => CUSTOM_FIELD,
     }
 }
 
@@ -254,5 +272,6 @@ pub fn actions(entity: Entity) -> &'static [super::Action] {
         Entity::Photo => &[Read, Create, Delete],
         Entity::ConsentTemplate => &[Read, Create, Update],
         Entity::SignedConsent => &[Read, Create],
+        Entity::CustomField => &[Read, Create, Update, Delete],
     }
 }

@@ -3,13 +3,15 @@
 
 pub mod api;
 pub mod catalog;
+pub mod custom;
 pub mod mask;
 mod model;
 mod record;
 mod store;
 
 pub use catalog::FieldDef;
-pub use model::{Action, Entity, Policy, Role, Scope, Sensitivity};
+pub use custom::CustomField;
+pub use model::{Action, CustomKind, Entity, Policy, Role, Scope, Sensitivity};
 pub use record::{Exported, FieldValue, Record};
 pub use store::{load_matrix, set_action, set_field_policy};
 
@@ -48,6 +50,8 @@ pub struct Matrix {
     pub scopes: HashMap<Role, Scope>,
     pub actions: HashSet<(Role, Entity, Action)>,
     pub policies: HashMap<(Role, Entity, &'static str), Policy>,
+    /// The fields admins added, in display order; archived ones are not loaded.
+    pub custom: Vec<CustomField>,
 }
 
 impl Matrix {
@@ -56,10 +60,33 @@ impl Matrix {
     }
     /// A field without a stored policy is hidden: forgetting a policy never leaks.
     pub fn policy(&self, role: Role, entity: Entity, field: &str) -> Policy {
-        catalog::field(entity, field)
+        self.field(entity, field)
             .and_then(|f| self.policies.get(&(role, entity, f.name)))
             .copied()
             .unwrap_or(Policy::Hidden)
+    }
+
+    /// A declared field of `entity`: built in, or added by an admin.
+    pub fn field(&self, entity: Entity, name: &str) -> Option<FieldDef> {
+        catalog::field(entity, name)
+            .copied()
+            .or_else(|| self.custom_field(entity, name).map(|c| c.def))
+    }
+
+    /// Every declared field of `entity`: the built-in ones, then the custom ones.
+    pub fn fields(&self, entity: Entity) -> impl Iterator<Item = FieldDef> + '_ {
+        catalog::fields(entity)
+            .iter()
+            .copied()
+            .chain(self.custom_fields(entity).map(|c| c.def))
+    }
+
+    pub fn custom_fields(&self, entity: Entity) -> impl Iterator<Item = &CustomField> + '_ {
+        self.custom.iter().filter(move |c| c.entity == entity)
+    }
+
+    pub fn custom_field(&self, entity: Entity, name: &str) -> Option<&CustomField> {
+        self.custom_fields(entity).find(|c| c.name() == name)
     }
 }
 
@@ -100,8 +127,8 @@ impl AccessControl {
             .get(&principal.role)
             .copied()
             .unwrap_or(Scope::OwnChannel);
-        let fields = catalog::fields(E::ENTITY)
-            .iter()
+        let fields = matrix
+            .fields(E::ENTITY)
             .map(|f| matrix.policy(principal.role, E::ENTITY, f.name))
             .collect();
         Ok(Grant {
@@ -133,7 +160,7 @@ macro_rules! actions {
         $(pub struct $name; impl ActionKind for $name { const ACTION: Action = $value; })+
     };
 }
-kinds!(EntityKind: Customers => Entity::Customer, Users => Entity::User, Stores => Entity::Store, AuditLog => Entity::Audit, Consultations => Entity::Consultation, Tags => Entity::Tag, StaffDirectory => Entity::Staff, Segments => Entity::Segment, Permissions => Entity::Access, Imports => Entity::Import, Photos => Entity::Photo, ConsentTemplates => Entity::ConsentTemplate, SignedConsents => Entity::SignedConsent);
+kinds!(EntityKind: Customers => Entity::Customer, Users => Entity::User, Stores => Entity::Store, AuditLog => Entity::Audit, Consultations => Entity::Consultation, Tags => Entity::Tag, StaffDirectory => Entity::Staff, Segments => Entity::Segment, Permissions => Entity::Access, Imports => Entity::Import, Photos => Entity::Photo, ConsentTemplates => Entity::ConsentTemplate, SignedConsents => Entity::SignedConsent, CustomFields => Entity::CustomField);
 actions!(Read => Action::Read, Create => Action::Create, Update => Action::Update, Delete => Action::Delete, Export => Action::Export, Reveal => Action::Reveal);
 impl WriteAction for Create {}
 impl WriteAction for Update {}
@@ -166,6 +193,11 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         self.matrix.policy(self.principal.role, E::ENTITY, field)
     }
 
+    /// A declared field of `E`, built in or custom.
+    pub fn field(&self, name: &str) -> Option<FieldDef> {
+        self.matrix.field(E::ENTITY, name)
+    }
+
     pub fn rows(&self) -> RowScope {
         match self.scope {
             Scope::All => RowScope::All,
@@ -179,6 +211,26 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
     /// Whether the principal could also perform `other` (e.g. show a reveal button).
     pub fn also_allows(&self, other: Action) -> bool {
         self.matrix.allows(self.principal.role, E::ENTITY, other)
+    }
+
+    /// Every field of `E` with the principal's policy, in catalog order (built-in, then custom).
+    pub fn field_policies(&self) -> impl Iterator<Item = (&'static str, Policy)> + '_ {
+        self.matrix
+            .fields(E::ENTITY)
+            .zip(self.fields.iter().copied())
+            .map(|(f, p)| (f.name, p))
+    }
+
+    /// The fields the principal sees, in catalog order.
+    pub fn visible_fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.field_policies()
+            .filter(|(_, p)| p.visible())
+            .map(|(name, _)| name)
+    }
+
+    /// The fields admins added to `E`, in display order.
+    pub fn custom_fields(&self) -> impl Iterator<Item = &CustomField> + '_ {
+        self.matrix.custom_fields(E::ENTITY)
     }
 
     /// Searching or sorting by a hidden field is refused.
@@ -197,7 +249,7 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         cipher: &crate::crypto::FieldCipher,
     ) -> Result<Exported> {
         let mut out = Vec::with_capacity(self.fields.len());
-        for (def, &policy) in catalog::fields(E::ENTITY).iter().zip(&self.fields) {
+        for (def, &policy) in self.matrix.fields(E::ENTITY).zip(&self.fields) {
             if !policy.visible() {
                 continue;
             }
@@ -226,7 +278,7 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         let redacted = map
             .iter()
             .map(|(field, v)| {
-                let Some(def) = catalog::field(entity, field) else {
+                let Some(def) = self.matrix.field(entity, field) else {
                     return (field.clone(), v.clone());
                 };
                 let shown = match self.matrix.policy(self.principal.role, entity, def.name) {
@@ -270,7 +322,7 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         let shown = data
             .into_iter()
             .filter_map(|(field, v)| {
-                let def = catalog::field(entity, &field)?;
+                let def = self.matrix.field(entity, &field)?;
                 match self.matrix.policy(role, entity, def.name) {
                     Policy::Hidden => None,
                     p if p.masked() => {
@@ -305,7 +357,7 @@ impl<E: EntityKind, A: WriteAction> Grant<E, A> {
     /// A write touching any field the principal may not write is refused whole, naming the field.
     pub fn check_writable<'a>(&self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {
         for name in fields {
-            let Some(def) = catalog::field(E::ENTITY, name) else {
+            let Some(def) = self.matrix.field(E::ENTITY, name) else {
                 return Err(Error::field(name, "未知字段", "unknown field"));
             };
             if def.system || !self.policy(name).writable() {
@@ -324,7 +376,9 @@ impl<E: EntityKind> Grant<E, Reveal> {
         field: &str,
         cipher: &crate::crypto::FieldCipher,
     ) -> Result<serde_json::Value> {
-        let def = catalog::field(E::ENTITY, field)
+        let def = self
+            .matrix
+            .field(E::ENTITY, field)
             .ok_or_else(|| Error::field("field", "未知字段", "unknown field"))?;
         if !self.policy(def.name).visible() {
             return Err(Error::forbidden_field(def.name, "查看", "read"));

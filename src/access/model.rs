@@ -64,6 +64,16 @@ str_enum!(Entity {
     Photo = "photo",
     ConsentTemplate = "consent_template",
     SignedConsent = "signed_consent",
+    CustomField = "custom_field",
+});
+
+str_enum!(CustomKind {
+    Text = "text",
+    Number = "number",
+    Date = "date",
+    Choice = "choice",
+    MultiChoice = "multi_choice",
+    YesNo = "yes_no",
 });
 
 str_enum!(Scope {

@@ -15,6 +15,8 @@ pub enum FieldValue {
     Encrypted {
         blob: Vec<u8>,
         masked: Option<String>,
+        /// Turns the decrypted text into the JSON value shown (a string for built-in fields).
+        decode: fn(String) -> Value,
     },
 }
 
@@ -34,7 +36,7 @@ impl FieldValue {
     pub(super) fn into_plain(self, field: &'static str, cipher: &FieldCipher) -> Result<Value> {
         match self {
             FieldValue::Plain(v) => Ok(v),
-            FieldValue::Encrypted { blob, .. } => Ok(Value::String(cipher.decrypt(field, &blob)?)),
+            FieldValue::Encrypted { blob, decode, .. } => Ok(decode(cipher.decrypt(field, &blob)?)),
         }
     }
 }
@@ -80,15 +82,30 @@ impl Record {
         self
     }
 
-    /// An encrypted column; absent (NULL) stays null.
+    /// An encrypted text column; absent (NULL) stays null.
     pub fn set_encrypted(
         &mut self,
         field: &'static str,
         blob: Option<Vec<u8>>,
         masked: Option<String>,
     ) -> &mut Self {
+        self.set_encrypted_as(field, blob, masked, Value::String)
+    }
+
+    /// An encrypted value whose decrypted text `decode` turns into the JSON shown.
+    pub fn set_encrypted_as(
+        &mut self,
+        field: &'static str,
+        blob: Option<Vec<u8>>,
+        masked: Option<String>,
+        decode: fn(String) -> Value,
+    ) -> &mut Self {
         let v = match blob {
-            Some(blob) => FieldValue::Encrypted { blob, masked },
+            Some(blob) => FieldValue::Encrypted {
+                blob,
+                masked,
+                decode,
+            },
             None => FieldValue::Plain(Value::Null),
         };
         self.values.push((field, v));

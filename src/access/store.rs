@@ -1,6 +1,6 @@
 use rusqlite::{params, Connection};
 
-use super::{catalog, Action, Entity, Matrix, Policy, Role, Scope};
+use super::{Action, CustomField, CustomKind, Entity, Matrix, Policy, Role, Scope, Sensitivity};
 
 /// Reads the whole matrix. Rows naming a role, entity, field or value this binary does not know
 /// are skipped (they may come from a newer version's data).
@@ -26,6 +26,7 @@ pub fn load_matrix(conn: &Connection) -> rusqlite::Result<Matrix> {
             m.actions.insert((role, entity, action));
         }
     }
+    m.custom = custom_fields(conn)?;
     let mut stmt = conn.prepare("SELECT role, entity, field, policy FROM field_policies")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -38,11 +39,53 @@ pub fn load_matrix(conn: &Connection) -> rusqlite::Result<Matrix> {
         ) else {
             continue;
         };
-        if let Some(def) = catalog::field(entity, &field) {
+        if let Some(def) = m.field(entity, &field) {
             m.policies.insert((role, entity, def.name), policy);
         }
     }
     Ok(m)
+}
+
+/// The custom part of the catalog: fields admins added and have not archived.
+fn custom_fields(conn: &Connection) -> rusqlite::Result<Vec<CustomField>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, entity, name, label, kind, sensitivity, options FROM custom_fields
+         WHERE archived_at IS NULL ORDER BY position, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, entity, name, label, kind, sensitivity, options) = row?;
+        // The table's CHECKs admit only values this binary knows.
+        let (Some(entity), Some(kind), Some(sensitivity)) = (
+            Entity::parse(&entity),
+            CustomKind::parse(&kind),
+            Sensitivity::parse(&sensitivity),
+        ) else {
+            continue;
+        };
+        let options = serde_json::from_str(&options).unwrap_or_default();
+        out.push(CustomField::new(
+            id,
+            entity,
+            &name,
+            label,
+            kind,
+            sensitivity,
+            options,
+        ));
+    }
+    Ok(out)
 }
 
 /// Returns the previous policy.

@@ -261,8 +261,8 @@ async fn me(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
                 .filter(|a| m.allows(p.role, *e, **a))
                 .map(|a| a.as_str())
                 .collect();
-            let fields: serde_json::Map<String, serde_json::Value> = catalog::fields(*e)
-                .iter()
+            let fields: serde_json::Map<String, serde_json::Value> = m
+                .fields(*e)
                 .map(|f| (f.name.to_string(), json!(m.policy(p.role, *e, f.name))))
                 .collect();
             permissions.insert(

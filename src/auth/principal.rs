@@ -4,7 +4,7 @@
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
 use super::store;
-use crate::access::{Principal, Role};
+use crate::access::{ActionKind, EntityKind, Grant, Principal, Role};
 use crate::app::App;
 use crate::clock::now_ms;
 use crate::db::Reader;
@@ -65,6 +65,23 @@ impl FromRequest for Authenticated {
 }
 
 impl Authenticated {
+    /// Runs `f` off the async workers with the caller's capability for `A` on `E`: the session is
+    /// checked and the grant made first, so a handler cannot skip either.
+    pub async fn with_grant<E, A, T, F>(self, app: web::Data<App>, f: F) -> Result<T, Error>
+    where
+        E: EntityKind + 'static,
+        A: ActionKind + 'static,
+        T: Send + 'static,
+        F: FnOnce(&App, Grant<E, A>) -> Result<T, Error> + Send + 'static,
+    {
+        crate::http::blocking(move || {
+            let p = self.principal(&app)?;
+            let grant = app.access.grant::<E, A>(&p)?;
+            f(&app, grant)
+        })
+        .await
+    }
+
     /// Checks the session (revoked, expired, user disabled or changed) and the pending steps
     /// (password change, two-step set-up), then returns who is calling. Blocking: call it from
     /// the handler's `blocking` section.

@@ -2,6 +2,7 @@
 
 pub mod consents;
 pub mod consultations;
+pub mod custom_fields;
 pub mod customer360;
 pub mod customers;
 pub mod imports;

@@ -77,6 +77,7 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
     crate::domain::timeline::api::routes(&mut api);
     crate::domain::customer360::api::routes(&mut api);
     crate::domain::segments::api::routes(&mut api);
+    crate::domain::custom_fields::api::routes(&mut api);
     crate::domain::customers::api::routes(&mut api);
     crate::domain::stores::api::routes(&mut api);
     crate::domain::imports::api::routes(&mut api);
@@ -117,18 +118,20 @@ async fn api_not_found() -> Result<HttpResponse> {
     Err(Error::not_found())
 }
 
+/// A query string that does not parse.
+pub fn query_error(e: impl std::fmt::Display) -> Error {
+    Error::field(
+        "query",
+        format!("查询参数有误：{e}"),
+        format!("invalid query parameters: {e}"),
+    )
+}
+
 /// The whole application, for `serve` and for tests.
 pub fn configure(app: web::Data<App>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(app)
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                Error::field(
-                    "query",
-                    format!("查询参数有误：{e}"),
-                    format!("invalid query parameters: {e}"),
-                )
-                .into()
-            }))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(e).into()))
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found().into()));
         api_routes(Some(cfg));
         cfg.service(web::scope("/api").default_service(web::to(api_not_found)));

@@ -622,14 +622,7 @@ async fn permission_matrix_edits_take_effect_at_once_and_are_audited() {
     )
     .await
     .assert_problem(403);
-    let r = s
-        .put(
-            &admin,
-            "/api/v1/access/action",
-            json!({"role": "nurse", "entity": "customer", "action": "reveal", "allowed": true}),
-        )
-        .await;
-    assert_eq!(r.code(), 204, "{}", r.text);
+    s.allow(&admin, "nurse", "customer", "reveal").await;
     let r = s
         .post(
             &nurse,

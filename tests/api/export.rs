@@ -177,14 +177,7 @@ async fn front_desk_may_export_once_allowed_and_then_sees_masks_and_no_health_co
     let fd = s.login("frontdesk").await;
     export(&s, &fd, "").await.unwrap_err().assert_problem(403);
 
-    let r = s
-        .put(
-            &admin,
-            "/api/v1/access/action",
-            json!({"role": "front_desk", "entity": "customer", "action": "export", "allowed": true}),
-        )
-        .await;
-    assert_eq!(r.code(), 204, "{}", r.text);
+    s.allow(&admin, "front_desk", "customer", "export").await;
     let bytes = export(&s, &fd, &mobile(2)).await.expect("export allowed");
     let rows = read_xlsx(&bytes);
     assert_eq!(rows.len(), 3, "watermark, header, one customer");

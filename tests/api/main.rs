@@ -10,6 +10,7 @@ mod backup;
 mod bad_input;
 mod cli;
 mod consents;
+mod custom_fields;
 mod customer360;
 mod customers;
 mod durability;

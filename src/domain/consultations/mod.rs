@@ -9,15 +9,15 @@ pub mod store;
 use serde_json::{json, Map, Value};
 
 use crate::access::{
-    Consultations, Create, Delete, Entity, Exported, Grant, Read, RowScope, Update,
+    Consultations, Create, Delete, Entity, Exported, Grant, Matrix, Read, Record, RowScope, Update,
 };
 use crate::app::App;
 use crate::audit::{self, Event};
 use crate::clock::now_ms;
 use crate::db::Reader;
-use crate::domain::customers;
 use crate::domain::input::{choice, id_field, opt_str, text_field, Errors};
 use crate::domain::timeline::{self, NewEvent};
+use crate::domain::{custom_fields, customers};
 use crate::error::{Error, Result};
 use crate::money::parse_fen;
 use model::{Consultation, PlanItem, OUTCOMES, WAYS};
@@ -92,9 +92,12 @@ fn plan(errs: &mut Errors, v: &Value) -> Option<Vec<PlanItem>> {
     Some(out)
 }
 
-fn apply(k: &mut Consultation, input: &Json, now: i64) -> Result<()> {
+fn apply(m: &Matrix, k: &mut Consultation, input: &Json, now: i64) -> Result<()> {
     let mut errs = Errors::default();
     for (key, v) in input {
+        if custom_fields::apply(m, Entity::Consultation, key, v, &mut k.custom, &mut errs) {
+            continue;
+        }
         match key.as_str() {
             "consultant_id" => {
                 if let Some(id) = id_field(&mut errs, key, v) {
@@ -181,11 +184,48 @@ fn customer_in_scope(
     customers::store::get(tx, customer_id, scope)?.ok_or_else(Error::not_found)
 }
 
-/// The customer of a consultation being written: in scope and not restricted.
-fn writable_customer(tx: &Reader, customer_id: i64, scope: &RowScope) -> Result<i64> {
-    let row = customer_in_scope(tx, customer_id, scope)?;
+/// The customer of a consultation being written: in scope and not restricted, and with the
+/// health-data consent when the consultation holds health values. Returns the customer's store.
+fn writable_customer(tx: &Reader, m: &Matrix, k: &Consultation, scope: &RowScope) -> Result<i64> {
+    let row = customer_in_scope(tx, k.customer_id, scope)?;
     customers::service::ensure_processable(&row.plain)?;
+    if custom_fields::has_health(m, Entity::Consultation, &k.custom)
+        && !row.plain.has_health_consent()
+    {
+        return Err(Error::conflict(
+            "health-consent-required",
+            crate::error::text(
+                "记录健康信息前须取得客户的健康信息单独同意",
+                "Health details need the customer's separate consent to health-data processing first",
+            ),
+        ));
+    }
     Ok(row.plain.store_id)
+}
+
+/// Records of consultations with their custom values, ready for `Grant::export`.
+fn records(c: &Reader, app: &App, rows: Vec<Consultation>) -> Result<Vec<Record>> {
+    let ids: Vec<i64> = rows.iter().map(|k| k.id).collect();
+    let mut records: Vec<Record> = rows.into_iter().map(Consultation::into_record).collect();
+    let mut by_id: Vec<(i64, &mut Record)> = ids.into_iter().zip(records.iter_mut()).collect();
+    custom_fields::attach(c, &app.access.matrix(), Entity::Consultation, &mut by_id)?;
+    Ok(records)
+}
+
+/// The audit row's changes: the summary, and the custom values that changed.
+fn changes(m: &Matrix, old: Option<&Consultation>, k: &Consultation) -> Value {
+    let mut out = summary(k);
+    let none = custom_fields::Values::new();
+    if let Value::Object(map) = &mut out {
+        custom_fields::diff(
+            m,
+            Entity::Consultation,
+            old.map_or(&none, |o| &o.custom),
+            &k.custom,
+            map,
+        );
+    }
+    out
 }
 
 fn check_consultant(tx: &Reader, k: &Consultation) -> Result<()> {
@@ -292,22 +332,25 @@ pub fn create(
         updated_at: now,
         ..Default::default()
     };
-    apply(&mut k, input, now)?;
+    let m = app.access.matrix();
+    apply(&m, &mut k, input, now)?;
     if k.way.is_empty() {
         return Err(Error::field("way", "咨询方式不能为空", "is required"));
     }
     let actor = p.actor();
     let scope = grant.rows();
-    let k = app.db.write_sync(|tx| {
-        k.store_id = writable_customer(tx, customer_id, &scope)?;
+    let record = app.db.write_sync(|tx| {
+        k.store_id = writable_customer(tx, &m, &k, &scope)?;
         check_consultant(tx, &k)?;
         k.id = store::insert(tx, &k)?;
-        audit_row(tx, &actor, "create", &k, Some(summary(&k)))?;
+        let none = custom_fields::Values::new();
+        custom_fields::save(tx, app, &m, Entity::Consultation, k.id, &none, &k.custom)?;
+        audit_row(tx, &actor, "create", &k, Some(changes(&m, None, &k)))?;
         event_at(tx, &actor, "consultation.created", &k, now)?;
         move_customer(tx, app, &actor, &k)?;
-        Ok::<_, Error>(k)
+        Ok::<_, Error>(records(tx, app, vec![k.clone()])?.remove(0))
     })?;
-    grant.export(k.into_record(), &app.cipher)
+    grant.export(record, &app.cipher)
 }
 
 pub fn update(
@@ -320,23 +363,33 @@ pub fn update(
     let actor = grant.principal().actor();
     let scope = grant.rows();
     let now = now_ms();
-    let k = app.db.write_sync(|tx| {
-        let old = store::get(tx, id)?.ok_or_else(Error::not_found)?;
-        writable_customer(tx, old.customer_id, &scope)?;
+    let m = app.access.matrix();
+    let record = app.db.write_sync(|tx| {
+        let mut old = store::get(tx, id)?.ok_or_else(Error::not_found)?;
+        old.custom = custom_fields::load(tx, app, &m, Entity::Consultation, id)?;
         let mut k = old.clone();
-        apply(&mut k, input, now)?;
-        if k == old {
-            return Ok(k);
+        apply(&m, &mut k, input, now)?;
+        writable_customer(tx, &m, &k, &scope)?;
+        if k != old {
+            k.updated_at = now;
+            check_consultant(tx, &k)?;
+            store::update(tx, &k)?;
+            custom_fields::save(
+                tx,
+                app,
+                &m,
+                Entity::Consultation,
+                id,
+                &old.custom,
+                &k.custom,
+            )?;
+            audit_row(tx, &actor, "update", &k, Some(changes(&m, Some(&old), &k)))?;
+            event_at(tx, &actor, "consultation.updated", &k, now)?;
+            move_customer(tx, app, &actor, &k)?;
         }
-        k.updated_at = now;
-        check_consultant(tx, &k)?;
-        store::update(tx, &k)?;
-        audit_row(tx, &actor, "update", &k, Some(summary(&k)))?;
-        event_at(tx, &actor, "consultation.updated", &k, now)?;
-        move_customer(tx, app, &actor, &k)?;
-        Ok::<_, Error>(k)
+        Ok::<_, Error>(records(tx, app, vec![k])?.remove(0))
     })?;
-    grant.export(k.into_record(), &app.cipher)
+    grant.export(record, &app.cipher)
 }
 
 pub fn delete(app: &App, grant: &Grant<Consultations, Delete>, id: i64) -> Result<()> {
@@ -344,7 +397,9 @@ pub fn delete(app: &App, grant: &Grant<Consultations, Delete>, id: i64) -> Resul
     let scope = grant.rows();
     app.db.write_sync(|tx| {
         let k = store::get(tx, id)?.ok_or_else(Error::not_found)?;
-        writable_customer(tx, k.customer_id, &scope)?;
+        customers::service::ensure_processable(
+            &customer_in_scope(tx, k.customer_id, &scope)?.plain,
+        )?;
         store::soft_delete(tx, id, now_ms())?;
         audit_row(tx, &actor, "delete", &k, None)
     })
@@ -358,7 +413,7 @@ pub fn of_customer(
     customer_id: i64,
 ) -> Result<Vec<Exported>> {
     let rows = store::of_customer(c, customer_id, 100)?;
-    grant.export_all(rows.into_iter().map(Consultation::into_record), &app.cipher)
+    grant.export_all(records(c, app, rows)?, &app.cipher)
 }
 
 pub fn list(
@@ -404,7 +459,7 @@ pub fn follow_ups(
             };
             let customer =
                 customer_grant.export(cust.into_record(&app.config.lifecycle, now), &app.cipher)?;
-            let consultation = grant.export(k.into_record(), &app.cipher)?;
+            let consultation = grant.export(records(c, app, vec![k])?.remove(0), &app.cipher)?;
             out.push(json!({"consultation": consultation, "customer": customer}));
         }
         Ok(out)

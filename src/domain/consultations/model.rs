@@ -32,6 +32,8 @@ pub struct Consultation {
     pub lost_reason: Option<String>,
     pub follow_up_date: Option<String>,
     pub notes: Option<String>,
+    /// Values of the custom fields admins added, in clear (see `custom_fields`).
+    pub custom: crate::domain::custom_fields::Values,
     pub created_by: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,

@@ -24,6 +24,8 @@ fn read(r: &Row) -> rusqlite::Result<Consultation> {
         lost_reason: r.get(10)?,
         follow_up_date: r.get(11)?,
         notes: r.get(12)?,
+        // Custom values live in their own table (`custom_fields`).
+        custom: Default::default(),
         created_by: r.get(13)?,
         created_at: r.get(14)?,
         updated_at: r.get(15)?,

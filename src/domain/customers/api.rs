@@ -1,15 +1,17 @@
 //! HTTP handlers for `/api/v1/customers`.
 
-use actix_web::{web, HttpResponse};
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::service;
-use crate::access::{AuditLog, Customers};
+use crate::access::{custom, AuditLog, Customers};
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::Result;
-use crate::http::{blocking, Api, Json};
+use crate::http::{blocking, query_error, Api, Json};
 
 pub fn routes(api: &mut Api) {
     // Before `/customers/{id}`, which would otherwise take "duplicates" for an id.
@@ -95,8 +97,22 @@ struct ListQuery {
 }
 
 impl ListQuery {
-    fn filter(&self) -> super::filter::Filter {
+    /// The list's query: its named parameters, and `cf_*` filters on custom fields (which a
+    /// struct cannot name in advance).
+    fn parse(req: &HttpRequest) -> Result<(ListQuery, BTreeMap<String, String>)> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).map_err(query_error)?;
+        let (custom, named): (Vec<_>, Vec<_>) = pairs
+            .into_iter()
+            .partition(|(k, _)| k.starts_with(custom::PREFIX));
+        let named = serde_urlencoded::to_string(&named).map_err(query_error)?;
+        let q = serde_urlencoded::from_str(&named).map_err(query_error)?;
+        Ok((q, custom.into_iter().collect()))
+    }
+
+    fn filter(&self, custom: BTreeMap<String, String>) -> super::filter::Filter {
         super::filter::Filter {
+            custom,
             stage: self.stage.clone(),
             tag_id: self.tag_id,
             store_id: self.store_id,
@@ -109,12 +125,9 @@ impl ListQuery {
     }
 }
 
-async fn list(
-    app: web::Data<App>,
-    auth: Authenticated,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse> {
-    let q = query.into_inner();
+async fn list(app: web::Data<App>, auth: Authenticated, req: HttpRequest) -> Result<HttpResponse> {
+    let (q, custom) = ListQuery::parse(&req)?;
+    let filter = q.filter(custom);
     let page = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
@@ -122,7 +135,7 @@ async fn list(
             &app,
             &grant,
             q.q.as_deref(),
-            &q.filter(),
+            &filter,
             q.after.as_deref(),
             q.limit,
         )
@@ -134,11 +147,11 @@ async fn list(
 async fn export(
     app: web::Data<App>,
     auth: Authenticated,
-    query: web::Query<ListQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse> {
     // The list's own query: the file is the list on screen (paging aside).
-    let q = query.into_inner();
-    let filter = q.filter();
+    let (q, custom) = ListQuery::parse(&req)?;
+    let filter = q.filter(custom);
     let (file, name) = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Customers, crate::access::Export>(&p)?;

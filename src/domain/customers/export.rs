@@ -46,11 +46,12 @@ fn cell_text(app: &App, field: &str, v: &Value) -> Option<String> {
             Value::Number(n),
         ) => n.as_i64().map(|t| local_time(app, t)),
         (_, Value::String(s)) => Some(neutralise(s)),
-        // Tags: their names, e.g. `高价值,敏感肌`.
+        (_, Value::Bool(b)) => Some(if *b { "是" } else { "否" }.into()),
+        // Tags by their names, e.g. `高价值,敏感肌`; custom multiple choices as they are.
         (_, Value::Array(items)) => Some(neutralise(
             &items
                 .iter()
-                .filter_map(|t| t.get("name").and_then(Value::as_str))
+                .filter_map(|t| t.get("name").unwrap_or(t).as_str())
                 .collect::<Vec<_>>()
                 .join(","),
         )),
@@ -123,20 +124,20 @@ pub fn export(
     sheet
         .write_string_with_format(0, 0, neutralise(&watermark), &Format::new().set_italic())
         .map_err(xlsx)?;
-    // The columns: the fields this role sees, in catalog order (all records share them).
-    let columns: Vec<&'static str> = match items.first() {
-        Some(first) => first.fields().map(|(k, _)| k).collect(),
-        None => crate::access::catalog::CUSTOMER
-            .iter()
-            .filter(|f| grant.policy(f.name).visible())
-            .map(|f| f.name)
-            .collect(),
-    };
+    // The columns: the fields this role sees, in catalog order.
+    let columns: Vec<&'static str> = grant.visible_fields().collect();
     let bold = Format::new().set_bold();
     for (c, field) in columns.iter().enumerate() {
-        let (zh, en) = label(field);
+        // A custom field's title is the label the clinic gave it.
+        let title = match grant.custom_fields().find(|f| f.name() == *field) {
+            Some(f) => f.label.clone(),
+            None => {
+                let (zh, en) = label(field);
+                format!("{zh} / {en}")
+            }
+        };
         sheet
-            .write_string_with_format(1, c as u16, format!("{zh} / {en}"), &bold)
+            .write_string_with_format(1, c as u16, neutralise(&title), &bold)
             .map_err(xlsx)?;
     }
     for (r, item) in items.iter().enumerate() {

@@ -1,11 +1,14 @@
 //! List filters (筛选) over customer fields, and what saved segments store. Each filter names the
 //! field it reads, so a role cannot filter by a field it may not see.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::lifecycle::STAGES;
 use super::model::SOURCES;
 use crate::access::{ActionKind, Customers, Grant};
+use crate::domain::custom_fields;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -29,6 +32,9 @@ pub struct Filter {
     pub visited_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visited_before: Option<String>,
+    /// Custom fields by name (`cf_<key>`); the value's syntax is `custom_fields::condition`'s.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom: BTreeMap<String, String>,
 }
 
 /// A filter checked and turned into what the store's SQL needs.
@@ -42,6 +48,8 @@ pub struct Checked {
     pub birthday_month: Option<String>,
     pub visited_from_ms: Option<i64>,
     pub visited_before_ms: Option<i64>,
+    /// Custom field id and condition.
+    pub custom: Vec<(i64, custom_fields::Cond)>,
     /// For the derived stages: activity before these instants means dormant / lost.
     pub dormant_before_ms: i64,
     pub lost_before_ms: i64,
@@ -72,6 +80,17 @@ impl Filter {
         ];
         for (_, field) in used.iter().filter(|(on, _)| *on) {
             grant.check_searchable(field)?;
+        }
+        let mut custom = Vec::new();
+        for (name, raw) in &self.custom {
+            // An unknown field is refused like a hidden one: a role learns nothing of fields
+            // it may not see.
+            grant.check_searchable(name)?;
+            let f = grant
+                .custom_fields()
+                .find(|f| f.name() == name)
+                .ok_or_else(crate::error::Error::internal)?;
+            custom.push((f.id, custom_fields::condition(app, f, raw)?));
         }
         if let Some(s) = &self.stage {
             if !STAGES.contains(&s.as_str()) {
@@ -127,6 +146,7 @@ impl Filter {
             birthday_month: self.birthday_month.map(|m| format!("{m:02}")),
             visited_from_ms: day_start("visited_from", &self.visited_from)?,
             visited_before_ms: day_start("visited_before", &self.visited_before)?,
+            custom,
             dormant_before_ms: now - i64::from(lc.dormant_days) * day,
             lost_before_ms: now - i64::from(lc.lost_days) * day,
         })

@@ -11,11 +11,11 @@ use serde_json::{json, Map};
 
 use super::model::Customer;
 use super::{lifecycle, service, store};
-use crate::access::{Customers, Delete, Exported, Grant, Read, Update};
+use crate::access::{Customers, Delete, Entity, Exported, Grant, Read, Update};
 use crate::app::App;
 use crate::audit::{self, Event};
 use crate::clock::now_ms;
-use crate::domain::{consultations, tags, timeline};
+use crate::domain::{consultations, custom_fields, tags, timeline};
 use crate::error::{text, Error, Result};
 
 const NOTES_MAX: usize = 2000;
@@ -161,9 +161,18 @@ pub fn merge(
         })?;
         service::ensure_processable(&keep_row.plain)?;
         service::ensure_processable(&dup_row.plain)?;
-        let (mut keep, dup) = (keep_row.open(&app.cipher)?, dup_row.open(&app.cipher)?);
+        let (mut keep, dup) = (
+            service::open(tx, app, &keep_row)?,
+            service::open(tx, app, &dup_row)?,
+        );
         let old = keep.clone();
-        let kept = fold(&mut keep, &dup)?;
+        let mut kept = fold(&mut keep, &dup)?;
+        kept.extend(custom_fields::fold(
+            &app.access.matrix(),
+            Entity::Customer,
+            &mut keep.custom,
+            &dup.custom,
+        ));
         let note = format!("【合并自 {}】{}", dup.member_no, kept.join("；"));
         keep.notes = combine(&keep.notes, &Some(note));
         if keep
@@ -180,6 +189,7 @@ pub fn merge(
         // The duplicate leaves first, so its mobile and ID number no longer count as taken.
         store::mark_merged(tx, from, into, now)?;
         store::update(tx, &keep, &app.cipher, true)?;
+        service::save_custom(tx, app, Some(&old), &keep)?;
         if let Some(at) = dup.last_visit_at {
             store::touch_visit(tx, into, at)?;
         }
@@ -219,7 +229,7 @@ pub fn merge(
             timeline::NewEvent {
                 customer_id: into,
                 kind: "customer.merged",
-                entity: crate::access::Entity::Customer,
+                entity: Entity::Customer,
                 entity_id: Some(from),
                 data,
             },

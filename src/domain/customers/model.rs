@@ -46,6 +46,8 @@ pub struct Customer {
     pub last_purchase_at: Option<i64>,
     /// PIPL: processing restricted at the customer's request; no changes until lifted.
     pub restricted_at: Option<i64>,
+    /// Values of the custom fields admins added, in clear (see `custom_fields`).
+    pub custom: crate::domain::custom_fields::Values,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -10,11 +10,11 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{service, store};
-use crate::access::{catalog, Customers, Delete, Entity, Export, Grant, Read};
+use crate::access::{Customers, Delete, Entity, Export, Grant, Read};
 use crate::app::App;
 use crate::audit::{self, Actor, Event};
 use crate::clock::now_ms;
-use crate::domain::{consultations, tags, timeline};
+use crate::domain::{consultations, custom_fields, tags, timeline};
 use crate::error::{Error, Result};
 
 pub const KINDS: &[&str] = &["access", "restrict", "lift_restriction", "erase"];
@@ -62,10 +62,9 @@ fn log_request(
 /// The copy must be complete: a role that sees any customer field masked or not at all cannot
 /// make it.
 fn check_complete<A: crate::access::ActionKind>(grant: &Grant<Customers, A>) -> Result<()> {
-    for f in catalog::fields(Entity::Customer) {
-        let p = grant.policy(f.name);
+    for (name, p) in grant.field_policies() {
         if !p.visible() || p.masked() {
-            return Err(Error::forbidden_field(f.name, "完整导出", "export in full"));
+            return Err(Error::forbidden_field(name, "完整导出", "export in full"));
         }
     }
     Ok(())
@@ -194,9 +193,10 @@ fn erase(tx: &Connection, app: &App, id: i64, row: store::Row_, now: i64) -> Res
     store::mark_erased(tx, id, now)?;
     store::update(tx, &blank, &app.cipher, false)?;
     tags::store::remove_all(tx, id)?;
+    custom_fields::erase(tx, Entity::Customer, id)?;
     timeline::scrub_mentions(tx, id)?;
     Ok(
-        json!({"erased": ["name", "gender", "birthday", "mobile", "wechat_id", "id_number", "source", "skin_type", "allergies", "concerns", "medical_history", "notes", "consents", "tags", "photos"], "kept": ["consultations", "stage_history", "signed_consents", "audit_log"]}),
+        json!({"erased": ["name", "gender", "birthday", "mobile", "wechat_id", "id_number", "source", "skin_type", "allergies", "concerns", "medical_history", "notes", "consents", "tags", "custom_fields", "photos"], "kept": ["consultations", "stage_history", "signed_consents", "audit_log"]}),
     )
 }
 

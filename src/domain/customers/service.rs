@@ -14,8 +14,8 @@ use crate::audit::{self, Event};
 use crate::clock::now_ms;
 use crate::db::Reader;
 use crate::domain::input::{choice, id_field, opt_str, text_field, Errors};
-use crate::domain::tags;
 use crate::domain::timeline::{self, NewEvent};
+use crate::domain::{custom_fields, tags};
 use crate::error::{text, Error, FieldError, Result};
 
 pub type Json = Map<String, Value>;
@@ -25,7 +25,11 @@ pub type Json = Map<String, Value>;
 pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Result<()> {
     let mut errs = Errors(Vec::new());
     let today = app.config.today();
+    let m = app.access.matrix();
     for (key, v) in input {
+        if custom_fields::apply(&m, Entity::Customer, key, v, &mut c.custom, &mut errs) {
+            continue;
+        }
         match key.as_str() {
             "name" => match opt_str(&mut errs, key, v) {
                 Some(Some(s)) => match validate::clean_text(s, 50) {
@@ -214,13 +218,14 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
             "medical_history" => c.medical_history.is_some(),
             "skin_type" => c.skin_type.is_some(),
             _ => false,
-        });
+        })
+        || custom_fields::has_health(&m, Entity::Customer, &c.custom);
     if has_health && !c.has_health_consent() {
         return Err(Error::conflict(
             "health-consent-required",
             text(
-                "记录健康信息（过敏史、病史、肤质）前须取得客户的健康信息单独同意",
-                "Health details (allergies, medical history, skin type) need the customer's separate consent to health-data processing first",
+                "记录健康信息（过敏史、病史、肤质等）前须取得客户的健康信息单独同意",
+                "Health details (allergies, medical history, skin type and the like) need the customer's separate consent to health-data processing first",
             ),
         ));
     }
@@ -312,7 +317,7 @@ fn check_references(
 }
 
 /// Old/new values of changed fields; identity and health fields only say that they changed.
-pub(crate) fn diff(old: Option<&Customer>, new: &Customer) -> Value {
+pub(crate) fn diff(app: &App, old: Option<&Customer>, new: &Customer) -> Value {
     let pairs: Vec<(&str, Value, Value)> = {
         let o = old.cloned().unwrap_or_default();
         let consents = |c: &Customer| {
@@ -394,7 +399,43 @@ pub(crate) fn diff(old: Option<&Customer>, new: &Customer) -> Value {
             },
         );
     }
+    let none = custom_fields::Values::new();
+    let old_custom = old.map_or(&none, |o| &o.custom);
+    custom_fields::diff(
+        &app.access.matrix(),
+        Entity::Customer,
+        old_custom,
+        &new.custom,
+        &mut out,
+    );
     Value::Object(out)
+}
+
+/// A stored customer in clear with its custom values, for a rule that changes it.
+pub(crate) fn open(c: &rusqlite::Connection, app: &App, row: &Row_) -> Result<Customer> {
+    let mut customer = row.open(&app.cipher)?;
+    customer.custom =
+        custom_fields::load(c, app, &app.access.matrix(), Entity::Customer, customer.id)?;
+    Ok(customer)
+}
+
+/// Writes the custom values that changed since `old` (the customer row is the store's).
+pub(crate) fn save_custom(
+    tx: &rusqlite::Connection,
+    app: &App,
+    old: Option<&Customer>,
+    c: &Customer,
+) -> Result<()> {
+    let none = custom_fields::Values::new();
+    custom_fields::save(
+        tx,
+        app,
+        &app.access.matrix(),
+        Entity::Customer,
+        c.id,
+        old.map_or(&none, |o| &o.custom),
+        &c.custom,
+    )
 }
 
 pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Result<Exported> {
@@ -429,6 +470,7 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
         check_references(app, tx, &c, &scope, grant.policy("name"))?;
         c.member_no = store::next_member_no(tx)?;
         c.id = store::insert(tx, &c, &app.cipher)?;
+        save_custom(tx, app, None, &c)?;
         let actor = p.actor();
         audit::append(
             tx,
@@ -438,7 +480,7 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
                 entity: "customer",
                 entity_id: Some(c.id),
                 store_id: Some(c.store_id),
-                changes: Some(diff(None, &c)),
+                changes: Some(diff(app, None, &c)),
             },
         )?;
         created(tx, &actor, &c, tags.as_deref())?;
@@ -663,12 +705,12 @@ pub fn fetch(c: &rusqlite::Connection, app: &App, id: i64) -> Result<Record> {
     with_tags(c, app, vec![row]).map(|mut v| v.remove(0))
 }
 
-/// Records of `rows` with each customer's tags.
+/// Records of `rows` with each customer's tags and custom values.
 fn with_tags(c: &rusqlite::Connection, app: &App, rows: Vec<Row_>) -> Result<Vec<Record>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.plain.id).collect();
     let tags = tags::store::of_customers(c, &ids)?;
     let now = now_ms();
-    Ok(rows
+    let mut records: Vec<Record> = rows
         .into_iter()
         .zip(tags)
         .map(|(row, t)| {
@@ -676,7 +718,10 @@ fn with_tags(c: &rusqlite::Connection, app: &App, rows: Vec<Row_>) -> Result<Vec
             r.set("tags", tags::values(t));
             r
         })
-        .collect())
+        .collect();
+    let mut by_id: Vec<(i64, &mut Record)> = ids.iter().copied().zip(records.iter_mut()).collect();
+    custom_fields::attach(c, &app.access.matrix(), Entity::Customer, &mut by_id)?;
+    Ok(records)
 }
 
 fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
@@ -785,7 +830,7 @@ pub fn update(
     let row = app.db.write_sync(|tx| {
         let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?;
         ensure_processable(&before.plain)?;
-        let old = before.open(&app.cipher)?;
+        let old = open(tx, app, &before)?;
         let mut c = old.clone();
         c.updated_at = now;
         apply(app, &mut c, input, now)?;
@@ -803,6 +848,7 @@ pub fn update(
             &app.cipher,
             c.name != old.name || c.mobile != old.mobile || c.id_number != old.id_number,
         )?;
+        save_custom(tx, app, Some(&old), &c)?;
         audit::append(
             tx,
             &Event {
@@ -811,7 +857,7 @@ pub fn update(
                 entity: "customer",
                 entity_id: Some(id),
                 store_id: Some(c.store_id),
-                changes: Some(diff(Some(&old), &c)),
+                changes: Some(diff(app, Some(&old), &c)),
             },
         )?;
         after_write(tx, &actor, Some(&old), &c, tags.as_deref())?;

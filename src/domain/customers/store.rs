@@ -429,6 +429,10 @@ fn filter_sql(f: &Checked) -> (String, Vec<rusqlite::types::Value>) {
     if let Some(t) = f.visited_before_ms {
         add("c.last_visit_at < ?", vec![V::Integer(t)]);
     }
+    for (field_id, cond) in &f.custom {
+        let (cond, values) = crate::domain::custom_fields::condition_sql("c.id", *field_id, cond);
+        add(&cond, values);
+    }
     (sql, p)
 }
 
@@ -465,6 +469,8 @@ fn read_row_at(r: &Row, o: usize) -> rusqlite::Result<Row_> {
             last_visit_at: r.get(o + 29)?,
             last_purchase_at: r.get(o + 30)?,
             restricted_at: r.get(o + 31)?,
+            // Custom values live in their own table: `service::open` adds them.
+            custom: Default::default(),
         },
         id_number_enc: r.get(o + 7)?,
         id_number_masked: r.get(o + 8)?,

@@ -24,16 +24,18 @@ pub fn write(
             None => {
                 c.member_no = store::next_member_no(tx)?;
                 c.id = store::insert(tx, c, &app.cipher)?;
+                service::save_custom(tx, app, None, c)?;
                 service::created(tx, by, c, None)?;
                 created.push(c.id);
-                ("create", service::diff(None, c))
+                ("create", service::diff(app, None, c))
             }
             Some(old) if old != c => {
                 let terms =
                     c.name != old.name || c.mobile != old.mobile || c.id_number != old.id_number;
                 store::update(tx, c, &app.cipher, terms)?;
+                service::save_custom(tx, app, Some(old), c)?;
                 service::after_write(tx, by, Some(old), c, None)?;
-                ("update", service::diff(Some(old), c))
+                ("update", service::diff(app, Some(old), c))
             }
             Some(_) => continue,
         };

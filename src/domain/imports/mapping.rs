@@ -27,6 +27,7 @@ pub const TARGETS: &[&str] = &[
     "concerns",
     "medical_history",
     "notes",
+    "stage",
     "consents.privacy",
     "consents.health_data",
     "consents.marketing",
@@ -73,6 +74,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("concerns", &["诉求", "需求", "关注"]),
     ("medical_history", &["既往病史", "既往史", "history"]),
     ("notes", &["备注信息", "说明", "note", "remark", "remarks"]),
+    ("stage", &["客户阶段", "生命周期", "lifecycle"]),
     ("consents.privacy", &["隐私同意", "privacyconsent"]),
     (
         "consents.health_data",
@@ -108,11 +110,36 @@ fn target_for(header: &str) -> Option<&'static str> {
     })
 }
 
-/// The mapping guessed from the header names; each field taken by its first column.
-pub fn propose(header: &[String]) -> Mapping {
+/// What a column can fill for this importer: the built-in targets, then the custom fields it
+/// may write (by name, with their labels).
+pub fn targets<A: WriteAction>(
+    g: &Grant<Customers, A>,
+) -> (Vec<&'static str>, Vec<(&'static str, String)>) {
+    let custom: Vec<(&'static str, String)> = g
+        .custom_fields()
+        .filter(|f| g.policy(f.name()).writable())
+        .map(|f| (f.name(), f.label.clone()))
+        .collect();
+    let all = TARGETS
+        .iter()
+        .copied()
+        .chain(custom.iter().map(|(n, _)| *n))
+        .collect();
+    (all, custom)
+}
+
+/// The mapping guessed from the header names (custom fields by their labels); each field taken
+/// by its first column.
+pub fn propose(header: &[String], custom: &[(&'static str, String)]) -> Mapping {
     let mut out = Mapping::new();
     for h in header {
-        if let Some(field) = target_for(h) {
+        let by_label = || {
+            custom
+                .iter()
+                .find(|(name, label)| normalise(label) == normalise(h) || *name == normalise(h))
+                .map(|(name, _)| *name)
+        };
+        if let Some(field) = target_for(h).or_else(by_label) {
             if !out.values().any(|f| f == field) {
                 out.insert(h.clone(), field.to_string());
             }
@@ -148,6 +175,7 @@ pub fn check<A: WriteAction, B: WriteAction>(
     create: &Grant<Customers, A>,
     update: &Grant<Customers, B>,
 ) -> Result<()> {
+    let (targets, _) = targets(create);
     let mut errors = Vec::new();
     let mut add = |field: String, zh: String, en: String| {
         errors.push(FieldError {
@@ -164,7 +192,7 @@ pub fn check<A: WriteAction, B: WriteAction>(
                 "no such column in the file".into(),
             );
         }
-        if !TARGETS.contains(&target.as_str()) {
+        if !targets.contains(&target.as_str()) {
             add(
                 key,
                 format!("无法导入到字段 {target}"),
@@ -217,7 +245,7 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let m = propose(&header);
+        let m = propose(&header, &[]);
         assert_eq!(m["姓名"], "name");
         assert_eq!(m["手机号"], "mobile");
         assert_eq!(m["身份证"], "id_number");
@@ -240,9 +268,17 @@ mod tests {
             "门店 / Store",
         ]
         .map(String::from);
-        let m = propose(&exported);
+        let m = propose(&exported, &[]);
         assert_eq!(m.len(), 4);
         assert_eq!(m["门店 / Store"], "store");
+    }
+
+    #[test]
+    fn custom_fields_are_proposed_by_their_labels() {
+        let header = ["姓名", "血型", "阶段"].map(String::from);
+        let m = propose(&header, &[("cf_blood_type", "血型".into())]);
+        assert_eq!(m["血型"], "cf_blood_type");
+        assert_eq!(m["阶段"], "stage");
     }
 
     #[test]

@@ -96,9 +96,10 @@ pub fn upload(app: &App, g: &Grants, filename: &str, bytes: &[u8]) -> Result<Val
             .filter(|m| m.keys().all(|c| sheet.header.contains(c)));
         Ok::<_, Error>((id, remembered))
     })?;
+    let (targets, custom) = mapping::targets(&g.create);
     let (proposal, source) = match remembered {
         Some(m) => (m, "remembered"),
-        None => (mapping::propose(&sheet.header), "proposed"),
+        None => (mapping::propose(&sheet.header, &custom), "proposed"),
     };
     Ok(json!({
         "id": id,
@@ -110,7 +111,12 @@ pub fn upload(app: &App, g: &Grants, filename: &str, bytes: &[u8]) -> Result<Val
         "sample": sheet.rows.iter().take(SAMPLE).map(|(n, cells)| json!({"row": n, "cells": cells})).collect::<Vec<_>>(),
         "mapping": proposal,
         "mapping_source": source,
-        "targets": mapping::TARGETS,
+        "targets": targets,
+        // Custom fields are offered by the labels the clinic gave them.
+        "target_labels": custom
+            .iter()
+            .map(|(name, label)| (name.to_string(), Value::from(label.as_str())))
+            .collect::<serde_json::Map<String, Value>>(),
     }))
 }
 

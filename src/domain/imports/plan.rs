@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::mapping::Mapping;
 use super::parse::Sheet;
 use crate::access::mask::mask;
-use crate::access::{catalog, Customers, Entity, Grant, RowScope, Update};
+use crate::access::{custom, CustomKind, Customers, Grant, RowScope, Update};
 use crate::app::App;
 use crate::domain::customers::model::{label, Customer};
 use crate::domain::customers::{service, store, validate};
@@ -32,6 +32,7 @@ const MERGED: &[&str] = &[
     "concerns",
     "medical_history",
     "notes",
+    "stage",
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,7 +221,7 @@ pub fn plan(
                             ),
                         ));
                         };
-                        let c = existing.open(&app.cipher)?;
+                        let c = service::open(conn, app, &existing)?;
                         let mut target = Target {
                             before: Some(c.clone()),
                             after: c,
@@ -286,9 +287,9 @@ impl From<rusqlite::Error> for RowFailure {
     }
 }
 
-impl From<crate::crypto::DecryptError> for RowFailure {
-    fn from(e: crate::crypto::DecryptError) -> RowFailure {
-        RowFailure::Fatal(e.into())
+impl From<Error> for RowFailure {
+    fn from(e: Error) -> RowFailure {
+        RowFailure::Fatal(e)
     }
 }
 
@@ -322,6 +323,16 @@ fn code(target: &str, raw: &str) -> String {
             ("phone", &["电话"]),
             ("wechat", &["微信"]),
             ("other", &["其他", "其它"]),
+        ],
+        "stage" => &[
+            ("lead", &["网电咨询", "线索", "潜客"]),
+            ("triage", &["分诊"]),
+            ("consultation", &["现场咨询", "咨询", "面诊"]),
+            ("deal", &["成交"]),
+            ("in_treatment", &["治疗中", "疗程中"]),
+            ("repeat", &["复购", "活跃", "复购/活跃"]),
+            ("dormant", &["沉睡"]),
+            ("lost", &["流失"]),
         ],
         "skin_type" => &[
             ("dry", &["干性", "干皮"]),
@@ -384,6 +395,32 @@ impl Ctx<'_> {
         }])
     }
 
+    /// A cell for a custom field, shaped as its kind takes it: several choices split on 、 , ;
+    /// yes/no words as a boolean, dates as clinics type them.
+    fn custom_cell(&self, row: u32, target: &str, raw: &str) -> Result<Value, RowFailure> {
+        let kind = self
+            .grant
+            .custom_fields()
+            .find(|f| f.name() == target)
+            .map(|f| f.kind);
+        Ok(match kind {
+            Some(CustomKind::MultiChoice) => Value::from(
+                raw.split(['、', ',', '，', ';', '；'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>(),
+            ),
+            Some(CustomKind::YesNo) => match yes_no(raw) {
+                Some(b) => Value::Bool(b),
+                None => {
+                    return Err(self.error(row, target, text("须为 是 或 否", "must be yes or no")))
+                }
+            },
+            Some(CustomKind::Date) => Value::String(date(raw)),
+            _ => Value::String(raw.to_string()),
+        })
+    }
+
     /// The row as the JSON body the customer service takes; empty cells are left out, so they
     /// never clear a value.
     fn input(
@@ -400,7 +437,7 @@ impl Ctx<'_> {
                 continue;
             }
             let value = match target {
-                "gender" | "source" | "skin_type" => Value::String(code(target, raw)),
+                "gender" | "source" | "skin_type" | "stage" => Value::String(code(target, raw)),
                 "birthday" => Value::String(date(raw)),
                 "store" => {
                     let id = self
@@ -448,6 +485,7 @@ impl Ctx<'_> {
                     }
                     continue;
                 }
+                t if t.starts_with(custom::PREFIX) => self.custom_cell(row, t, raw)?,
                 _ => Value::String(raw.to_string()),
             };
             input.insert(target.into(), value);
@@ -528,7 +566,8 @@ impl Ctx<'_> {
         let mut c = old.clone();
         self.apply(row, &mut c, input)?;
         let mut found = Vec::new();
-        for field in MERGED {
+        let custom: Vec<&str> = self.grant.custom_fields().map(|f| f.name()).collect();
+        for field in MERGED.iter().chain(&custom) {
             let (was, now) = (text_of(old, field), text_of(&c, field));
             if let (Some(was), Some(now)) = (was, now) {
                 if was != now {
@@ -538,14 +577,18 @@ impl Ctx<'_> {
             }
         }
         for (field, was, now) in found {
-            let (zh, _) = label(field);
+            let zh = self
+                .grant
+                .custom_fields()
+                .find(|f| f.name() == field)
+                .map_or(label(field).0, |f| f.label.as_str());
             let line = format!("[导入 #{} 第{row}行] {zh}: {now}", self.import_id);
             c.notes = Some(match c.notes.take() {
                 Some(n) if !n.is_empty() => format!("{n}\n{line}"),
                 _ => line,
             });
             let shown = |v: &str| {
-                let def = catalog::field(Entity::Customer, field).expect("a customer field");
+                let def = self.grant.field(field).expect("a customer field");
                 if self.grant.policy(field).masked() {
                     mask(def.mask, v)
                 } else {
@@ -594,7 +637,8 @@ fn text_of(c: &Customer, field: &str) -> Option<String> {
         "concerns" => c.concerns.clone(),
         "medical_history" => c.medical_history.clone(),
         "notes" => c.notes.clone(),
-        _ => None,
+        "stage" => Some(c.stage.clone()),
+        f => c.custom.get(f).cloned(),
     };
     v.filter(|s| !s.is_empty())
 }
@@ -614,7 +658,15 @@ fn restore(c: &mut Customer, old: &Customer, field: &str) {
         "concerns" => c.concerns = old.concerns.clone(),
         "medical_history" => c.medical_history = old.medical_history.clone(),
         "notes" => c.notes = old.notes.clone(),
-        _ => {}
+        "stage" => c.stage = old.stage.clone(),
+        f => match old.custom.get_key_value(f) {
+            Some((k, v)) => {
+                c.custom.insert(k, v.clone());
+            }
+            None => {
+                c.custom.remove(f);
+            }
+        },
     }
 }
 

@@ -572,6 +572,13 @@ impl Server {
             .expect("created customer has an id")
     }
 
+    /// Lets `role` do `action` on `entity` (as the admin behind `admin`).
+    pub async fn allow(&self, admin: &str, role: &str, entity: &str, action: &str) {
+        let body = json!({"role": role, "entity": entity, "action": action, "allowed": true});
+        let r = self.put(admin, "/api/v1/access/action", body).await;
+        assert_eq!(r.code(), 204, "{}", r.text);
+    }
+
     pub async fn create_customer(&self, token: &str, body: Value) -> Value {
         let r = self.post(token, "/api/v1/customers", body.clone()).await;
         assert_eq!(r.code(), 201, "create {body}: {}", r.text);
