@@ -22,6 +22,9 @@ printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_consu
 printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_import --role manager --store main --display-name 测试导入 --password-stdin >/dev/null
 printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_segment --role manager --store main --display-name 测试分群 --password-stdin >/dev/null
 printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_admin --role admin --store main --display-name 测试管理 --password-stdin >/dev/null
+# The custom-fields test: an admin who defines fields, a front desk who must not see the health one.
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_fields --role admin --store main --display-name 测试字段 --password-stdin >/dev/null
+printf 'Start-2026!\n' | "$bin" user add --data-dir "$data" --username e2e_fields_desk --role front_desk --store main --display-name 测试字段前台 --password-stdin >/dev/null
 LIYAN_LOG=warn "$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
@@ -38,6 +41,10 @@ curl -skf "$url/api/v1/customers" -H "authorization: Bearer $token" -H 'content-
 photo_customer=$(curl -skf "$url/api/v1/customers" -H "authorization: Bearer $token" -H 'content-type: application/json' \
   -d '{"name":"韩美丽","mobile":"13912340618","store_id":1,"consents":{"privacy":true,"health_data":true,"photos":true}}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+# A customer who consented to health data, for the custom-fields test.
+fields_customer=$(curl -skf "$url/api/v1/customers" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d '{"name":"孟姜女","mobile":"13912340619","store_id":1,"consents":{"privacy":true,"health_data":true}}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 cd web
 LIYAN_E2E_URL="$url" LIYAN_E2E_USER=e2e_desk LIYAN_E2E_PASSWORD='Start-2026!' LIYAN_E2E_NEW_PASSWORD='Desk-Changed-2026!' \
@@ -50,4 +57,7 @@ LIYAN_E2E_IMPORT_FILE=tests/fixtures/import-customers.xlsx \
 LIYAN_E2E_CUSTOMER_NAME=曾小红 LIYAN_E2E_CUSTOMER_INITIALS=zxh LIYAN_E2E_CUSTOMER_TAIL4=0617 \
 LIYAN_E2E_CLINICAL_USER=doctor LIYAN_E2E_CLINICAL_PASSWORD='Liyan@2026' \
 LIYAN_E2E_PHOTO_CUSTOMER_ID="$photo_customer" LIYAN_E2E_PHOTO_CUSTOMER_NAME=韩美丽 \
+LIYAN_E2E_FIELDS_ADMIN_USER=e2e_fields LIYAN_E2E_FIELDS_ADMIN_PASSWORD='Start-2026!' \
+LIYAN_E2E_FIELDS_DESK_USER=e2e_fields_desk LIYAN_E2E_FIELDS_DESK_PASSWORD='Start-2026!' \
+LIYAN_E2E_FIELDS_CUSTOMER_ID="$fields_customer" LIYAN_E2E_FIELDS_CUSTOMER_NAME=孟姜女 \
   npm run e2e

@@ -17,93 +17,13 @@
 // Each test uses its own account (the e2e files run in parallel). Missing variables fail: never skips.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, request } from 'playwright-core'
-import { CHROMIUM_ARGS } from './chromium.mjs'
+import { apiAs, choose, confirmBox, env, field, login, need, tid, withBrowser } from './support.mjs'
 
-const tid = (id) => `[data-testid="${id}"]`
-const env = process.env
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const IMPORT_FILE = env.LIYAN_E2E_IMPORT_FILE ? resolve(REPO, env.LIYAN_E2E_IMPORT_FILE) : join(REPO, 'tests/fixtures/import-customers.xlsx')
-
-function need(...keys) {
-  const missing = ['LIYAN_E2E_URL', ...keys].filter((k) => !env[k])
-  assert.deepEqual(missing, [], `missing environment variables: ${missing.join(', ')}`)
-  return env.LIYAN_E2E_URL.replace(/\/+$/, '')
-}
-
-/** Logs in through the form; does the forced password change if shown. Returns the password in use. */
-async function login(page, base, user, password) {
-  await page.goto(`${base}/login`)
-  await page.locator(tid('login-username')).fill(user)
-  await page.locator(tid('login-password')).fill(password)
-  await page.locator(tid('login-submit')).click()
-  await page.locator(`${tid('quick-search')}, ${tid('cp-new')}`).first().waitFor()
-  if (await page.locator(tid('cp-new')).isVisible()) {
-    const next = env.LIYAN_E2E_NEW_PASSWORD
-    assert.ok(next, `password change forced for ${user} but LIYAN_E2E_NEW_PASSWORD is not set`)
-    await page.locator(tid('cp-old')).fill(password)
-    await page.locator(tid('cp-new')).fill(next)
-    await page.locator(tid('cp-confirm')).fill(next)
-    await page.locator(tid('cp-submit')).click()
-    await page.locator(tid('quick-search')).waitFor()
-    return next
-  }
-  return password
-}
-
-function field(page, id) {
-  return page.locator(`input${tid(id)}, textarea${tid(id)}, ${tid(id)} input, ${tid(id)} textarea`).first()
-}
-
-/** Picks an option (teleported to <body>) of the Element Plus select with this test id. */
-async function choose(page, selectTid, text) {
-  await page.locator(tid(selectTid)).click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
-}
-
-/** Confirms the open ElMessageBox. */
-async function confirmBox(page) {
-  await page.locator('.el-message-box__btns .el-button--primary:visible').click()
-}
-
-/** Runs `body` with a fresh browser page; on failure leaves a screenshot and the step's name. */
-async function withBrowser(t, body) {
-  const browser = await chromium.launch({ executablePath: env.LIYAN_E2E_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS })
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', viewport: { width: 1440, height: 900 }, acceptDownloads: true })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
-  page.on('pageerror', (e) => consoleErrors.push(String(e)))
-  const state = { step: 'start', api: null }
-  try {
-    await body(page, state)
-    const csp = consoleErrors.filter((m) => /Content Security Policy/i.test(m))
-    assert.deepEqual(csp, [], 'the app must run under the strict CSP')
-  } catch (e) {
-    const dir = mkdtempSync(join(tmpdir(), 'liyan-e2e-'))
-    const shot = join(dir, 'failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    t.diagnostic(`failed at step "${state.step}" on ${page.url()}; screenshot ${shot}`)
-    if (consoleErrors.length) t.diagnostic(`browser console errors:\n${consoleErrors.join('\n')}`)
-    throw e
-  } finally {
-    await state.api?.dispose()
-    await browser.close()
-  }
-}
-
-/** An API context logged in as the user (after the browser did any forced password change). */
-async function apiAs(base, user, password) {
-  const api = await request.newContext({ baseURL: base, ignoreHTTPSErrors: true })
-  const r = await api.post('/api/v1/auth/login', { data: { username: user, password } })
-  assert.equal(r.status(), 200, await r.text())
-  return { api, headers: { authorization: `Bearer ${(await r.json()).access_token}` } }
-}
 
 test('import a workbook through the browser, then find an imported customer by pinyin', { timeout: 180_000 }, async (t) => {
   const base = need('LIYAN_E2E_TOOLS_IMPORT_USER', 'LIYAN_E2E_TOOLS_IMPORT_PASSWORD')

@@ -36,6 +36,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'access', name: 'access', component: () => import('./views/AccessView.vue') },
       { path: 'audit', name: 'audit', component: () => import('./views/AuditView.vue') },
       { path: 'tags', name: 'tags', component: () => import('./views/TagsView.vue') },
+      { path: 'custom-fields', name: 'custom-fields', component: () => import('./views/CustomFieldsView.vue') },
       { path: 'follow-ups', name: 'follow-ups', component: () => import('./views/FollowUpsView.vue') },
     ],
   },

@@ -94,3 +94,21 @@ describe('last-visit range', () => {
     expect(visitRange({ visited_before: '2026-01-01' })).toEqual(['', '2025-12-31'])
   })
 })
+
+describe('custom-field conditions', () => {
+  it('come from URL keys and from a segment object, and go back out the same way', () => {
+    const fromUrl = normalizeFilter({ stage: 'deal', cf_blood_type: 'A', cf_height_cm: [' 160..170 '], cf_: 'x', other: 'y' })
+    expect(fromUrl).toEqual({ stage: 'deal', custom: { cf_blood_type: 'A', cf_height_cm: '160..170' } })
+    const fromSegment = normalizeFilter({ custom: { cf_height_cm: '160..170', cf_blood_type: 'A', 'cf_Bad!': 'x' }, stage: 'deal' })
+    expect(sameFilter(fromUrl, fromSegment)).toBe(true)
+    expect(filterCount(fromUrl)).toBe(3)
+    expect(filterToApi(fromUrl)).toEqual({ stage: 'deal', cf_blood_type: 'A', cf_height_cm: '160..170' })
+    const state = { filter: fromUrl, q: '', segment: null }
+    expect(stateFromQuery(stateToQuery(state))).toEqual(state)
+  })
+
+  it('ignore empty values', () => {
+    expect(isEmptyFilter({ custom: { cf_blood_type: '  ' } })).toBe(true)
+    expect(sameFilter({ custom: { cf_a: '1' } }, { custom: { cf_a: '2' } })).toBe(false)
+  })
+})

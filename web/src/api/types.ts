@@ -183,6 +183,8 @@ export interface Consultation {
   created_by?: number | null
   created_at?: number
   updated_at?: number
+  /** Custom fields (`cf_<key>`) the role sees. */
+  [key: string]: unknown
 }
 
 export interface ReferralCard {

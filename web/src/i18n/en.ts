@@ -8,7 +8,7 @@ const en: typeof zh = {
     yes: 'Yes', no: 'No', actions: 'Actions', reset: 'Reset', refresh: 'Refresh', none: 'None', saved: 'Saved',
     deleted: 'Deleted', required: 'Required', filter: 'Filter', all: 'All', close: 'Close', colon: ': ',
   },
-  menu: { customers: 'Customers', users: 'Users', access: 'Permissions', audit: 'Audit log', tags: 'Tags', followUps: 'My follow-ups', duplicates: 'Duplicates' },
+  menu: { customers: 'Customers', users: 'Users', access: 'Permissions', audit: 'Audit log', tags: 'Tags', followUps: 'My follow-ups', duplicates: 'Duplicates', customFields: 'Custom fields' },
   header: { logout: 'Log out', changePassword: 'Change password', twoStep: 'Two-step verification', language: 'Language' },
   setup: {
     title: 'First run: create the administrator', token: 'Setup token', username: 'Username',
@@ -81,7 +81,7 @@ const en: typeof zh = {
     title: 'Audit log', at: 'Time', actor: 'Actor', role: 'Role', ip: 'IP', action: 'Action',
     entity: 'Entity', entity_id: 'Entity ID', store: 'Store', changes: 'Changes', empty: 'No entries',
     from: 'Start date', to: 'End date', rangeSep: 'to', changed: 'changed',
-    entities: { customer: 'Customer', user: 'User', store: 'Store', access: 'Permissions', audit: 'Audit log', consultation: 'Consultation', tag: 'Tag', staff: 'Staff' },
+    entities: { customer: 'Customer', user: 'User', store: 'Store', access: 'Permissions', audit: 'Audit log', consultation: 'Consultation', tag: 'Tag', staff: 'Staff', custom_field: 'Custom field' },
     actions: {
       login: 'Log in', login_failed: 'Failed login', logout: 'Log out', view: 'View', reveal: 'Reveal',
       create: 'Create', update: 'Update', delete: 'Delete', change_password: 'Change password',
@@ -110,7 +110,7 @@ const en: typeof zh = {
     title: 'Permissions', role: 'Role', scope: 'Row scope', field: 'Field', sensitivityLabel: 'Sensitivity',
     policy: 'Policy', actions: 'Actions', fields: 'Fields',
     policies: { hidden: 'Hidden', masked: 'Masked', read: 'Read', write_masked: 'Write (shown masked)', write: 'Write' },
-    entities: { customer: 'Customers', user: 'Users', store: 'Stores', audit: 'Audit log', access: 'Permissions', consultation: 'Consultations', tag: 'Tags', staff: 'Staff' },
+    entities: { customer: 'Customers', user: 'Users', store: 'Stores', audit: 'Audit log', access: 'Permissions', consultation: 'Consultations', tag: 'Tags', staff: 'Staff', custom_field: 'Custom fields' },
     scopes: { all: 'All stores', own_stores: 'Own stores', own_customers: 'Own customers', own_channel: 'Own channel' },
     actionNames: {
       read: 'Read', create: 'Create', update: 'Update', delete: 'Delete', export: 'Export', approve: 'Approve',
@@ -218,7 +218,7 @@ const en: typeof zh = {
       name: 'Name', mobile: 'Mobile', gender: 'Gender', birthday: 'Birthday', wechat_id: 'WeChat', id_number: 'ID number',
       store: 'Store (code or name)', source: 'Source', skin_type: 'Skin type', allergies: 'Allergies', concerns: 'Concerns',
       medical_history: 'Medical history', notes: 'Notes', 'consents.privacy': 'Privacy consent', 'consents.health_data': 'Health-data consent',
-      'consents.marketing': 'Marketing consent', 'consents.photos': 'Photo consent',
+      'consents.marketing': 'Marketing consent', 'consents.photos': 'Photo consent', stage: 'Stage',
     },
   },
   photos: {
@@ -236,6 +236,20 @@ const en: typeof zh = {
     confirmSign: 'Sign', template: 'Template', newTemplate: '+ New template', body: 'Text', templateSaved: 'Saved as a new version',
     versionHint: 'Saving creates a new version; versions already signed stay as they were.', versionLabel: 'Version {v}',
     customer: 'Customer', signature: 'Customer signature', hash: 'SHA-256 check value',
+  },
+  customFields: {
+    title: 'Custom fields', new: '+ New field', editTitle: 'Change field', empty: 'No custom fields yet',
+    intro: "Add the clinic's own fields to customers and consultation records. A field's sensitivity class decides which roles see and change it by default (a health field is hidden from the front desk); adjust each one on the Permissions page afterwards.",
+    entity: { customer: 'Customers', consultation: 'Consultations' },
+    label: 'Name', key: 'Key', kind: 'Type', sensitivity: 'Sensitivity', options: 'Options', position: 'Order',
+    keyHint: 'Starts with a lowercase letter; lowercase letters, digits and underscores, up to 32; cannot change later.',
+    sensitivityHint: 'Health and identity values are stored encrypted and can only be filtered by a whole value. Type and sensitivity cannot change later.',
+    optionsHint: 'One option per line; an option still in use cannot be removed.',
+    kinds: { text: 'Text', number: 'Number', date: 'Date', choice: 'Single choice', multi_choice: 'Multiple choice', yes_no: 'Yes/no' },
+    classes: { plain: 'Plain', contact: 'Contact', identity: 'Identity', health: 'Health', finance: 'Finance', internal: 'Internal' },
+    archive: 'Archive', archived: 'Archived', archivedTag: 'Archived',
+    archiveConfirm: 'Archive “{label}”? It leaves forms, lists and exports; values already entered are kept.',
+    unset: 'Clear', filter: 'Custom field', filterValue: 'Value', rangeHint: 'Numbers and dates take a range, e.g. 160..170',
   },
 }
 export default en

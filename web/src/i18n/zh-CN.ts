@@ -6,7 +6,7 @@ export default {
     yes: '是', no: '否', actions: '操作', reset: '重置', refresh: '刷新', none: '无', saved: '已保存',
     deleted: '已删除', required: '必填', filter: '筛选', all: '全部', close: '关闭', colon: '：',
   },
-  menu: { customers: '客户', users: '用户', access: '权限', audit: '审计日志', tags: '标签', followUps: '我的回访', duplicates: '重复客户' },
+  menu: { customers: '客户', users: '用户', access: '权限', audit: '审计日志', tags: '标签', followUps: '我的回访', duplicates: '重复客户', customFields: '自定义字段' },
   header: { logout: '退出登录', changePassword: '修改密码', twoStep: '两步验证', language: '语言' },
   setup: {
     title: '首次设置：创建管理员', token: '设置令牌', username: '用户名', displayName: '姓名',
@@ -71,7 +71,7 @@ export default {
     title: '审计日志', at: '时间', actor: '操作人', role: '角色', ip: 'IP', action: '动作',
     entity: '对象', entity_id: '对象ID', store: '门店', changes: '变更', empty: '暂无记录',
     from: '开始日期', to: '结束日期', rangeSep: '至', changed: '已修改',
-    entities: { customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志', consultation: '咨询记录', tag: '标签', staff: '员工' },
+    entities: { customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志', consultation: '咨询记录', tag: '标签', staff: '员工', custom_field: '自定义字段' },
     actions: {
       login: '登录', login_failed: '登录失败', logout: '退出登录', view: '查看', reveal: '显示脱敏',
       create: '新建', update: '修改', delete: '删除', change_password: '修改密码', reset_password: '重置密码',
@@ -99,7 +99,7 @@ export default {
     title: '权限设置', role: '角色', scope: '数据范围', field: '字段', sensitivityLabel: '敏感级别',
     policy: '权限', actions: '操作权限', fields: '字段权限',
     policies: { hidden: '隐藏', masked: '脱敏', read: '只读', write_masked: '可写（脱敏显示）', write: '可写' },
-    entities: { customer: '客户', user: '用户', store: '门店', audit: '审计日志', access: '权限', consultation: '咨询记录', tag: '标签', staff: '员工' },
+    entities: { customer: '客户', user: '用户', store: '门店', audit: '审计日志', access: '权限', consultation: '咨询记录', tag: '标签', staff: '员工', custom_field: '自定义字段' },
     scopes: { all: '全部门店', own_stores: '本门店', own_customers: '自己的客户', own_channel: '本渠道' },
     actionNames: {
       read: '查看', create: '新建', update: '修改', delete: '删除', export: '导出', approve: '审批',
@@ -207,7 +207,7 @@ export default {
       name: '姓名', mobile: '手机号', gender: '性别', birthday: '生日', wechat_id: '微信', id_number: '身份证号',
       store: '门店（编码或名称）', source: '来源', skin_type: '肤质', allergies: '过敏史', concerns: '关注问题',
       medical_history: '病史', notes: '备注', 'consents.privacy': '隐私同意', 'consents.health_data': '健康信息同意',
-      'consents.marketing': '营销同意', 'consents.photos': '照片同意',
+      'consents.marketing': '营销同意', 'consents.photos': '照片同意', stage: '阶段',
     },
   },
   photos: {
@@ -225,5 +225,19 @@ export default {
     confirmSign: '确认签署', template: '模板', newTemplate: '＋ 新模板', body: '正文', templateSaved: '已保存为新版本',
     versionHint: '保存修改会生成新版本，已签署的旧版本保持不变。', versionLabel: '第 {v} 版',
     customer: '顾客', signature: '顾客签名', hash: '校验值 SHA-256',
+  },
+  customFields: {
+    title: '自定义字段', new: '＋ 新字段', editTitle: '修改字段', empty: '还没有自定义字段',
+    intro: '为客户和咨询记录添加诊所自己的字段。字段按敏感级别决定各角色默认能否查看和修改（如“健康”级默认对前台隐藏），之后可在“权限”页逐个调整。',
+    entity: { customer: '客户', consultation: '咨询记录' },
+    label: '名称', key: '字段键', kind: '类型', sensitivity: '敏感级别', options: '选项', position: '排序',
+    keyHint: '小写英文字母开头，可含小写字母、数字和下划线，最多 32 个字符；创建后不能修改。',
+    sensitivityHint: '健康、身份级别的值加密保存，只能按完整取值筛选。类型和敏感级别创建后不能修改。',
+    optionsHint: '每行一个选项；仍有记录在用的选项不能删除。',
+    kinds: { text: '文本', number: '数字', date: '日期', choice: '单选', multi_choice: '多选', yes_no: '是/否' },
+    classes: { plain: '普通', contact: '联系方式', identity: '身份', health: '健康', finance: '财务', internal: '内部' },
+    archive: '停用', archived: '已停用', archivedTag: '已停用',
+    archiveConfirm: '停用字段“{label}”？它将从表单、列表和导出中移除，已填写的值会保留。',
+    unset: '清空', filter: '自定义字段', filterValue: '筛选值', rangeHint: '数字或日期可写范围，如 160..170',
   },
 }

@@ -3,6 +3,7 @@
 // and the `filter` object a segment stores. The server validates again; this only keeps what is
 // well-formed, so a hand-edited URL cannot send garbage.
 import { SOURCES, STAGES } from '../api/types'
+import { isCustomName } from './customFields'
 
 export interface CustomerFilter {
   stage?: string
@@ -16,6 +17,11 @@ export interface CustomerFilter {
   visited_from?: string
   /** Last visit before this local date (exclusive, YYYY-MM-DD). */
   visited_before?: string
+  /**
+   * Custom fields by name (`cf_<key>`): text by part, a number or date or a range `from..to`, an
+   * option, `true`/`false`. In URLs and API queries these are top-level `cf_*` parameters.
+   */
+  custom?: Record<string, string>
 }
 
 /** The filter keys, in the order they are written to URLs and segments. */
@@ -101,6 +107,21 @@ export function normalizeFilter(raw: Record<string, unknown> | null | undefined)
       (out as Record<string, unknown>)[key] = v
     }
   }
+  const custom = customOf(raw)
+  if (Object.keys(custom).length) out.custom = custom
+  return out
+}
+
+/** Custom-field conditions from a `custom` object (bar, segment) and `cf_*` keys (URL), sorted. */
+function customOf(raw: Record<string, unknown>): Record<string, string> {
+  const found: Record<string, string> = {}
+  const nested = raw.custom && typeof raw.custom === 'object' ? (raw.custom as Record<string, unknown>) : {}
+  for (const [k, v] of [...Object.entries(nested), ...Object.entries(raw)]) {
+    const s = first(v)
+    if (isCustomName(k) && typeof s === 'string' && s.trim() !== '') found[k] = s.trim()
+  }
+  const out: Record<string, string> = {}
+  for (const k of Object.keys(found).sort()) out[k] = found[k]
   return out
 }
 
@@ -111,7 +132,7 @@ export function isEmptyFilter(f: CustomerFilter): boolean {
 export function sameFilter(a: CustomerFilter, b: CustomerFilter): boolean {
   const na = normalizeFilter(a as Record<string, unknown>)
   const nb = normalizeFilter(b as Record<string, unknown>)
-  return FILTER_KEYS.every((k) => na[k] === nb[k])
+  return FILTER_KEYS.every((k) => na[k] === nb[k]) && JSON.stringify(na.custom ?? {}) === JSON.stringify(nb.custom ?? {})
 }
 
 /** How many conditions are set (the date range counts once). */
@@ -120,7 +141,7 @@ export function filterCount(f: CustomerFilter): number {
   let c = 0
   for (const k of FILTER_KEYS) if (n[k] !== undefined && k !== 'visited_before') c++
   if (n.visited_before !== undefined && n.visited_from === undefined) c++
-  return c
+  return c + Object.keys(n.custom ?? {}).length
 }
 
 /** The list's state in the URL: the filter, the search text and the segment it came from. */
@@ -148,13 +169,15 @@ export function stateToQuery(s: ListState): Record<string, string> {
   if (q) out.q = q
   const f = normalizeFilter(s.filter as Record<string, unknown>)
   for (const k of FILTER_KEYS) if (f[k] !== undefined) out[k] = String(f[k])
+  Object.assign(out, f.custom ?? {})
   if (s.segment) out.segment = String(s.segment)
   return out
 }
 
 /** The filter as query parameters of GET /customers and /customers/export.xlsx. */
 export function filterToApi(f: CustomerFilter): Record<string, string | number> {
-  return { ...normalizeFilter(f as Record<string, unknown>) } as Record<string, string | number>
+  const { custom, ...named } = normalizeFilter(f as Record<string, unknown>)
+  return { ...named, ...(custom ?? {}) } as Record<string, string | number>
 }
 
 /**

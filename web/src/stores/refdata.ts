@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '../api/client'
 import type { Page, StaffMember, Store, TagGroup, User } from '../api/types'
+import type { CustomFieldItem } from '../lib/customFields'
 
 /** Small reference lists shared by several screens (stores, staff names). Loaded once, quietly. */
 export const useRefData = defineStore('refdata', () => {
@@ -15,6 +16,9 @@ export const useRefData = defineStore('refdata', () => {
   /** Tag groups with their tags (/tags). */
   const tagGroups = ref<TagGroup[]>([])
   let loadingTags: Promise<void> | null = null
+  /** Custom field definitions with the caller's policy on each (/custom-fields). */
+  const customFields = ref<CustomFieldItem[]>([])
+  let loadingCustom: Promise<void> | null = null
 
   function loadStores(force = false): Promise<void> {
     if (!loading || force) {
@@ -93,5 +97,32 @@ export const useRefData = defineStore('refdata', () => {
     return loadingTags
   }
 
-  return { stores, users, staff, tagGroups, loadStores, storeName, loadUsers, userName, loadStaff, loadTags }
+  function loadCustomFields(force = false): Promise<void> {
+    if (!loadingCustom || force) {
+      loadingCustom = api
+        .get<{ items: CustomFieldItem[] }>('/custom-fields')
+        .then((p) => {
+          customFields.value = p.items
+        })
+        .catch(() => {
+          /* no custom fields shown */
+        })
+    }
+    return loadingCustom
+  }
+
+  return {
+    stores,
+    users,
+    staff,
+    tagGroups,
+    customFields,
+    loadStores,
+    storeName,
+    loadUsers,
+    userName,
+    loadStaff,
+    loadTags,
+    loadCustomFields,
+  }
 })
