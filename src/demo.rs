@@ -5,7 +5,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::access::Role;
+use crate::access::{CustomKind, Entity, Role, Sensitivity};
 use crate::app::App;
 use crate::audit::Actor;
 use crate::domain::customers::model::{Consent, Customer, CONSENT_VERSION, SKIN_TYPES, SOURCES};
@@ -55,6 +55,51 @@ const AREAS: &[&str] = &[
 
 pub const DEMO_PASSWORD: &str = "Liyan@2026";
 
+const OCCUPATIONS: &[&str] = &[
+    "白领",
+    "教师",
+    "医护",
+    "个体经营",
+    "自由职业",
+    "学生",
+    "公务员",
+    "全职妈妈",
+];
+
+/// The demo clinic's own fields (自定义字段): the customer's occupation, and whether she is pregnant
+/// or nursing (a contraindication for many projects, so health data). Defined before the customers
+/// are generated, which fill them.
+pub fn define_fields(app: &App) -> Result<(), String> {
+    use crate::domain::custom_fields::{define, Field};
+    let actor = Actor::system("demo");
+    let fields = [
+        ("occupation", "职业", CustomKind::Text, Sensitivity::Plain),
+        (
+            "pregnant_or_nursing",
+            "孕期或哺乳期",
+            CustomKind::YesNo,
+            Sensitivity::Health,
+        ),
+    ];
+    app.db
+        .write_sync(|tx| {
+            for (key, label, kind, sensitivity) in fields {
+                let field = Field {
+                    entity: Entity::Customer,
+                    key,
+                    label: label.into(),
+                    kind,
+                    sensitivity,
+                    options: Vec::new(),
+                };
+                define(tx, &actor, None, field)?;
+            }
+            Ok::<_, crate::error::Error>(())
+        })
+        .map_err(|e| e.to_string())?;
+    crate::access::api::reload(app).map_err(|e| e.to_string())
+}
+
 fn id_number(rng: &mut StdRng, birthday: chrono::NaiveDate, female: bool) -> String {
     let mut s = format!(
         "{}{}{:02}",
@@ -93,6 +138,14 @@ pub fn customer(rng: &mut StdRng, i: u64, stores: &[i64], consultants: &[i64]) -
     let stage = pick_stage(rng);
     let health = rng.gen_bool(0.7);
     let now = crate::clock::now_ms();
+    let mut custom = crate::domain::custom_fields::Values::new();
+    if rng.gen_bool(0.7) {
+        let job = OCCUPATIONS[rng.gen_range(0..OCCUPATIONS.len())];
+        custom.insert("cf_occupation", job.into());
+    }
+    if health && female {
+        custom.insert("cf_pregnant_or_nursing", rng.gen_bool(0.04).to_string());
+    }
     let consent = |on: bool| {
         if on {
             Consent {
@@ -134,6 +187,7 @@ pub fn customer(rng: &mut StdRng, i: u64, stores: &[i64], consultants: &[i64]) -
         last_visit_at: (stage != "lead").then(|| now - rng.gen_range(0..500) * DAY_MS),
         // First contact up to a year before, so the customer's past has room.
         created_at: now - rng.gen_range(500..860) * DAY_MS,
+        custom,
         ..Default::default()
     }
 }

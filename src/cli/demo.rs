@@ -80,6 +80,7 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
             Ok::<_, rusqlite::Error>(())
         })
         .map_err(|e| e.to_string())?;
+    crate::demo::define_fields(&app)?;
     seed_customers(&app, args.customers, 2026, &[1, 2], &consultants)?;
     let mut banner = vec![format!(
         "Demo clinic: 2 stores, {} customers. Logins (password {DEMO_PASSWORD} for all):",

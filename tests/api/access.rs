@@ -99,6 +99,8 @@ async fn profile(s: &Server, admin: &str) -> (i64, Value) {
     body["consultant_id"] = json!(s.user_id("consultant"));
     body["referrer_id"] = referrer["id"].clone();
     body["tags"] = json!([1]);
+    body["cf_occupation"] = json!("教师");
+    body["cf_pregnant_or_nursing"] = json!(false);
     let created = s.create_customer(admin, body).await;
     let id = created["id"].as_i64().unwrap();
     // An on-site consultation is a visit.

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, request } from 'playwright-core'
 import { CHROMIUM_ARGS } from './chromium.mjs'
+import { choose, field, login, tid } from './support.mjs'
 
 const REQUIRED = [
   'LIYAN_E2E_URL',
@@ -27,7 +28,6 @@ const REQUIRED = [
   'LIYAN_E2E_360_CONSULTANT_PASSWORD',
 ]
 
-const tid = (id) => `[data-testid="${id}"]`
 /** 龚雪梅 / 龚雪兰: no polyphonic characters, so the initials are certain. */
 const NAME_A = '龚雪梅'
 const INITIALS_A = 'gxm'
@@ -38,36 +38,8 @@ function nameMatcher(name) {
   return new RegExp(`${esc(name)}|${esc(name.slice(0, 1))}\\*`)
 }
 
-/** Logs in through the form; does the forced password change if shown. Returns the password in use. */
-async function login(page, base, user, password) {
-  await page.goto(`${base}/login`)
-  await page.locator(tid('login-username')).fill(user)
-  await page.locator(tid('login-password')).fill(password)
-  await page.locator(tid('login-submit')).click()
-  await page.locator(`${tid('quick-search')}, ${tid('cp-new')}`).first().waitFor()
-  if (await page.locator(tid('cp-new')).isVisible()) {
-    const next = process.env.LIYAN_E2E_NEW_PASSWORD
-    assert.ok(next, `password change forced for ${user} but LIYAN_E2E_NEW_PASSWORD is not set`)
-    await page.locator(tid('cp-old')).fill(password)
-    await page.locator(tid('cp-new')).fill(next)
-    await page.locator(tid('cp-confirm')).fill(next)
-    await page.locator(tid('cp-submit')).click()
-    await page.locator(tid('quick-search')).waitFor()
-    return next
-  }
-  return password
-}
 
-/** The native input or textarea of an Element Plus input with this test id (on the element or inside it). */
-function field(page, id) {
-  return page.locator(`input${tid(id)}, textarea${tid(id)}, ${tid(id)} input, ${tid(id)} textarea`).first()
-}
 
-/** Picks an option (teleported to <body>) of the Element Plus select with this test id. */
-async function choose(page, selectTid, text) {
-  await page.locator(tid(selectTid)).click()
-  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
-}
 
 test('customer 360°: triage, consultation with an exact plan total, timeline, stage, bulk tags', { timeout: 240_000 }, async (t) => {
   const missing = REQUIRED.filter((k) => !process.env[k])

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS } from './chromium.mjs'
+import { tid } from './support.mjs'
 
 const REQUIRED = [
   'LIYAN_E2E_URL',
@@ -23,7 +24,6 @@ const REQUIRED = [
 ]
 
 
-const tid = (id) => `[data-testid="${id}"]`
 
 /** The name as the server may send it to this role: plain, or masked to its first character (张*). */
 function nameMatcher(name) {

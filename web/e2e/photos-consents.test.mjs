@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { CHROMIUM_ARGS } from './chromium.mjs'
+import { tid } from './support.mjs'
 
 const REQUIRED = [
   'LIYAN_E2E_URL',
@@ -21,7 +22,6 @@ const REQUIRED = [
   'LIYAN_E2E_PHOTO_CUSTOMER_NAME',
 ]
 
-const tid = (id) => `[data-testid="${id}"]`
 
 /** A real JPEG drawn by the browser itself (a coloured gradient with a label). */
 async function jpeg(page, hue, label) {

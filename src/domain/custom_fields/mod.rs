@@ -225,51 +225,79 @@ pub fn create(
         kind.expect("checked"),
         sensitivity.expect("checked"),
     );
-    let name = format!("{PREFIX}{}", input.key);
-    let now = now_ms();
-    let actor = grant.principal().actor();
-    let def = app.db.write_sync(|tx| {
-        if store::name_taken(tx, entity.as_str(), &name)? {
-            return Err(Error::field(
-                "key",
-                "该实体已有同名字段（含已停用的）",
-                "this entity already has a field with this key (archived ones included)",
-            ));
-        }
-        let mut d = store::Definition {
-            id: 0,
-            entity: entity.as_str().into(),
-            name: name.clone(),
-            label,
-            kind: kind.as_str().into(),
-            sensitivity: sensitivity.as_str().into(),
-            options: options.unwrap_or_default(),
-            position: store::next_position(tx, entity.as_str())?,
-            created_at: now,
-            archived_at: None,
-        };
-        d.id = store::insert(tx, &d, grant.principal().user_id)?;
-        for role in Role::ALL {
-            crate::access::set_field_policy(
-                tx,
-                *role,
-                entity,
-                &name,
-                default_policy(*role, sensitivity),
-            )?;
-        }
-        audit_change(
-            tx,
-            &actor,
-            "create",
-            d.id,
-            json!({"entity": d.entity, "name": d.name, "label": d.label, "kind": d.kind,
-                   "sensitivity": d.sensitivity, "options": d.options}),
-        )?;
-        Ok::<_, Error>(d)
-    })?;
+    let field = Field {
+        entity,
+        key: &input.key,
+        label,
+        kind,
+        sensitivity,
+        options: options.unwrap_or_default(),
+    };
+    let p = grant.principal();
+    let def = app
+        .db
+        .write_sync(|tx| define(tx, &p.actor(), Some(p.user_id), field))?;
     crate::access::api::reload(app)?;
     grant.export(record(&def), &app.cipher)
+}
+
+/// A field to define, checked.
+pub struct Field<'a> {
+    pub entity: Entity,
+    pub key: &'a str,
+    pub label: String,
+    pub kind: CustomKind,
+    pub sensitivity: Sensitivity,
+    pub options: Vec<String>,
+}
+
+/// Writes a definition, every role's default policy for it and the audit row, in the caller's
+/// transaction (the caller reloads the access matrix after the commit).
+pub fn define(
+    tx: &rusqlite::Connection,
+    actor: &crate::audit::Actor,
+    created_by: Option<i64>,
+    f: Field,
+) -> Result<store::Definition> {
+    let name = format!("{PREFIX}{}", f.key);
+    if store::name_taken(tx, f.entity.as_str(), &name)? {
+        return Err(Error::field(
+            "key",
+            "该实体已有同名字段（含已停用的）",
+            "this entity already has a field with this key (archived ones included)",
+        ));
+    }
+    let mut d = store::Definition {
+        id: 0,
+        entity: f.entity.as_str().into(),
+        name,
+        label: f.label,
+        kind: f.kind.as_str().into(),
+        sensitivity: f.sensitivity.as_str().into(),
+        options: f.options,
+        position: store::next_position(tx, f.entity.as_str())?,
+        created_at: now_ms(),
+        archived_at: None,
+    };
+    d.id = store::insert(tx, &d, created_by)?;
+    for role in Role::ALL {
+        crate::access::set_field_policy(
+            tx,
+            *role,
+            f.entity,
+            &d.name,
+            default_policy(*role, f.sensitivity),
+        )?;
+    }
+    audit_change(
+        tx,
+        actor,
+        "create",
+        d.id,
+        json!({"entity": d.entity, "name": d.name, "label": d.label, "kind": d.kind,
+               "sensitivity": d.sensitivity, "options": d.options}),
+    )?;
+    Ok(d)
 }
 
 /// Renames a field, changes its options or its place. Its entity, key, kind and sensitivity are
@@ -350,8 +378,9 @@ fn ids(fields: &[&CustomField]) -> Vec<i64> {
     fields.iter().map(|f| f.id).collect()
 }
 
-/// Adds each record's custom values to its `Record`, as stored: encrypted ones stay encrypted
-/// until the field policy lets a principal see them.
+/// Adds each record's custom values to its `Record`, as stored (encrypted ones stay encrypted
+/// until the field policy lets a principal see them); a field without a value is null, like an
+/// empty built-in field.
 pub fn attach(
     c: &rusqlite::Connection,
     m: &Matrix,
@@ -359,21 +388,25 @@ pub fn attach(
     records: &mut [(i64, &mut Record)],
 ) -> Result<()> {
     let fields: Vec<&CustomField> = m.custom_fields(entity).collect();
+    if fields.is_empty() {
+        return Ok(());
+    }
     let record_ids: Vec<i64> = records.iter().map(|(id, _)| *id).collect();
-    for row in store::of_records(c, &ids(&fields), &record_ids)? {
-        let (Some(f), Some((_, r))) = (
-            fields.iter().find(|f| f.id == row.field_id),
-            records.iter_mut().find(|(id, _)| *id == row.record_id),
-        ) else {
-            continue;
-        };
-        match row.value {
-            Stored::Plain(s) => {
-                r.set(f.name(), value::decoder(f.kind)(s));
-            }
-            Stored::Secret { blob, masked, .. } => {
-                r.set_encrypted_as(f.name(), Some(blob), masked, value::decoder(f.kind));
-            }
+    let mut found: std::collections::HashMap<(i64, i64), Stored> =
+        store::of_records(c, &ids(&fields), &record_ids)?
+            .into_iter()
+            .map(|row| ((row.field_id, row.record_id), row.value))
+            .collect();
+    for (id, r) in records.iter_mut() {
+        for f in &fields {
+            let decode = value::decoder(f.kind);
+            match found.remove(&(f.id, *id)) {
+                Some(Stored::Plain(s)) => r.set(f.name(), decode(s)),
+                Some(Stored::Secret { blob, masked, .. }) => {
+                    r.set_encrypted_as(f.name(), Some(blob), masked, decode)
+                }
+                None => r.set(f.name(), Value::Null),
+            };
         }
     }
     Ok(())

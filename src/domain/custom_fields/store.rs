@@ -61,7 +61,7 @@ pub fn name_taken(c: &Connection, entity: &str, name: &str) -> rusqlite::Result<
     )
 }
 
-pub fn insert(tx: &Connection, d: &Definition, created_by: i64) -> rusqlite::Result<i64> {
+pub fn insert(tx: &Connection, d: &Definition, created_by: Option<i64>) -> rusqlite::Result<i64> {
     tx.execute(
         "INSERT INTO custom_fields (entity, name, label, kind, sensitivity, options, position,
              created_by, created_at, updated_at)

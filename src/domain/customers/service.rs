@@ -1042,6 +1042,7 @@ pub fn seed(
             }
             c.updated_at = now;
             c.id = store::insert(tx, c, &app.cipher)?;
+            save_custom(tx, app, None, c)?;
             story(tx, c)?;
         }
         let changes = serde_json::json!({"customers": batch.len(), "first_id": batch.first().map(|c| c.id), "last_id": batch.last().map(|c| c.id)});

@@ -41,6 +41,9 @@ pub const CUSTOMER_FIELDS: &[&str] = &[
     "restricted_at",
     "created_at",
     "updated_at",
+    // The demo clinic's custom fields (`liyan::demo::define_fields`).
+    "cf_occupation",
+    "cf_pregnant_or_nursing",
 ];
 
 /// Demo staff: (username, role, store id).
