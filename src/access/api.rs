@@ -31,42 +31,41 @@ pub fn routes(api: &mut Api) {
 }
 
 async fn matrix(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let body = blocking(move || {
-        let p = auth.principal(&app)?;
-        app.access.grant::<Permissions, Read>(&p)?;
-        let m = app.access.matrix();
-        let entities: Vec<Value> = Entity::ALL
-            .iter()
-            .map(|e| {
-                let fields: Vec<Value> = m
-                    .fields(*e)
-                    .map(|f| {
-                        let label = m.custom_field(*e, f.name).map(|c| c.label.as_str());
-                        json!({"name": f.name, "sensitivity": f.sensitivity, "system": f.system, "label": label})
-                    })
-                    .collect();
-                json!({"name": e, "actions": catalog::actions(*e), "fields": fields})
-            })
-            .collect();
-        let mut policies = Map::new();
-        let mut actions = Map::new();
-        let mut scopes = Map::new();
-        for role in Role::ALL {
-            let mut per_entity = Map::new();
-            let mut acts = Map::new();
-            for e in Entity::ALL {
-                let fields: Map<String, Value> = m.fields(*e).map(|f| (f.name.to_string(), json!(m.policy(*role, *e, f.name)))).collect();
-                per_entity.insert(e.as_str().into(), fields.into());
-                let allowed: Vec<&str> = catalog::actions(*e).iter().filter(|a| m.allows(*role, *e, **a)).map(|a| a.as_str()).collect();
-                acts.insert(e.as_str().into(), json!(allowed));
+    let body = auth
+        .with_grant::<Permissions, Read, _, _>(app, |app, _grant| {
+            let m = app.access.matrix();
+            let entities: Vec<Value> = Entity::ALL
+                .iter()
+                .map(|e| {
+                    let fields: Vec<Value> = m
+                        .fields(*e)
+                        .map(|f| {
+                            let label = m.custom_field(*e, f.name).map(|c| c.label.as_str());
+                            json!({"name": f.name, "sensitivity": f.sensitivity, "system": f.system, "label": label})
+                        })
+                        .collect();
+                    json!({"name": e, "actions": catalog::actions(*e), "fields": fields})
+                })
+                .collect();
+            let mut policies = Map::new();
+            let mut actions = Map::new();
+            let mut scopes = Map::new();
+            for role in Role::ALL {
+                let mut per_entity = Map::new();
+                let mut acts = Map::new();
+                for e in Entity::ALL {
+                    let fields: Map<String, Value> = m.fields(*e).map(|f| (f.name.to_string(), json!(m.policy(*role, *e, f.name)))).collect();
+                    per_entity.insert(e.as_str().into(), fields.into());
+                    let allowed: Vec<&str> = catalog::actions(*e).iter().filter(|a| m.allows(*role, *e, **a)).map(|a| a.as_str()).collect();
+                    acts.insert(e.as_str().into(), json!(allowed));
+                }
+                policies.insert(role.as_str().into(), per_entity.into());
+                actions.insert(role.as_str().into(), acts.into());
+                scopes.insert(role.as_str().into(), json!(m.scopes.get(role)));
             }
-            policies.insert(role.as_str().into(), per_entity.into());
-            actions.insert(role.as_str().into(), acts.into());
-            scopes.insert(role.as_str().into(), json!(m.scopes.get(role)));
-        }
-        Ok(json!({"roles": Role::ALL, "entities": entities, "field_policies": policies, "actions": actions, "scopes": scopes}))
-    })
-    .await?;
+            Ok(json!({"roles": Role::ALL, "entities": entities, "field_policies": policies, "actions": actions, "scopes": scopes}))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(body))
 }
 

@@ -9,7 +9,7 @@ use crate::access::{ActionKind, AuditLog, EntityKind, Grant, Read, Record};
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::{Error, Result};
-use crate::http::{blocking, Api};
+use crate::http::Api;
 
 pub fn routes(api: &mut Api) {
     api.get(
@@ -77,17 +77,16 @@ async fn list(
         before: q.before,
         limit,
     };
-    let (items, next) = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<AuditLog, Read>(&p)?;
-        app.views.flush();
-        let rows = app.db.read_sync(|c| super::list(c, &filter))?;
-        let next = (rows.len() as i64 == filter.limit)
-            .then(|| rows.last().map(|r| r.id))
-            .flatten();
-        let items = grant.export_all(rows.iter().map(|r| record(r, &grant)), &app.cipher)?;
-        Ok((items, next))
-    })
-    .await?;
+    let (items, next) = auth
+        .with_grant::<AuditLog, Read, _, _>(app, move |app, grant| {
+            app.views.flush();
+            let rows = app.db.read_sync(|c| super::list(c, &filter))?;
+            let next = (rows.len() as i64 == filter.limit)
+                .then(|| rows.last().map(|r| r.id))
+                .flatten();
+            let items = grant.export_all(rows.iter().map(|r| record(r, &grant)), &app.cipher)?;
+            Ok((items, next))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
 }

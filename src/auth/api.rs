@@ -281,24 +281,20 @@ async fn me(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
 }
 
 async fn staff(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app
-            .access
-            .grant::<crate::access::StaffDirectory, Read>(&p)?;
-        grant.export_all(users::directory(&app)?, &app.cipher)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<crate::access::StaffDirectory, Read, _, _>(app, |app, grant| {
+            grant.export_all(users::directory(app)?, &app.cipher)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
 async fn list_users(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Users, Read>(&p)?;
-        grant.export_all(users::list(&app)?, &app.cipher)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<Users, Read, _, _>(app, |app, grant| {
+            grant.export_all(users::list(app)?, &app.cipher)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 

@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::{text, Error, Kind, Result};
 use crate::http::upload::read_body;
-use crate::http::{blocking, Api, Json};
+use crate::http::{Api, Json};
 
 pub fn routes(api: &mut Api) {
     api.get(
@@ -56,11 +56,11 @@ pub fn routes(api: &mut Api) {
 }
 
 async fn list_templates(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::list_templates(&app, &app.access.grant::<ConsentTemplates, Read>(&p)?)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<ConsentTemplates, Read, _, _>(app, |app, grant| {
+            super::list_templates(app, &grant)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "categories": super::categories()})))
 }
 
@@ -70,11 +70,11 @@ async fn get_template(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::get_template(&app, &app.access.grant::<ConsentTemplates, Read>(&p)?, id)
-    })
-    .await?;
+    let out = auth
+        .with_grant::<ConsentTemplates, Read, _, _>(app, move |app, grant| {
+            super::get_template(app, &grant, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -83,15 +83,11 @@ async fn create_template(
     auth: Authenticated,
     Json(body): Json<TemplateInput>,
 ) -> Result<HttpResponse> {
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::create_template(
-            &app,
-            &app.access.grant::<ConsentTemplates, Create>(&p)?,
-            &body,
-        )
-    })
-    .await?;
+    let out = auth
+        .with_grant::<ConsentTemplates, Create, _, _>(app, move |app, grant| {
+            super::create_template(app, &grant, &body)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -102,16 +98,11 @@ async fn update_template(
     Json(body): Json<TemplateInput>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::update_template(
-            &app,
-            &app.access.grant::<ConsentTemplates, Update>(&p)?,
-            id,
-            &body,
-        )
-    })
-    .await?;
+    let out = auth
+        .with_grant::<ConsentTemplates, Update, _, _>(app, move |app, grant| {
+            super::update_template(app, &grant, id, &body)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -121,11 +112,11 @@ async fn list_signed(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::list_signed(&app, &app.access.grant::<SignedConsents, Read>(&p)?, id)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<SignedConsents, Read, _, _>(app, move |app, grant| {
+            super::list_signed(app, &grant, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
@@ -153,17 +144,11 @@ async fn sign(
 ) -> Result<HttpResponse> {
     let bytes = read_body(&req, body, MAX_SIGNATURE_BYTES, too_large).await?;
     let (id, version) = (id.into_inner(), q.into_inner().template_version_id);
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::sign(
-            &app,
-            &app.access.grant::<SignedConsents, Create>(&p)?,
-            id,
-            version,
-            &bytes,
-        )
-    })
-    .await?;
+    let out = auth
+        .with_grant::<SignedConsents, Create, _, _>(app, move |app, grant| {
+            super::sign(app, &grant, id, version, &bytes)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -173,11 +158,11 @@ async fn get_signed(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::get_signed(&app, &app.access.grant::<SignedConsents, Read>(&p)?, id)
-    })
-    .await?;
+    let out = auth
+        .with_grant::<SignedConsents, Read, _, _>(app, move |app, grant| {
+            super::get_signed(app, &grant, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -187,11 +172,11 @@ async fn signature(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let png = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::signature(&app, &app.access.grant::<SignedConsents, Read>(&p)?, id)
-    })
-    .await?;
+    let png = auth
+        .with_grant::<SignedConsents, Read, _, _>(app, move |app, grant| {
+            super::signature(app, &grant, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")
         .insert_header(("cache-control", "no-store"))

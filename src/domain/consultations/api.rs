@@ -45,11 +45,11 @@ async fn list(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::list(&app, &app.access.grant::<Consultations, Read>(&p)?, id)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<Consultations, Read, _, _>(app, move |app, grant| {
+            super::list(app, &grant, id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
@@ -60,16 +60,11 @@ async fn create(
     Json(body): Json<Body>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::create(
-            &app,
-            &app.access.grant::<Consultations, Create>(&p)?,
-            id,
-            &body,
-        )
-    })
-    .await?;
+    let out = auth
+        .with_grant::<Consultations, Create, _, _>(app, move |app, grant| {
+            super::create(app, &grant, id, &body)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -80,16 +75,11 @@ async fn update(
     Json(body): Json<Body>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::update(
-            &app,
-            &app.access.grant::<Consultations, Update>(&p)?,
-            id,
-            &body,
-        )
-    })
-    .await?;
+    let out = auth
+        .with_grant::<Consultations, Update, _, _>(app, move |app, grant| {
+            super::update(app, &grant, id, &body)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -99,9 +89,8 @@ async fn delete(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        super::delete(&app, &app.access.grant::<Consultations, Delete>(&p)?, id)
+    auth.with_grant::<Consultations, Delete, _, _>(app, move |app, grant| {
+        super::delete(app, &grant, id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -128,19 +128,18 @@ impl ListQuery {
 async fn list(app: web::Data<App>, auth: Authenticated, req: HttpRequest) -> Result<HttpResponse> {
     let (q, custom) = ListQuery::parse(&req)?;
     let filter = q.filter(custom);
-    let page = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-        service::search(
-            &app,
-            &grant,
-            q.q.as_deref(),
-            &filter,
-            q.after.as_deref(),
-            q.limit,
-        )
-    })
-    .await?;
+    let page = auth
+        .with_grant::<Customers, crate::access::Read, _, _>(app, move |app, grant| {
+            service::search(
+                app,
+                &grant,
+                q.q.as_deref(),
+                &filter,
+                q.after.as_deref(),
+                q.limit,
+            )
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": page.items, "next_cursor": page.next_cursor})))
 }
 
@@ -152,15 +151,14 @@ async fn export(
     // The list's own query: the file is the list on screen (paging aside).
     let (q, custom) = ListQuery::parse(&req)?;
     let filter = q.filter(custom);
-    let (file, name) = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Export>(&p)?;
-        Ok((
-            super::export::export(&app, &grant, q.q.as_deref(), &filter)?,
-            super::export::file_name(&app),
-        ))
-    })
-    .await?;
+    let (file, name) = auth
+        .with_grant::<Customers, crate::access::Export, _, _>(app, move |app, grant| {
+            Ok((
+                super::export::export(app, &grant, q.q.as_deref(), &filter)?,
+                super::export::file_name(app),
+            ))
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((
@@ -176,12 +174,11 @@ async fn create(
     auth: Authenticated,
     Json(body): Json<service::Json>,
 ) -> Result<HttpResponse> {
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Create>(&p)?;
-        service::create(&app, &grant, &body)
-    })
-    .await?;
+    let out = auth
+        .with_grant::<Customers, crate::access::Create, _, _>(app, move |app, grant| {
+            service::create(app, &grant, &body)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -208,12 +205,11 @@ async fn update(
     Json(body): Json<service::Json>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Update>(&p)?;
-        service::update(&app, &grant, id, &body)
-    })
-    .await?;
+    let out = auth
+        .with_grant::<Customers, crate::access::Update, _, _>(app, move |app, grant| {
+            service::update(app, &grant, id, &body)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -223,10 +219,8 @@ async fn delete(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Delete>(&p)?;
-        service::delete(&app, &grant, id)
+    auth.with_grant::<Customers, crate::access::Delete, _, _>(app, move |app, grant| {
+        service::delete(app, &grant, id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -246,13 +240,12 @@ async fn reveal(
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let field = body.field;
-    let (field, value) = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Reveal>(&p)?;
-        let v = service::reveal(&app, &grant, id, &field)?;
-        Ok((field, v))
-    })
-    .await?;
+    let (field, value) = auth
+        .with_grant::<Customers, crate::access::Reveal, _, _>(app, move |app, grant| {
+            let v = service::reveal(app, &grant, id, &field)?;
+            Ok((field, v))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"field": field, "value": value})))
 }
 
@@ -285,22 +278,20 @@ async fn triage(
     Json(body): Json<TriageBody>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Update>(&p)?;
-        service::triage(&app, &grant, id, body.consultant_id)
-    })
-    .await?;
+    let out = auth
+        .with_grant::<Customers, crate::access::Update, _, _>(app, move |app, grant| {
+            service::triage(app, &grant, id, body.consultant_id)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
 async fn duplicates(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let groups = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-        super::merge::duplicates(&app, &grant)
-    })
-    .await?;
+    let groups = auth
+        .with_grant::<Customers, crate::access::Read, _, _>(app, move |app, grant| {
+            super::merge::duplicates(app, &grant)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"groups": groups})))
 }
 
@@ -379,10 +370,8 @@ async fn pipl_act(
     Json(body): Json<ReasonBody>,
 ) -> Result<HttpResponse> {
     let (id, kind) = path.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, crate::access::Delete>(&p)?;
-        super::pipl::act(&app, &grant, id, &kind, &body.reason)
+    auth.with_grant::<Customers, crate::access::Delete, _, _>(app, move |app, grant| {
+        super::pipl::act(app, &grant, id, &kind, &body.reason)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

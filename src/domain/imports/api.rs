@@ -110,20 +110,16 @@ async fn commit(
 }
 
 async fn list(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::list(&app, &app.access.grant::<Imports, Read>(&p)?)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<Imports, Read, _, _>(app, |app, grant| super::list(app, &grant))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
 async fn get(app: web::Data<App>, auth: Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let item = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::get(&app, &app.access.grant::<Imports, Read>(&p)?, id)
-    })
-    .await?;
+    let item = auth
+        .with_grant::<Imports, Read, _, _>(app, move |app, grant| super::get(app, &grant, id))
+        .await?;
     Ok(HttpResponse::Ok().json(item))
 }

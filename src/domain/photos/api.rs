@@ -8,7 +8,7 @@ use crate::access::{Create, Delete, Photos, Read};
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::{text, Error, Kind, Result};
-use crate::http::{blocking, Api};
+use crate::http::Api;
 
 pub fn routes(api: &mut Api) {
     api.get(
@@ -54,17 +54,11 @@ async fn upload(
 ) -> Result<HttpResponse> {
     let bytes = crate::http::upload::read_body(&req, body, MAX_BYTES, too_large).await?;
     let (id, meta) = (id.into_inner(), meta.into_inner());
-    let out = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::upload(
-            &app,
-            &app.access.grant::<Photos, Create>(&p)?,
-            id,
-            &meta,
-            &bytes,
-        )
-    })
-    .await?;
+    let out = auth
+        .with_grant::<Photos, Create, _, _>(app, move |app, grant| {
+            super::upload(app, &grant, id, &meta, &bytes)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -74,11 +68,9 @@ async fn list(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::list(&app, &app.access.grant::<Photos, Read>(&p)?, id)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<Photos, Read, _, _>(app, move |app, grant| super::list(app, &grant, id))
+        .await?;
     let mut out = super::vocabulary();
     out["items"] = serde_json::to_value(items).map_err(|_| Error::internal())?;
     Ok(HttpResponse::Ok().json(out))
@@ -98,11 +90,11 @@ async fn image(
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let size = q.into_inner().size.unwrap_or_else(|| "display".into());
-    let (bytes, media) = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::image(&app, &app.access.grant::<Photos, Read>(&p)?, id, &size)
-    })
-    .await?;
+    let (bytes, media) = auth
+        .with_grant::<Photos, Read, _, _>(app, move |app, grant| {
+            super::image(app, &grant, id, &size)
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type(media)
         .insert_header(("cache-control", "no-store"))
@@ -115,10 +107,7 @@ async fn delete(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        super::delete(&app, &app.access.grant::<Photos, Delete>(&p)?, id)
-    })
-    .await?;
+    auth.with_grant::<Photos, Delete, _, _>(app, move |app, grant| super::delete(app, &grant, id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

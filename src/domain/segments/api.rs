@@ -22,11 +22,9 @@ pub fn routes(api: &mut Api) {
 }
 
 async fn list(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::list(&app, &app.access.grant::<Segments, Read>(&p)?)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<Segments, Read, _, _>(app, |app, grant| super::list(app, &grant))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
@@ -68,9 +66,8 @@ async fn delete(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        super::delete(&app, &app.access.grant::<Segments, Delete>(&p)?, id)
+    auth.with_grant::<Segments, Delete, _, _>(app, move |app, grant| {
+        super::delete(app, &grant, id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

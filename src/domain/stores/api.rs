@@ -16,12 +16,11 @@ pub fn routes(api: &mut Api) {
 }
 
 async fn list(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let items = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Stores, Read>(&p)?;
-        grant.export_all(super::list(&app)?, &app.cipher)
-    })
-    .await?;
+    let items = auth
+        .with_grant::<Stores, Read, _, _>(app, |app, grant| {
+            grant.export_all(super::list(app)?, &app.cipher)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 

@@ -8,7 +8,7 @@ use crate::access::{Create, Customers, Delete, Read, Tags, Update};
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::Result;
-use crate::http::{blocking, Api, Json};
+use crate::http::{Api, Json};
 
 pub fn routes(api: &mut Api) {
     api.get("/tags", "Tag groups with their tags", list);
@@ -33,11 +33,9 @@ pub fn routes(api: &mut Api) {
 }
 
 async fn list(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let groups = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::list(&app, &app.access.grant::<Tags, Read>(&p)?)
-    })
-    .await?;
+    let groups = auth
+        .with_grant::<Tags, Read, _, _>(app, |app, grant| super::list(app, &grant))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"groups": groups})))
 }
 
@@ -53,16 +51,11 @@ async fn create_group(
     auth: Authenticated,
     Json(b): Json<GroupBody>,
 ) -> Result<HttpResponse> {
-    let id = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::create_group(
-            &app,
-            &app.access.grant::<Tags, Create>(&p)?,
-            &b.name,
-            &b.color,
-        )
-    })
-    .await?;
+    let id = auth
+        .with_grant::<Tags, Create, _, _>(app, move |app, grant| {
+            super::create_group(app, &grant, &b.name, &b.color)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(json!({"id": id})))
 }
 
@@ -73,15 +66,8 @@ async fn update_group(
     Json(b): Json<GroupBody>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        super::update_group(
-            &app,
-            &app.access.grant::<Tags, Update>(&p)?,
-            id,
-            &b.name,
-            &b.color,
-        )
+    auth.with_grant::<Tags, Update, _, _>(app, move |app, grant| {
+        super::update_group(app, &grant, id, &b.name, &b.color)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -99,16 +85,11 @@ async fn create_tag(
     auth: Authenticated,
     Json(b): Json<TagBody>,
 ) -> Result<HttpResponse> {
-    let id = blocking(move || {
-        let p = auth.principal(&app)?;
-        super::create_tag(
-            &app,
-            &app.access.grant::<Tags, Create>(&p)?,
-            b.group_id,
-            &b.name,
-        )
-    })
-    .await?;
+    let id = auth
+        .with_grant::<Tags, Create, _, _>(app, move |app, grant| {
+            super::create_tag(app, &grant, b.group_id, &b.name)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(json!({"id": id})))
 }
 
@@ -125,9 +106,8 @@ async fn rename_tag(
     Json(b): Json<RenameBody>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        super::rename_tag(&app, &app.access.grant::<Tags, Update>(&p)?, id, &b.name)
+    auth.with_grant::<Tags, Update, _, _>(app, move |app, grant| {
+        super::rename_tag(app, &grant, id, &b.name)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -139,9 +119,8 @@ async fn delete_tag(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    blocking(move || {
-        let p = auth.principal(&app)?;
-        super::delete_tag(&app, &app.access.grant::<Tags, Delete>(&p)?, id)
+    auth.with_grant::<Tags, Delete, _, _>(app, move |app, grant| {
+        super::delete_tag(app, &grant, id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -162,11 +141,10 @@ async fn bulk(
     auth: Authenticated,
     Json(b): Json<BulkBody>,
 ) -> Result<HttpResponse> {
-    let changed = blocking(move || {
-        let p = auth.principal(&app)?;
-        let grant = app.access.grant::<Customers, Update>(&p)?;
-        super::bulk(&app, &grant, &b.customer_ids, &b.add, &b.remove)
-    })
-    .await?;
+    let changed = auth
+        .with_grant::<Customers, Update, _, _>(app, move |app, grant| {
+            super::bulk(app, &grant, &b.customer_ids, &b.add, &b.remove)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"changed": changed})))
 }
