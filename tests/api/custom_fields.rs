@@ -590,3 +590,65 @@ async fn found_by(s: &Server, token: &str, query: &str) -> Vec<i64> {
         .map(|c| c["id"].as_i64().unwrap())
         .collect()
 }
+
+#[tokio::test]
+async fn a_merge_folds_custom_values_and_an_erasure_removes_them() {
+    let s = Server::start().await;
+    let admin = s.login("admin").await;
+    clinic_fields(&s, &admin).await;
+    let consent = json!({"privacy": true, "health_data": true});
+    let keep = s
+        .create_customer(
+            &admin,
+            json!({"name": "钟无艳", "mobile": mobile(21), "birthday": "1990-03-04", "consents": consent,
+                   "cf_height_cm": "160", "cf_drug_note": "二甲双胍"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let dup = s
+        .create_customer(
+            &admin,
+            json!({"name": "钟无艳", "mobile": mobile(22), "birthday": "1990-03-04", "consents": consent,
+                   "cf_height_cm": "161", "cf_blood_type": "O", "cf_drug_note": "阿司匹林"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let m = s
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{keep}/merge"),
+            json!({"from": dup}),
+        )
+        .await;
+    assert_eq!(m.code(), 200, "{}", m.text);
+    let c = &m.json;
+    assert_eq!(
+        c["cf_blood_type"], "O",
+        "an empty field is filled from the duplicate"
+    );
+    assert_eq!(c["cf_height_cm"], "160", "the kept value stays");
+    assert!(
+        c["notes"].as_str().unwrap().contains("身高 161"),
+        "{}",
+        c["notes"]
+    );
+    // Health text is combined, and never copied into the (internal) notes.
+    assert_eq!(c["cf_drug_note"], "二甲双胍；阿司匹林");
+    assert!(!c["notes"].as_str().unwrap().contains("阿司匹林"));
+
+    let r = s
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{keep}/pipl/erase"),
+            json!({"reason": "客户书面要求删除"}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    let left = s.count(&format!(
+        "SELECT count(*) FROM custom_values WHERE record_id = {keep}
+         AND field_id IN (SELECT id FROM custom_fields WHERE entity = 'customer')"
+    ));
+    assert_eq!(left, 0, "an erasure removes the customer's custom values");
+}

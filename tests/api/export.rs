@@ -88,7 +88,11 @@ fn assert_matches_api(rows: &[Vec<Data>], api: &[Value], who: &str) {
                 }
                 (Value::Null, _) => assert_eq!(cell, Data::Empty, "{who} {id} {field}"),
                 (Value::Bool(b), _) => {
-                    assert_eq!(cell_str(&cell), if *b { "是" } else { "否" }, "{who} {id} {field}")
+                    assert_eq!(
+                        cell_str(&cell),
+                        if *b { "是" } else { "否" },
+                        "{who} {id} {field}"
+                    )
                 }
                 (Value::Number(n), _) => {
                     assert_eq!(cell, Data::Float(n.as_f64().unwrap()), "{who} {id} {field}")

@@ -604,8 +604,11 @@ pub fn condition(app: &App, f: &CustomField, raw: &str) -> Result<Cond> {
                 "this field is encrypted and can only be matched by a whole value",
             ));
         }
-        let v = match f.kind {
-            CustomKind::YesNo => Value::Bool(raw == "true"),
+        let v = match (f.kind, raw) {
+            (CustomKind::YesNo, "true" | "false") => Value::Bool(raw == "true"),
+            (CustomKind::YesNo, _) => {
+                return Err(bad("须为 true 或 false", "must be true or false"))
+            }
             _ => Value::String(raw.into()),
         };
         return Ok(Cond::Lookup(app.cipher.lookup_hash(f.name(), &exact(&v)?)));
