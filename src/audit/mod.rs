@@ -5,7 +5,9 @@ pub mod api;
 mod store;
 mod views;
 
-pub use store::{append, head, list, verify, AuditFilter, AuditRow, ChainHead, VerifyError};
+pub use store::{
+    append, append_all, head, list, verify, AuditFilter, AuditRow, ChainHead, VerifyError,
+};
 pub use views::{ViewLog, ViewRow};
 
 use serde_json::Value;

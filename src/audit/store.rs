@@ -29,16 +29,38 @@ fn row_hash(
 
 /// Appends one row to the chain inside the caller's transaction.
 pub fn append(tx: &rusqlite::Connection, ev: &Event) -> rusqlite::Result<i64> {
-    let prev: String = tx
+    let prev = chain_head_hash(tx)?;
+    Ok(insert(tx, &prev, ev)?.0)
+}
+
+/// Appends rows in order inside the caller's transaction, reading the chain's head once (the
+/// batched view rows).
+pub fn append_all<'a>(
+    tx: &rusqlite::Connection,
+    events: impl IntoIterator<Item = &'a Event<'a>>,
+) -> rusqlite::Result<()> {
+    let mut prev = chain_head_hash(tx)?;
+    for ev in events {
+        prev = insert(tx, &prev, ev)?.1;
+    }
+    Ok(())
+}
+
+fn chain_head_hash(tx: &rusqlite::Connection) -> rusqlite::Result<String> {
+    Ok(tx
         .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?
-        .unwrap_or_else(|| GENESIS_HASH.to_string());
+        .unwrap_or_else(|| GENESIS_HASH.to_string()))
+}
+
+/// Inserts the row that follows `prev`; returns its id and hash.
+fn insert(tx: &rusqlite::Connection, prev: &str, ev: &Event) -> rusqlite::Result<(i64, String)> {
     let at = now_ms();
     let changes = ev.changes.as_ref().map(|c| c.to_string());
     let a = ev.actor;
     let hash = row_hash(
-        &prev,
+        prev,
         at,
         a.id,
         &a.name,
@@ -55,7 +77,7 @@ pub fn append(tx: &rusqlite::Connection, ev: &Event) -> rusqlite::Result<i64> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![at, a.id, a.name, a.role, a.ip, ev.action, ev.entity, ev.entity_id, ev.store_id, changes, prev, hash])?;
-    Ok(tx.last_insert_rowid())
+    Ok((tx.last_insert_rowid(), hash))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
