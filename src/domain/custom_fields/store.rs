@@ -134,7 +134,9 @@ pub struct ValueRow {
     pub value: Stored,
 }
 
-/// The values of `field_ids` held by `record_ids`.
+/// The values of `field_ids` held by `record_ids`. Records are looked up by key and the fields
+/// picked here: a record's values are stored together, and ids of other entities' records that
+/// come along are dropped by their field.
 pub fn of_records(
     c: &Connection,
     field_ids: &[i64],
@@ -144,12 +146,11 @@ pub fn of_records(
         return Ok(Vec::new());
     }
     let records = vec!["?"; record_ids.len()].join(", ");
-    let fields = vec!["?"; field_ids.len()].join(", ");
     let mut stmt = c.prepare_cached(&format!(
         "SELECT field_id, record_id, value, secret, lookup, masked FROM custom_values
-         WHERE record_id IN ({records}) AND field_id IN ({fields})"
+         WHERE record_id IN ({records})"
     ))?;
-    let rows = stmt.query_map(params_from_iter(record_ids.iter().chain(field_ids)), |r| {
+    let rows = stmt.query_map(params_from_iter(record_ids), |r| {
         let value = match r.get::<_, Option<String>>(2)? {
             Some(v) => Stored::Plain(v),
             None => Stored::Secret {
@@ -164,7 +165,14 @@ pub fn of_records(
             value,
         })
     })?;
-    rows.collect()
+    let mut out = Vec::new();
+    for row in rows {
+        let row = row?;
+        if field_ids.contains(&row.field_id) {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }
 
 pub fn put(tx: &Connection, field_id: i64, record_id: i64, v: &Stored) -> rusqlite::Result<()> {

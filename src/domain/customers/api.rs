@@ -140,7 +140,7 @@ async fn list(app: web::Data<App>, auth: Authenticated, req: HttpRequest) -> Res
             )
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"items": page.items, "next_cursor": page.next_cursor})))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 async fn export(

@@ -915,6 +915,8 @@ pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str)
 
 pub const MAX_PAGE: i64 = 200;
 
+/// A page of the list, serialised as it is (no intermediate JSON tree for a hot path).
+#[derive(serde::Serialize)]
 pub struct Page {
     pub items: Vec<Exported>,
     pub next_cursor: Option<String>,
