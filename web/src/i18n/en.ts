@@ -238,7 +238,7 @@ const en: typeof zh = {
     customer: 'Customer', signature: 'Customer signature', hash: 'SHA-256 check value',
   },
   customFields: {
-    title: 'Custom fields', new: '+ New field', editTitle: 'Change field', empty: 'No custom fields yet',
+    title: 'Custom fields', new: '+ New field', newTitle: 'New field', editTitle: 'Change field', empty: 'No custom fields yet',
     intro: "Add the clinic's own fields to customers and consultation records. A field's sensitivity class decides which roles see and change it by default (a health field is hidden from the front desk); adjust each one on the Permissions page afterwards.",
     entity: { customer: 'Customers', consultation: 'Consultations' },
     label: 'Name', key: 'Key', kind: 'Type', sensitivity: 'Sensitivity', options: 'Options', position: 'Order',

@@ -227,7 +227,7 @@ export default {
     customer: '顾客', signature: '顾客签名', hash: '校验值 SHA-256',
   },
   customFields: {
-    title: '自定义字段', new: '＋ 新字段', editTitle: '修改字段', empty: '还没有自定义字段',
+    title: '自定义字段', new: '＋ 新字段', newTitle: '新字段', editTitle: '修改字段', empty: '还没有自定义字段',
     intro: '为客户和咨询记录添加诊所自己的字段。字段按敏感级别决定各角色默认能否查看和修改（如“健康”级默认对前台隐藏），之后可在“权限”页逐个调整。',
     entity: { customer: '客户', consultation: '咨询记录' },
     label: '名称', key: '字段键', kind: '类型', sensitivity: '敏感级别', options: '选项', position: '排序',
