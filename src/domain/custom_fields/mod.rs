@@ -24,7 +24,7 @@ use crate::domain::customers::validate::clean_text;
 use crate::domain::input::Errors;
 use crate::error::{Error, Result};
 
-pub use store::Stored;
+use store::Stored;
 
 /// A record's custom values in clear, in their stored form, by field name.
 pub type Values = BTreeMap<&'static str, String>;
@@ -90,20 +90,11 @@ pub fn list(app: &App, grant: &Grant<CustomFields, Read>) -> Result<Vec<Value>> 
     Ok(out)
 }
 
-fn invalid_field(errs: &mut Errors, field: &str, zh: &str, en: &str) {
-    errs.add(field, zh, en);
-}
-
 fn label(errs: &mut Errors, raw: &str) -> String {
     match clean_text(raw, 30) {
         Ok(l) if !l.is_empty() => l,
         _ => {
-            invalid_field(
-                errs,
-                "label",
-                "名称须为 1–30 个字符",
-                "must be 1–30 characters",
-            );
+            errs.add("label", "名称须为 1–30 个字符", "must be 1–30 characters");
             String::new()
         }
     }
@@ -114,8 +105,7 @@ fn options(errs: &mut Errors, kind: CustomKind, raw: &[String]) -> Vec<String> {
     let choice = matches!(kind, CustomKind::Choice | CustomKind::MultiChoice);
     if !choice {
         if !raw.is_empty() {
-            invalid_field(
-                errs,
+            errs.add(
                 "options",
                 "只有单选、多选字段才有选项",
                 "only choice fields have options",
@@ -128,8 +118,7 @@ fn options(errs: &mut Errors, kind: CustomKind, raw: &[String]) -> Vec<String> {
         match clean_text(o, 30) {
             Ok(o) if !o.is_empty() && !out.contains(&o) => out.push(o),
             _ => {
-                invalid_field(
-                    errs,
+                errs.add(
                     "options",
                     "选项须为 1–30 个字符且不能重复",
                     "each option must be 1–30 characters, without repeats",
@@ -139,8 +128,7 @@ fn options(errs: &mut Errors, kind: CustomKind, raw: &[String]) -> Vec<String> {
         }
     }
     if out.is_empty() || out.len() > 50 {
-        invalid_field(
-            errs,
+        errs.add(
             "options",
             "单选、多选字段须有 1–50 个选项",
             "a choice field needs 1 to 50 options",
@@ -151,7 +139,7 @@ fn options(errs: &mut Errors, kind: CustomKind, raw: &[String]) -> Vec<String> {
 
 fn audit_change(
     tx: &rusqlite::Connection,
-    grant_actor: &crate::audit::Actor,
+    actor: &crate::audit::Actor,
     action: &str,
     id: i64,
     changes: Value,
@@ -159,7 +147,7 @@ fn audit_change(
     audit::append(
         tx,
         &Event {
-            actor: grant_actor,
+            actor,
             action,
             entity: "custom_field",
             entity_id: Some(id),
@@ -178,8 +166,7 @@ pub fn create(
     let mut errs = Errors::default();
     let entity = Entity::parse(&input.entity).filter(|e| ENTITIES.contains(e));
     if entity.is_none() {
-        invalid_field(
-            &mut errs,
+        errs.add(
             "entity",
             "取值须为 customer/consultation",
             "must be customer or consultation",
@@ -192,8 +179,7 @@ pub fn create(
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !key_ok {
-        invalid_field(
-            &mut errs,
+        errs.add(
             "key",
             "须为小写英文字母开头、由小写字母、数字和下划线组成的 1–32 个字符",
             "must be 1–32 lowercase letters, digits or underscores, starting with a letter",
@@ -202,8 +188,7 @@ pub fn create(
     let label = label(&mut errs, &input.label);
     let kind = CustomKind::parse(&input.kind);
     if kind.is_none() {
-        invalid_field(
-            &mut errs,
+        errs.add(
             "kind",
             "取值须为 text/number/date/choice/multi_choice/yes_no",
             "must be text, number, date, choice, multi_choice or yes_no",
@@ -211,8 +196,7 @@ pub fn create(
     }
     let sensitivity = Sensitivity::parse(&input.sensitivity);
     if sensitivity.is_none() {
-        invalid_field(
-            &mut errs,
+        errs.add(
             "sensitivity",
             "取值须为 contact/identity/health/finance/internal/plain",
             "must be contact, identity, health, finance, internal or plain",

@@ -99,7 +99,7 @@ fn one_of<'a>(field: &'a CustomField, s: &str) -> Result<&'a str, Invalid> {
 }
 
 /// A number's stored form: exact decimal, trailing zeros dropped.
-pub fn number(s: String) -> Result<String, Invalid> {
+fn number(s: String) -> Result<String, Invalid> {
     let bad = || {
         invalid(
             "须为数字（最多 12 位整数、4 位小数）",
@@ -114,7 +114,7 @@ pub fn number(s: String) -> Result<String, Invalid> {
 }
 
 /// A calendar date as YYYY-MM-DD, years 1900–2199.
-pub fn date(s: &str) -> Option<String> {
+fn date(s: &str) -> Option<String> {
     use chrono::Datelike;
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
