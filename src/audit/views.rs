@@ -1,6 +1,6 @@
 //! Views of a record are audited without costing each read an fsync: reads hand their rows to
 //! one writer thread that appends whatever has queued up in a single transaction. A row is
-//! durable within a transaction's time of the read; `flush` waits for everything queued so far.
+//! durable a few tens of milliseconds after the read; `flush` waits for everything queued so far.
 
 use std::sync::mpsc::{channel, Receiver, Sender};
 
@@ -24,7 +24,10 @@ pub struct ViewLog {
 }
 
 const MAX_BATCH: usize = 1000;
-const GATHER: std::time::Duration = std::time::Duration::from_millis(5);
+/// How long rows gather before a commit. Under load a longer window means fewer commits and
+/// fsyncs for the same rows (measured: 20 ms cost each read about a sixth less server CPU than
+/// 5 ms); a view is still on disk a few tens of milliseconds after the read.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(20);
 
 impl ViewLog {
     pub fn start(db: Db) -> ViewLog {

@@ -66,7 +66,8 @@ impl FromRequest for Authenticated {
 
 impl Authenticated {
     /// Runs `f` off the async workers with the caller's capability for `A` on `E`: the session is
-    /// checked and the grant made first, so a handler cannot skip either.
+    /// checked and the grant made first, so a handler cannot skip either. Reads run on the
+    /// database's reader threads, everything else on the blocking pool.
     pub async fn with_grant<E, A, T, F>(self, app: web::Data<App>, f: F) -> Result<T, Error>
     where
         E: EntityKind + 'static,
@@ -74,12 +75,16 @@ impl Authenticated {
         T: Send + 'static,
         F: FnOnce(&App, Grant<E, A>) -> Result<T, Error> + Send + 'static,
     {
-        crate::http::blocking(move || {
-            let p = self.principal(&app)?;
+        let work = move |app: &App| {
+            let p = self.principal(app)?;
             let grant = app.access.grant::<E, A>(&p)?;
-            f(&app, grant)
-        })
-        .await
+            f(app, grant)
+        };
+        if matches!(A::ACTION, crate::access::Action::Read) {
+            crate::http::reading(app, work).await
+        } else {
+            crate::http::blocking(move || work(&app)).await
+        }
     }
 
     /// Checks the session (revoked, expired, user disabled or changed) and the pending steps

@@ -224,14 +224,25 @@ pub struct LiveSession {
     pub expires_at: i64,
 }
 
-pub fn live_session(conn: &Connection, session_id: i64) -> rusqlite::Result<Option<LiveSession>> {
+/// Built once: every authenticated request runs it.
+static LIVE_SESSION_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let cols = USER_COLS
         .split(", ")
         .map(|c| format!("u.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    conn.prepare_cached(&format!("SELECT {cols}, s.revoked_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1"))?
-        .query_row([session_id], |r| Ok(LiveSession { user: user_row(r)?, revoked_at: r.get(13)?, expires_at: r.get(14)? }))
+    format!("SELECT {cols}, s.revoked_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?1")
+});
+
+pub fn live_session(conn: &Connection, session_id: i64) -> rusqlite::Result<Option<LiveSession>> {
+    conn.prepare_cached(&LIVE_SESSION_SQL)?
+        .query_row([session_id], |r| {
+            Ok(LiveSession {
+                user: user_row(r)?,
+                revoked_at: r.get(13)?,
+                expires_at: r.get(14)?,
+            })
+        })
         .optional()
 }
 

@@ -155,4 +155,42 @@ mod tests {
         accept_reworded_v1(&conn).unwrap();
         assert_eq!(checksum(&conn), "1");
     }
+
+    #[test]
+    fn v9_keeps_the_audit_chain_and_its_guards_without_the_unique_hash_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations::runner()
+            .set_target(refinery::Target::Version(8))
+            .run(&mut conn)
+            .unwrap();
+        let actor = crate::audit::Actor::system("test");
+        let event = |id| crate::audit::Event {
+            actor: &actor,
+            action: "view",
+            entity: "customer",
+            entity_id: Some(id),
+            store_id: Some(1),
+            changes: None,
+        };
+        crate::audit::append_all(&conn, &[event(1), event(2), event(3)]).unwrap();
+        let before = crate::audit::verify(&conn).unwrap();
+
+        migrate(&mut conn, Path::new("/nonexistent")).unwrap();
+
+        assert_eq!(crate::audit::verify(&conn).unwrap(), before);
+        let unique_indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_index_list('audit_log') WHERE \"unique\"",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(unique_indexes, 0);
+        assert!(conn
+            .execute("UPDATE audit_log SET actor = 'x'", [])
+            .is_err());
+        assert!(conn.execute("DELETE FROM audit_log", []).is_err());
+        crate::audit::append_all(&conn, &[event(4)]).unwrap();
+        crate::audit::verify(&conn).unwrap();
+    }
 }

@@ -1,6 +1,7 @@
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
 use crate::config::DatabaseConfig;
 
@@ -15,7 +16,11 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     reader_free: Condvar,
+    /// Threads that run `read` jobs, one per read connection; started by the first `read`.
+    read_jobs: OnceLock<Mutex<Sender<Job>>>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// The write transaction handed to a closure: `BEGIN IMMEDIATE`, committed when the closure
 /// returns Ok, rolled back otherwise.
@@ -35,6 +40,7 @@ impl Db {
                 writer: Mutex::new(writer),
                 readers: Mutex::new(readers),
                 reader_free: Condvar::new(),
+                read_jobs: OnceLock::new(),
             }),
         })
     }
@@ -61,7 +67,7 @@ impl Db {
         &self,
         f: impl FnOnce(&Reader) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = {
+        let conn = {
             let mut pool = lock(&self.inner.readers);
             loop {
                 if let Some(c) = pool.pop() {
@@ -74,49 +80,96 @@ impl Db {
                     .unwrap_or_else(|e| e.into_inner());
             }
         };
-        let out = match conn.transaction() {
-            // Dropping the transaction ends it; a read-only one has nothing to roll back.
-            Ok(tx) => f(&tx),
-            Err(e) => Err(e.into()),
+        let conn = Checkout {
+            inner: &self.inner,
+            conn: Some(conn),
         };
-        lock(&self.inner.readers).push(conn);
-        self.inner.reader_free.notify_one();
-        out
+        // BEGIN and COMMIT through the statement cache: rusqlite's `transaction()` parses both
+        // anew each time, a measurable share of a one-row read.
+        run_cached(&conn, "BEGIN")?;
+        let out = f(&conn)?;
+        run_cached(&conn, "COMMIT")?;
+        Ok(out)
     }
 
-    /// `write_sync` on actix's blocking pool.
-    pub async fn write<T, E>(
+    /// Runs read-only work on the database's own reader threads; `f` takes its connection with
+    /// `read_sync`. A request's reads are short and many: a few threads that take job after job
+    /// switch far less than a thread per request, and they never queue behind long work
+    /// (imports, exports) on actix's blocking pool. `f` must not hold one read connection while
+    /// asking for another.
+    pub async fn reading<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Writer) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<rusqlite::Error> + From<BlockingError> + Send + 'static,
-    {
-        let db = self.clone();
-        actix_web::web::block(move || db.write_sync(f))
-            .await
-            .map_err(|_| E::from(BlockingError))?
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, BlockingError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(f());
+        });
+        // A send fails only when every reader thread has died; the caller then gets the error.
+        let _ = lock(self.read_jobs()).send(job);
+        result.await.map_err(|_| BlockingError)
     }
 
-    /// `read_sync` on actix's blocking pool.
-    pub async fn read<T, E>(
-        &self,
-        f: impl FnOnce(&Reader) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<rusqlite::Error> + From<BlockingError> + Send + 'static,
-    {
-        let db = self.clone();
-        actix_web::web::block(move || db.read_sync(f))
-            .await
-            .map_err(|_| E::from(BlockingError))?
+    fn read_jobs(&self) -> &Mutex<Sender<Job>> {
+        self.inner.read_jobs.get_or_init(|| {
+            let (tx, rx) = channel::<Job>();
+            let rx = Arc::new(Mutex::new(rx));
+            let threads = lock(&self.inner.readers).len().max(1);
+            for i in 0..threads {
+                let rx = rx.clone();
+                std::thread::Builder::new()
+                    .name(format!("db-read-{i}"))
+                    .spawn(move || run_jobs(&rx))
+                    .expect("spawn database reader thread");
+            }
+            Mutex::new(tx)
+        })
     }
 
     /// The writer connection itself, for backup and maintenance that are not a transaction.
     pub fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         f(&mut lock(&self.inner.writer))
+    }
+}
+
+/// A read connection out of the pool; it goes back when dropped, also on an error or a panic,
+/// with any transaction still open rolled back.
+struct Checkout<'a> {
+    inner: &'a Inner,
+    conn: Option<Connection>,
+}
+
+impl std::ops::Deref for Checkout<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("connection present until drop")
+    }
+}
+
+impl Drop for Checkout<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            lock(&self.inner.readers).push(conn);
+            self.inner.reader_free.notify_one();
+        }
+    }
+}
+
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+fn run_jobs(jobs: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match lock(jobs).recv() {
+            Ok(job) => job,
+            Err(_) => return, // the database handle is gone
+        };
+        // A panicking job drops its reply channel (its caller gets an error); the thread goes on.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     }
 }
 

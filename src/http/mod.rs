@@ -23,6 +23,17 @@ pub async fn blocking<T: Send + 'static>(
     web::block(f).await.map_err(|_| Error::internal())?
 }
 
+/// Runs read-only service code on the database's reader threads (see `Db::reading`).
+pub async fn reading<T: Send + 'static>(
+    app: web::Data<App>,
+    f: impl FnOnce(&App) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let db = app.db.clone();
+    db.reading(move || f(&app))
+        .await
+        .map_err(|_| Error::internal())?
+}
+
 /// Registers a route and documents it in one call, so the OpenAPI document lists every route.
 pub struct Api<'a> {
     cfg: Option<&'a mut web::ServiceConfig>,
@@ -100,9 +111,8 @@ async fn constant() -> HttpResponse {
 }
 
 async fn health(app: web::Data<App>) -> Result<HttpResponse> {
-    let db = app.db.clone();
-    let schema: i64 = db
-        .read(|c| {
+    let schema: i64 = reading(app, |app| {
+        app.db.read_sync(|c| {
             c.query_row(
                 "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
                 [],
@@ -110,7 +120,8 @@ async fn health(app: web::Data<App>) -> Result<HttpResponse> {
             )
             .map_err(Error::from)
         })
-        .await?;
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok", "schema_version": schema, "version": env!("CARGO_PKG_VERSION")})))
 }
 

@@ -11,7 +11,7 @@ use crate::access::{custom, AuditLog, Customers};
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::Result;
-use crate::http::{blocking, query_error, Api, Json};
+use crate::http::{blocking, query_error, reading, Api, Json};
 
 pub fn routes(api: &mut Api) {
     // Before `/customers/{id}`, which would otherwise take "duplicates" for an id.
@@ -184,15 +184,15 @@ async fn create(
 
 async fn get(app: web::Data<App>, auth: Authenticated, id: web::Path<i64>) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let out = blocking(move || {
+    let out = reading(app, move |app| {
         // The session check and the record in one read: one snapshot, one pool checkout.
         let (grant, loaded) = app.db.read_sync(|c| {
-            let p = auth.principal_on(&app, c)?;
+            let p = auth.principal_on(app, c)?;
             let grant = app.access.grant::<Customers, crate::access::Read>(&p)?;
-            let loaded = service::load_on(c, &app, &grant, id)?;
+            let loaded = service::load_on(c, app, &grant, id)?;
             Ok::<_, crate::error::Error>((grant, loaded))
         })?;
-        service::view(&app, &grant, id, loaded.record, loaded.store_id)
+        service::view(app, &grant, id, loaded.record, loaded.store_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
