@@ -7,23 +7,7 @@
 // Missing variables fail the test: it never skips silently.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import { CHROMIUM_ARGS } from './chromium.mjs'
-import { tid } from './support.mjs'
-
-const REQUIRED = [
-  'LIYAN_E2E_URL',
-  'LIYAN_E2E_USER',
-  'LIYAN_E2E_PASSWORD',
-  'LIYAN_E2E_CUSTOMER_NAME',
-  'LIYAN_E2E_CUSTOMER_INITIALS',
-  'LIYAN_E2E_CUSTOMER_TAIL4',
-]
-
-
+import { env, login, need, tid, withBrowser } from './support.mjs'
 
 /** The name as the server may send it to this role: plain, or masked to its first character (张*). */
 function nameMatcher(name) {
@@ -38,51 +22,18 @@ function freshMobile() {
 }
 
 test('front desk: log in, quick search, masked mobile, create, duplicate mobile', { timeout: 180_000 }, async (t) => {
-  const missing = REQUIRED.filter((k) => !process.env[k])
-  assert.deepEqual(missing, [], `missing environment variables: ${missing.join(', ')}`)
-
-  const env = process.env
-  const base = env.LIYAN_E2E_URL.replace(/\/+$/, '')
+  const base = need('LIYAN_E2E_USER', 'LIYAN_E2E_PASSWORD', 'LIYAN_E2E_CUSTOMER_NAME', 'LIYAN_E2E_CUSTOMER_INITIALS', 'LIYAN_E2E_CUSTOMER_TAIL4')
   const name = env.LIYAN_E2E_CUSTOMER_NAME
   const initials = env.LIYAN_E2E_CUSTOMER_INITIALS
   const tail4 = env.LIYAN_E2E_CUSTOMER_TAIL4
   const nameRe = nameMatcher(name)
 
-  const browser = await chromium.launch({
-    executablePath: env.LIYAN_E2E_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  })
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', viewport: { width: 1366, height: 860 } })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text())
-  })
-  page.on('pageerror', (e) => consoleErrors.push(String(e)))
+  await withBrowser(t, async (page, s) => {
+    // Either the app, or the forced password change first (the account is new in every run).
+    s.step = 'login and forced password change'
+    await login(page, base, env.LIYAN_E2E_USER, env.LIYAN_E2E_PASSWORD)
 
-  let step = 'start'
-  try {
-    step = 'login'
-    await page.goto(`${base}/login`)
-    await page.locator(tid('login-username')).fill(env.LIYAN_E2E_USER)
-    await page.locator(tid('login-password')).fill(env.LIYAN_E2E_PASSWORD)
-    await page.locator(tid('login-submit')).click()
-
-    // Either the app, or the forced password change first.
-    await page.locator(`${tid('quick-search')}, ${tid('cp-new')}`).first().waitFor()
-    if (await page.locator(tid('cp-new')).isVisible()) {
-      step = 'forced password change'
-      assert.ok(env.LIYAN_E2E_NEW_PASSWORD, 'password change forced but LIYAN_E2E_NEW_PASSWORD is not set')
-      await page.locator(tid('cp-old')).fill(env.LIYAN_E2E_PASSWORD)
-      await page.locator(tid('cp-new')).fill(env.LIYAN_E2E_NEW_PASSWORD)
-      await page.locator(tid('cp-confirm')).fill(env.LIYAN_E2E_NEW_PASSWORD)
-      await page.locator(tid('cp-submit')).click()
-      await page.locator(tid('quick-search')).waitFor()
-    }
-
-    step = 'quick search by pinyin initials'
+    s.step = 'quick search by pinyin initials'
     const qs = page.locator(tid('quick-search'))
     await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur())
     await page.keyboard.press('/')
@@ -92,7 +43,7 @@ test('front desk: log in, quick search, masked mobile, create, duplicate mobile'
     await page.locator(`${tid('quick-search-results')}[data-query="${initials.toLowerCase()}"]`).waitFor()
     await results.locator(tid('quick-search-result')).filter({ hasText: nameRe }).first().waitFor()
 
-    step = 'quick search by mobile tail'
+    s.step = 'quick search by mobile tail'
     await qs.fill(tail4)
     await page.locator(`${tid('quick-search-results')}[data-query="${tail4}"]`).waitFor()
     const rows = results.locator(tid('quick-search-result'))
@@ -105,7 +56,7 @@ test('front desk: log in, quick search, masked mobile, create, duplicate mobile'
     for (let i = 0; i < index; i++) await qs.press('ArrowDown')
     await qs.press('Enter')
 
-    step = 'customer detail shows masked mobile'
+    s.step = 'customer detail shows masked mobile'
     await page.waitForURL(/\/customers\/\d+$/)
     const mobile = page.locator(tid('field-mobile'))
     await mobile.waitFor()
@@ -113,7 +64,7 @@ test('front desk: log in, quick search, masked mobile, create, duplicate mobile'
     assert.match(mobileText, /\*\*\*\*/, `mobile should be masked, got ${mobileText}`)
     assert.ok(mobileText.replace(/\s/g, '').endsWith(tail4), `masked mobile ${mobileText} should end with ${tail4}`)
 
-    step = 'create a customer'
+    s.step = 'create a customer'
     const newMobile = freshMobile()
     const newName = `测试${newMobile.slice(-4)}`
     await openNewCustomerForm(page)
@@ -122,7 +73,7 @@ test('front desk: log in, quick search, masked mobile, create, duplicate mobile'
     await page.waitForURL(/\/customers\/\d+$/)
     await page.locator(tid('field-mobile')).waitFor()
 
-    step = 'duplicate mobile is refused'
+    s.step = 'duplicate mobile is refused'
     await openNewCustomerForm(page)
     await fillCustomer(page, `${newName}重复`, newMobile)
     await page.locator(tid('customer-save')).click()
@@ -131,19 +82,7 @@ test('front desk: log in, quick search, masked mobile, create, duplicate mobile'
     const errText = await formError.innerText()
     assert.match(errText, /已存在|already/i, `duplicate error should be shown, got: ${errText}`)
     assert.match(page.url(), /\/customers\/new$/)
-
-    const cspErrors = consoleErrors.filter((m) => /Content Security Policy/i.test(m))
-    assert.deepEqual(cspErrors, [], 'the app must run under the strict CSP')
-  } catch (e) {
-    const dir = mkdtempSync(join(tmpdir(), 'liyan-e2e-'))
-    const shot = join(dir, 'failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    t.diagnostic(`failed at step "${step}" on ${page.url()}; screenshot ${shot}`)
-    if (consoleErrors.length) t.diagnostic(`browser console errors:\n${consoleErrors.join('\n')}`)
-    throw e
-  } finally {
-    await browser.close()
-  }
+  })
 })
 
 async function openNewCustomerForm(page) {

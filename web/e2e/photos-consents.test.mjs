@@ -7,21 +7,8 @@
 // Missing variables fail the test: it never skips silently.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import { CHROMIUM_ARGS } from './chromium.mjs'
-import { tid } from './support.mjs'
-
-const REQUIRED = [
-  'LIYAN_E2E_URL',
-  'LIYAN_E2E_CLINICAL_USER',
-  'LIYAN_E2E_CLINICAL_PASSWORD',
-  'LIYAN_E2E_PHOTO_CUSTOMER_ID',
-  'LIYAN_E2E_PHOTO_CUSTOMER_NAME',
-]
-
+import { env, login, need, tid, withBrowser } from './support.mjs'
 
 /** A real JPEG drawn by the browser itself (a coloured gradient with a label). */
 async function jpeg(page, hue, label) {
@@ -78,41 +65,19 @@ async function signWithMouse(page) {
 }
 
 test('clinical staff: photos, before/after compare, signed consent and its print page', { timeout: 180_000 }, async (t) => {
-  const missing = REQUIRED.filter((k) => !process.env[k])
-  assert.deepEqual(missing, [], `missing environment variables: ${missing.join(', ')}`)
-  const env = process.env
-  const base = env.LIYAN_E2E_URL.replace(/\/+$/, '')
+  const base = need('LIYAN_E2E_CLINICAL_USER', 'LIYAN_E2E_CLINICAL_PASSWORD', 'LIYAN_E2E_PHOTO_CUSTOMER_ID', 'LIYAN_E2E_PHOTO_CUSTOMER_NAME')
   const customerId = env.LIYAN_E2E_PHOTO_CUSTOMER_ID
 
-  const browser = await chromium.launch({
-    executablePath: env.LIYAN_E2E_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  })
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', viewport: { width: 1366, height: 900 } })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text())
-  })
-  page.on('pageerror', (e) => consoleErrors.push(String(e)))
+  await withBrowser(t, async (page, s) => {
+    s.step = 'login'
+    await login(page, base, env.LIYAN_E2E_CLINICAL_USER, env.LIYAN_E2E_CLINICAL_PASSWORD)
 
-  let step = 'start'
-  try {
-    step = 'login'
-    await page.goto(`${base}/login`)
-    await page.locator(tid('login-username')).fill(env.LIYAN_E2E_CLINICAL_USER)
-    await page.locator(tid('login-password')).fill(env.LIYAN_E2E_CLINICAL_PASSWORD)
-    await page.locator(tid('login-submit')).click()
-    await page.locator(tid('quick-search')).waitFor()
-
-    step = 'photos tab'
+    s.step = 'photos tab'
     await page.goto(`${base}/customers/${customerId}`)
     await page.locator('#tab-photos').click()
     await page.locator(tid('photo-gallery')).waitFor()
 
-    step = 'upload two photos'
+    s.step = 'upload two photos'
     await upload(page, await jpeg(page, 20, '术前 BEFORE'), 'before.jpg', 'before')
     await page.locator(`${tid('photo-area-face')} .thumb`).first().waitFor()
     await upload(page, await jpeg(page, 200, '术后 AFTER'), 'after.jpg', 'after')
@@ -121,7 +86,7 @@ test('clinical staff: photos, before/after compare, signed consent and its print
     assert.equal(await thumbs.count(), 2)
     assert.match(await thumbs.nth(0).getAttribute('src'), /^blob:/, 'thumbnails come through the API as blobs')
 
-    step = 'compare'
+    s.step = 'compare'
     await page.locator(tid('photo-compare-area-face')).click()
     const compare = page.locator(tid('photo-compare'))
     await compare.waitFor()
@@ -135,7 +100,7 @@ test('clinical staff: photos, before/after compare, signed consent and its print
     await page.keyboard.press('Escape')
     await compare.waitFor({ state: 'hidden' })
 
-    step = 'sign a consent form'
+    s.step = 'sign a consent form'
     await page.locator('#tab-consents').click()
     await page.locator(tid('consent-sign')).click()
     await page.locator(tid('consent-text')).waitFor()
@@ -147,7 +112,7 @@ test('clinical staff: photos, before/after compare, signed consent and its print
     await verified.first().waitFor()
     assert.equal((await verified.first().innerText()).trim(), '完整')
 
-    step = 'print page'
+    s.step = 'print page'
     const href = await page.locator(`${tid('consent-list')} [data-testid^="consent-print-"]`).first().getAttribute('href')
     assert.match(href, /^\/consents\/\d+\/print$/)
     await page.goto(`${base}${href}`)
@@ -162,17 +127,5 @@ test('clinical staff: photos, before/after compare, signed consent and its print
     await page.emulateMedia({ media: 'print' })
     assert.ok(await page.locator(tid('consent-print-button')).isHidden(), 'the print button is not printed')
     if (env.LIYAN_E2E_SHOTS) await page.screenshot({ path: join(env.LIYAN_E2E_SHOTS, 'consent-print.png'), fullPage: true })
-
-    const cspErrors = consoleErrors.filter((m) => /Content Security Policy/i.test(m))
-    assert.deepEqual(cspErrors, [], 'the app must run under the strict CSP')
-  } catch (e) {
-    const dir = mkdtempSync(join(tmpdir(), 'liyan-e2e-'))
-    const shot = join(dir, 'failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    t.diagnostic(`failed at step "${step}" on ${page.url()}; screenshot ${shot}`)
-    if (consoleErrors.length) t.diagnostic(`browser console errors:\n${consoleErrors.join('\n')}`)
-    throw e
-  } finally {
-    await browser.close()
-  }
+  })
 })
