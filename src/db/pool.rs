@@ -16,7 +16,7 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     reader_free: Condvar,
-    /// Threads that run `read` jobs, one per read connection; started by the first `read`.
+    /// Threads that run `reading` jobs, one per read connection; started by the first job.
     read_jobs: OnceLock<Mutex<Sender<Job>>>,
 }
 
@@ -67,29 +67,31 @@ impl Db {
         &self,
         f: impl FnOnce(&Reader) -> Result<T, E>,
     ) -> Result<T, E> {
-        let conn = {
-            let mut pool = lock(&self.inner.readers);
-            loop {
-                if let Some(c) = pool.pop() {
-                    break c;
-                }
-                pool = self
-                    .inner
-                    .reader_free
-                    .wait(pool)
-                    .unwrap_or_else(|e| e.into_inner());
-            }
-        };
-        let conn = Checkout {
-            inner: &self.inner,
-            conn: Some(conn),
-        };
+        let conn = self.checkout();
         // BEGIN and COMMIT through the statement cache: rusqlite's `transaction()` parses both
         // anew each time, a measurable share of a one-row read.
         run_cached(&conn, "BEGIN")?;
         let out = f(&conn)?;
         run_cached(&conn, "COMMIT")?;
         Ok(out)
+    }
+
+    /// Takes a read connection from the pool, waiting for one to be free.
+    fn checkout(&self) -> Checkout<'_> {
+        let mut pool = lock(&self.inner.readers);
+        loop {
+            if let Some(conn) = pool.pop() {
+                return Checkout {
+                    inner: &self.inner,
+                    conn: Some(conn),
+                };
+            }
+            pool = self
+                .inner
+                .reader_free
+                .wait(pool)
+                .unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// Runs read-only work on the database's own reader threads; `f` takes its connection with
@@ -173,7 +175,7 @@ fn run_jobs(jobs: &Mutex<Receiver<Job>>) {
     }
 }
 
-/// The blocking pool was shut down or the task panicked.
+/// The blocking pool or the reader threads were shut down, or the task panicked.
 #[derive(Debug)]
 pub struct BlockingError;
 

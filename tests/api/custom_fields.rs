@@ -615,13 +615,7 @@ async fn a_merge_folds_custom_values_and_an_erasure_removes_them() {
         .await["id"]
         .as_i64()
         .unwrap();
-    let m = s
-        .post(
-            &admin,
-            &format!("/api/v1/customers/{keep}/merge"),
-            json!({"from": dup}),
-        )
-        .await;
+    let m = s.merge(&admin, keep, dup).await;
     assert_eq!(m.code(), 200, "{}", m.text);
     let c = &m.json;
     assert_eq!(

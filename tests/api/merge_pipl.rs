@@ -53,32 +53,11 @@ async fn duplicates_are_found_and_merged_keeping_both_histories() {
     // Front desk may not merge (no delete), and a refused merge changes nothing.
     let desk = s.login("frontdesk").await;
     let before = s.audit_rows();
-    s.post(
-        &desk,
-        &format!("/api/v1/customers/{keep}/merge"),
-        json!({"from": dup}),
-    )
-    .await
-    .assert_problem(403);
-    assert_eq!(
-        s.post(
-            &admin,
-            &format!("/api/v1/customers/{keep}/merge"),
-            json!({"from": keep})
-        )
-        .await
-        .error_field(),
-        "from"
-    );
+    s.merge(&desk, keep, dup).await.assert_problem(403);
+    assert_eq!(s.merge(&admin, keep, keep).await.error_field(), "from");
     assert_eq!(s.audit_rows(), before);
 
-    let m = s
-        .post(
-            &admin,
-            &format!("/api/v1/customers/{keep}/merge"),
-            json!({"from": dup}),
-        )
-        .await;
+    let m = s.merge(&admin, keep, dup).await;
     assert_eq!(m.code(), 200, "{}", m.text);
     let c = &m.json;
     assert_eq!(
@@ -151,13 +130,7 @@ async fn two_different_id_numbers_are_never_merged() {
             json!({"name": "同名", "mobile": mobile(612), "id_number": id_number("19900506", 3)}),
         )
         .await;
-    let r = s
-        .post(
-            &admin,
-            &format!("/api/v1/customers/{a}/merge"),
-            json!({"from": b}),
-        )
-        .await;
+    let r = s.merge(&admin, a, b).await;
     r.assert_problem(409);
     assert_eq!(
         s.get(&admin, &format!("/api/v1/customers/{b}"))

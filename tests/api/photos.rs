@@ -698,13 +698,7 @@ async fn a_merge_of_duplicates_moves_the_photos() {
     )
     .await;
     let id = r.json["id"].as_i64().unwrap();
-    let m = s
-        .post(
-            &admin,
-            &format!("/api/v1/customers/{keep}/merge"),
-            json!({"from": dup}),
-        )
-        .await;
+    let m = s.merge(&admin, keep, dup).await;
     assert_eq!(m.code(), 200, "{}", m.text);
     let l = s
         .get(&admin, &format!("/api/v1/customers/{keep}/photos"))

@@ -13,20 +13,7 @@
 // Missing variables fail the test: it never skips silently.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { chromium, request } from 'playwright-core'
-import { CHROMIUM_ARGS } from './chromium.mjs'
-import { choose, field, login, tid } from './support.mjs'
-
-const REQUIRED = [
-  'LIYAN_E2E_URL',
-  'LIYAN_E2E_360_DESK_USER',
-  'LIYAN_E2E_360_DESK_PASSWORD',
-  'LIYAN_E2E_360_CONSULTANT_USER',
-  'LIYAN_E2E_360_CONSULTANT_PASSWORD',
-]
+import { apiAs, choose, env, field, login, need, tid, withBrowser } from './support.mjs'
 
 /** 龚雪梅 / 龚雪兰: no polyphonic characters, so the initials are certain. */
 const NAME_A = '龚雪梅'
@@ -38,53 +25,25 @@ function nameMatcher(name) {
   return new RegExp(`${esc(name)}|${esc(name.slice(0, 1))}\\*`)
 }
 
-
-
-
 test('customer 360°: triage, consultation with an exact plan total, timeline, stage, bulk tags', { timeout: 240_000 }, async (t) => {
-  const missing = REQUIRED.filter((k) => !process.env[k])
-  assert.deepEqual(missing, [], `missing environment variables: ${missing.join(', ')}`)
-  const env = process.env
-  const base = env.LIYAN_E2E_URL.replace(/\/+$/, '')
+  const base = need('LIYAN_E2E_360_DESK_USER', 'LIYAN_E2E_360_DESK_PASSWORD', 'LIYAN_E2E_360_CONSULTANT_USER', 'LIYAN_E2E_360_CONSULTANT_PASSWORD')
 
-  const browser = await chromium.launch({
-    executablePath: env.LIYAN_E2E_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  })
-  const newPage = async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', viewport: { width: 1440, height: 900 } })
-    const page = await context.newPage()
-    page.setDefaultTimeout(20_000)
-    return page
-  }
-  const desk = await newPage()
-  const consultant = await newPage()
-  const consoleErrors = []
-  for (const p of [desk, consultant]) {
-    p.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
-    p.on('pageerror', (e) => consoleErrors.push(String(e)))
-  }
-  let api = null
-  let page = desk
-  let step = 'start'
-  try {
-    step = 'consultant logs in'
-    page = consultant
+  await withBrowser(t, async (desk, s) => {
+    const consultant = await s.newPage()
+    s.step = 'consultant logs in'
+    s.page = consultant
     await login(consultant, base, env.LIYAN_E2E_360_CONSULTANT_USER, env.LIYAN_E2E_360_CONSULTANT_PASSWORD)
     const role = await consultant.locator(tid('current-role')).innerText()
     const consultantName = (await consultant.locator(tid('current-user')).innerText()).replace(role, '').trim()
     assert.ok(consultantName, 'consultant display name')
 
-    step = 'front desk logs in'
-    page = desk
+    s.step = 'front desk logs in'
+    s.page = desk
     const deskPassword = await login(desk, base, env.LIYAN_E2E_360_DESK_USER, env.LIYAN_E2E_360_DESK_PASSWORD)
 
-    step = 'two new customers (API, as the front desk)'
-    api = await request.newContext({ baseURL: base, ignoreHTTPSErrors: true })
-    const session = await api.post('/api/v1/auth/login', { data: { username: env.LIYAN_E2E_360_DESK_USER, password: deskPassword } })
-    assert.equal(session.status(), 200, await session.text())
-    const headers = { authorization: `Bearer ${(await session.json()).access_token}` }
+    s.step = 'two new customers (API, as the front desk)'
+    const { api, headers } = await apiAs(base, env.LIYAN_E2E_360_DESK_USER, deskPassword)
+    s.api = api
     const prefix = `199${String(Date.now()).slice(-7)}` // 10 digits shared by both mobiles
     const ids = []
     for (const [name, last] of [[NAME_A, '0'], [NAME_B, '1']]) {
@@ -94,7 +53,7 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     }
     const tailA = `${prefix}0`.slice(-4)
 
-    step = 'find the customer by pinyin initials'
+    s.step = 'find the customer by pinyin initials'
     await desk.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur())
     await desk.keyboard.press('/')
     await desk.keyboard.type(INITIALS_A)
@@ -105,21 +64,21 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     await hit.first().waitFor()
     await hit.first().dispatchEvent('mousedown')
 
-    step = '360° page'
+    s.step = '360° page'
     await desk.waitForURL(new RegExp(`/customers/${ids[0]}$`))
     await desk.locator(tid('header-name')).filter({ hasText: nameMatcher(NAME_A) }).waitFor()
     await desk.locator(`${tid('customer-stage')}[data-stage="lead"]`).waitFor()
     assert.match(await desk.locator(tid('header-mobile')).innerText(), /\*\*\*\*/)
 
-    step = 'triage to the consultant'
+    s.step = 'triage to the consultant'
     await desk.locator(tid('customer-triage')).click()
     await desk.locator(tid('triage-dialog')).waitFor()
     await choose(desk, 'triage-consultant', consultantName)
     await desk.locator(tid('triage-submit')).click()
     await desk.locator(`${tid('customer-stage')}[data-stage="triage"]`).waitFor()
 
-    step = 'consultant records an on-site consultation'
-    page = consultant
+    s.step = 'consultant records an on-site consultation'
+    s.page = consultant
     await consultant.goto(`${base}/customers/${ids[0]}`)
     await consultant.locator(`${tid('customer-stage')}[data-stage="triage"]`).waitFor()
     await consultant.locator(tid('consultation-new')).click()
@@ -145,7 +104,7 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     await consultant.locator(tid('consultation-save')).click()
     await consultant.locator(tid('consultation-dialog')).waitFor({ state: 'hidden' })
 
-    step = 'consultation, timeline and stage on the 360° page'
+    s.step = 'consultation, timeline and stage on the 360° page'
     await consultant.locator(`${tid('customer-stage')}[data-stage="consultation"]`).waitFor()
     await consultant.locator(tid('tab-consultations')).click()
     await consultant.locator(tid('consultation-total')).filter({ hasText: '¥3,260.50' }).waitFor()
@@ -159,15 +118,15 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     await consultant.locator(`${tid('timeline-item')}[data-kind="customer.arrived"]`).filter({ hasText: consultantName }).waitFor()
     await consultant.locator(tid('tab-stages')).click()
     const history = await consultant.locator(tid('stage-history')).innerText()
-    for (const s of ['网电咨询', '分诊', '现场咨询']) assert.match(history, new RegExp(s))
+    for (const stage of ['网电咨询', '分诊', '现场咨询']) assert.match(history, new RegExp(stage))
 
-    step = "consultant's follow-up worklist"
+    s.step = "consultant's follow-up worklist"
     await consultant.locator(tid('menu-follow-ups')).click()
     await consultant.waitForURL(/\/follow-ups$/)
     await consultant.locator(`${tid('follow-ups')} a[href="/customers/${ids[0]}"]`).waitFor()
 
-    step = 'bulk tag two customers from the list'
-    page = desk
+    s.step = 'bulk tag two customers from the list'
+    s.page = desk
     await desk.locator(tid('menu-customers')).click()
     await desk.waitForURL(/\/customers$/)
     await field(desk, 'customer-search').fill(prefix)
@@ -191,21 +150,8 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
       return rs.length === 2 && rs.every((r) => r.querySelector('[data-testid="cell-tags"]')?.textContent.includes('高价值'))
     })
 
-    step = 'chips on the 360° page'
+    s.step = 'chips on the 360° page'
     await desk.goto(`${base}/customers/${ids[1]}`)
     await desk.locator(`${tid('customer-tags')} ${tid('tag-chip')}`).filter({ hasText: '高价值' }).waitFor()
-
-    const cspErrors = consoleErrors.filter((m) => /Content Security Policy/i.test(m))
-    assert.deepEqual(cspErrors, [], 'the app must run under the strict CSP')
-  } catch (e) {
-    const dir = mkdtempSync(join(tmpdir(), 'liyan-e2e-'))
-    const shot = join(dir, 'failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    t.diagnostic(`failed at step "${step}" on ${page.url()}; screenshot ${shot}`)
-    if (consoleErrors.length) t.diagnostic(`browser console errors:\n${consoleErrors.join('\n')}`)
-    throw e
-  } finally {
-    await api?.dispose()
-    await browser.close()
-  }
+  })
 })

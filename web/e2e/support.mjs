@@ -52,16 +52,24 @@ export async function confirmBox(page) {
   await page.locator('.el-message-box__btns .el-button--primary:visible').click()
 }
 
-/** Runs `body` with a fresh browser page; on failure leaves a screenshot and the step's name. */
+/**
+ * Runs `body` with a fresh browser page; on failure leaves a screenshot of the page in use and the
+ * step's name. `s.newPage()` opens another page (its own session, for a second user); set
+ * `s.page` to the page a step works on so that a failure shows it.
+ */
 export async function withBrowser(t, body) {
   const browser = await chromium.launch({ executablePath: env.LIYAN_E2E_CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS })
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', viewport: { width: 1440, height: 900 }, acceptDownloads: true })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
   const consoleErrors = []
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
-  page.on('pageerror', (e) => consoleErrors.push(String(e)))
-  const state = { step: 'start', api: null }
+  const newPage = async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', viewport: { width: 1440, height: 900 }, acceptDownloads: true })
+    const page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()))
+    page.on('pageerror', (e) => consoleErrors.push(String(e)))
+    return page
+  }
+  const page = await newPage()
+  const state = { step: 'start', api: null, page, newPage }
   try {
     await body(page, state)
     const csp = consoleErrors.filter((m) => /Content Security Policy/i.test(m))
@@ -69,8 +77,8 @@ export async function withBrowser(t, body) {
   } catch (e) {
     const dir = mkdtempSync(join(tmpdir(), 'liyan-e2e-'))
     const shot = join(dir, 'failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    t.diagnostic(`failed at step "${state.step}" on ${page.url()}; screenshot ${shot}`)
+    await state.page.screenshot({ path: shot, fullPage: true }).catch(() => {})
+    t.diagnostic(`failed at step "${state.step}" on ${state.page.url()}; screenshot ${shot}`)
     if (consoleErrors.length) t.diagnostic(`browser console errors:\n${consoleErrors.join('\n')}`)
     throw e
   } finally {

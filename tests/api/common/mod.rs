@@ -582,6 +582,16 @@ impl Server {
         assert_eq!(r.code(), 204, "{}", r.text);
     }
 
+    /// `POST /customers/{keep}/merge` folding `from` into `keep`.
+    pub async fn merge(&self, token: &str, keep: i64, from: i64) -> Resp {
+        self.post(
+            token,
+            &format!("/api/v1/customers/{keep}/merge"),
+            serde_json::json!({ "from": from }),
+        )
+        .await
+    }
+
     pub async fn create_customer(&self, token: &str, body: Value) -> Value {
         let r = self.post(token, "/api/v1/customers", body.clone()).await;
         assert_eq!(r.code(), 201, "create {body}: {}", r.text);

@@ -4,35 +4,39 @@ import { api } from '../api/client'
 import type { Page, StaffMember, Store, TagGroup, User } from '../api/types'
 import type { CustomFieldItem } from '../lib/customFields'
 
-/** Small reference lists shared by several screens (stores, staff names). Loaded once, quietly. */
-export const useRefData = defineStore('refdata', () => {
-  const stores = ref<Store[]>([])
-  const users = ref<Pick<User, 'id' | 'display_name' | 'username' | 'role' | 'disabled'>[]>([])
+/**
+ * A loader that asks the server once, and again when forced. A role that may not read the list
+ * keeps it empty and sees ids or nothing to pick: a refused or failed load is not an error here.
+ */
+function loader<T>(path: string, apply: (body: T) => void): (force?: boolean) => Promise<void> {
   let loading: Promise<void> | null = null
-  let loadingUsers: Promise<void> | null = null
-  /** Active staff from /staff (every staff role may read it): consultant pickers and names. */
-  const staff = ref<StaffMember[]>([])
-  let loadingStaff: Promise<void> | null = null
-  /** Tag groups with their tags (/tags). */
-  const tagGroups = ref<TagGroup[]>([])
-  let loadingTags: Promise<void> | null = null
-  /** Custom field definitions with the caller's policy on each (/custom-fields). */
-  const customFields = ref<CustomFieldItem[]>([])
-  let loadingCustom: Promise<void> | null = null
-
-  function loadStores(force = false): Promise<void> {
+  return (force = false) => {
     if (!loading || force) {
       loading = api
-        .get<Page<Store>>('/stores')
-        .then((p) => {
-          stores.value = p.items
-        })
+        .get<T>(path)
+        .then(apply)
         .catch(() => {
-          /* a role that may not list stores sees ids */
+          /* the list stays as it was */
         })
     }
     return loading
   }
+}
+
+/** Small reference lists shared by several screens (stores, staff names). Loaded once, quietly. */
+export const useRefData = defineStore('refdata', () => {
+  const stores = ref<Store[]>([])
+  const users = ref<Pick<User, 'id' | 'display_name' | 'username' | 'role' | 'disabled'>[]>([])
+  /** Active staff from /staff (every staff role may read it): consultant pickers and names. */
+  const staff = ref<StaffMember[]>([])
+  /** Tag groups with their tags (/tags). */
+  const tagGroups = ref<TagGroup[]>([])
+  /** Custom field definitions with the caller's policy on each (/custom-fields). */
+  const customFields = ref<CustomFieldItem[]>([])
+
+  const loadStores = loader<Page<Store>>('/stores', (p) => {
+    stores.value = p.items
+  })
 
   function storeName(id: number | null | undefined): string {
     if (id == null) return ''
@@ -41,25 +45,15 @@ export const useRefData = defineStore('refdata', () => {
   }
 
   /** Staff names for ids such as a customer's consultant; only for roles that may list users. */
-  function loadUsers(force = false): Promise<void> {
-    if (!loadingUsers || force) {
-      loadingUsers = api
-        .get<Page<User>>('/users')
-        .then((p) => {
-          users.value = p.items.map((u) => ({
-            id: u.id,
-            display_name: u.display_name,
-            username: u.username,
-            role: u.role,
-            disabled: u.disabled,
-          }))
-        })
-        .catch(() => {
-          /* ids are shown instead */
-        })
-    }
-    return loadingUsers
-  }
+  const loadUsers = loader<Page<User>>('/users', (p) => {
+    users.value = p.items.map((u) => ({
+      id: u.id,
+      display_name: u.display_name,
+      username: u.username,
+      role: u.role,
+      disabled: u.disabled,
+    }))
+  })
 
   function userName(id: number | null | undefined): string {
     if (id == null) return ''
@@ -69,47 +63,17 @@ export const useRefData = defineStore('refdata', () => {
     return s ? s.display_name : `#${id}`
   }
 
-  function loadStaff(force = false): Promise<void> {
-    if (!loadingStaff || force) {
-      loadingStaff = api
-        .get<{ items: StaffMember[] }>('/staff')
-        .then((p) => {
-          staff.value = p.items
-        })
-        .catch(() => {
-          /* ids are shown instead */
-        })
-    }
-    return loadingStaff
-  }
+  const loadStaff = loader<{ items: StaffMember[] }>('/staff', (p) => {
+    staff.value = p.items
+  })
 
-  function loadTags(force = false): Promise<void> {
-    if (!loadingTags || force) {
-      loadingTags = api
-        .get<{ groups: TagGroup[] }>('/tags')
-        .then((p) => {
-          tagGroups.value = p.groups
-        })
-        .catch(() => {
-          /* a role that may not read tags sees none to pick */
-        })
-    }
-    return loadingTags
-  }
+  const loadTags = loader<{ groups: TagGroup[] }>('/tags', (p) => {
+    tagGroups.value = p.groups
+  })
 
-  function loadCustomFields(force = false): Promise<void> {
-    if (!loadingCustom || force) {
-      loadingCustom = api
-        .get<{ items: CustomFieldItem[] }>('/custom-fields')
-        .then((p) => {
-          customFields.value = p.items
-        })
-        .catch(() => {
-          /* no custom fields shown */
-        })
-    }
-    return loadingCustom
-  }
+  const loadCustomFields = loader<{ items: CustomFieldItem[] }>('/custom-fields', (p) => {
+    customFields.value = p.items
+  })
 
   return {
     stores,
