@@ -61,7 +61,13 @@ impl Matrix {
     /// A field without a stored policy is hidden: forgetting a policy never leaks.
     pub fn policy(&self, role: Role, entity: Entity, field: &str) -> Policy {
         self.field(entity, field)
-            .and_then(|f| self.policies.get(&(role, entity, f.name)))
+            .map_or(Policy::Hidden, |f| self.policy_of(role, entity, &f))
+    }
+
+    /// `policy` for a field already looked up.
+    fn policy_of(&self, role: Role, entity: Entity, field: &FieldDef) -> Policy {
+        self.policies
+            .get(&(role, entity, field.name))
             .copied()
             .unwrap_or(Policy::Hidden)
     }
@@ -129,7 +135,7 @@ impl AccessControl {
             .unwrap_or(Scope::OwnChannel);
         let fields = matrix
             .fields(E::ENTITY)
-            .map(|f| matrix.policy(principal.role, E::ENTITY, f.name))
+            .map(|f| matrix.policy_of(principal.role, E::ENTITY, &f))
             .collect();
         Ok(Grant {
             fields,

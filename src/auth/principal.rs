@@ -13,7 +13,7 @@ use crate::error::{text, Error, Kind};
 /// A request's verified access token. The session behind it is checked by `principal`, inside
 /// the handler's blocking section, so a request costs one trip to the database pool, not two.
 pub struct Authenticated {
-    claims: super::token::Claims,
+    claims: std::sync::Arc<super::token::Claims>,
     path: String,
     ip: Option<String>,
 }

@@ -2,6 +2,8 @@
 
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub const ISSUER: &str = "liyan";
 pub const AUDIENCE: &str = "liyan-api";
@@ -23,7 +25,16 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     pub ttl_secs: i64,
+    /// Tokens already verified, by their exact text: a client sends the same token with every
+    /// request for up to `ttl_secs`, and checking its signature and claims again each time was a
+    /// measurable share of a one-record read. Only a byte-identical token hits; `exp` is checked
+    /// on every hit. The session behind a token is still checked per request (`principal`).
+    verified: Mutex<HashMap<Box<str>, Arc<Claims>>>,
 }
+
+/// Past this many cached tokens the cache starts again empty: far more than a clinic's staff
+/// hold at once, and a bound on what a flood of distinct valid tokens could make it keep.
+const VERIFIED_MAX: usize = 4096;
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,6 +54,7 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             ttl_secs,
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -61,10 +73,25 @@ impl TokenKeys {
             .expect("HS256 signing cannot fail")
     }
 
-    pub fn verify(&self, token: &str) -> Option<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|d| d.claims)
+    pub fn verify(&self, token: &str) -> Option<Arc<Claims>> {
+        let now = crate::clock::now_ms() / 1000;
+        let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(claims) = verified.get(token) {
+            // The same bound as `decode` with no leeway: valid up to and including `exp`.
+            return (claims.exp >= now).then(|| claims.clone());
+        }
+        drop(verified);
+        let claims = Arc::new(
+            decode::<Claims>(token, &self.decoding, &self.validation)
+                .ok()?
+                .claims,
+        );
+        let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if verified.len() >= VERIFIED_MAX {
+            verified.clear();
+        }
+        verified.insert(token.into(), claims.clone());
+        Some(claims)
     }
 }
 
@@ -110,5 +137,24 @@ mod tests {
         )
         .unwrap();
         assert!(k.verify(&t).is_none(), "audience");
+    }
+
+    #[test]
+    fn a_cached_token_still_expires_and_only_its_exact_text_hits() {
+        let k = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 900);
+        let t = k.issue(7, 3, "admin");
+        assert_eq!(k.verify(&t).unwrap().sid, 3);
+        assert_eq!(k.verify(&t).unwrap().sid, 3, "served again from the cache");
+        // One byte of the signature changed: not the cached token, and not valid.
+        let mut forged = t.clone().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        assert!(k.verify(std::str::from_utf8(&forged).unwrap()).is_none());
+        // A token cached while valid is refused once its `exp` has passed.
+        let short = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 1);
+        let t = short.issue(7, 3, "admin");
+        assert!(short.verify(&t).is_some());
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        assert!(short.verify(&t).is_none(), "expired while cached");
     }
 }

@@ -17,7 +17,7 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     reader_free: Condvar,
     /// Threads that run `reading` jobs, one per read connection; started by the first job.
-    read_jobs: OnceLock<Mutex<Sender<Job>>>,
+    read_jobs: OnceLock<Sender<Job>>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -108,11 +108,11 @@ impl Db {
             let _ = done.send(f());
         });
         // A send fails only when every reader thread has died; the caller then gets the error.
-        let _ = lock(self.read_jobs()).send(job);
+        let _ = self.read_jobs().send(job);
         result.await.map_err(|_| BlockingError)
     }
 
-    fn read_jobs(&self) -> &Mutex<Sender<Job>> {
+    fn read_jobs(&self) -> &Sender<Job> {
         self.inner.read_jobs.get_or_init(|| {
             let (tx, rx) = channel::<Job>();
             let rx = Arc::new(Mutex::new(rx));
@@ -124,7 +124,7 @@ impl Db {
                     .spawn(move || run_jobs(&rx))
                     .expect("spawn database reader thread");
             }
-            Mutex::new(tx)
+            tx
         })
     }
 

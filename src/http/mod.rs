@@ -4,6 +4,7 @@ pub mod error;
 mod headers;
 mod json;
 pub mod openapi;
+mod route_tree;
 mod spa;
 pub mod tls;
 pub mod upload;
@@ -35,8 +36,9 @@ pub async fn reading<T: Send + 'static>(
 }
 
 /// Registers a route and documents it in one call, so the OpenAPI document lists every route.
-pub struct Api<'a> {
-    cfg: Option<&'a mut web::ServiceConfig>,
+pub struct Api {
+    /// The routes to mount; None when only the documentation is wanted.
+    routes: Option<Vec<route_tree::Entry>>,
     pub docs: Vec<openapi::RouteDoc>,
 }
 
@@ -49,14 +51,17 @@ macro_rules! verb {
             F::Output: actix_web::Responder + 'static,
         {
             self.add($method, path, summary);
-            if let Some(cfg) = self.cfg.as_deref_mut() {
-                cfg.route(&format!("/api/v1{path}"), web::method($method).to(handler));
+            if let Some(routes) = self.routes.as_mut() {
+                routes.push(route_tree::Entry {
+                    path,
+                    route: web::method($method).to(handler),
+                });
             }
         }
     };
 }
 
-impl<'a> Api<'a> {
+impl Api {
     fn add(&mut self, method: Method, path: &'static str, summary: &'static str) {
         self.docs.push(openapi::RouteDoc {
             method: method.as_str().to_ascii_lowercase(),
@@ -74,13 +79,12 @@ impl<'a> Api<'a> {
 /// Every API route. With `cfg` absent it only collects the documentation.
 pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc> {
     let mut api = Api {
-        cfg,
+        routes: cfg.is_some().then(Vec::new),
         docs: Vec::new(),
     };
     api.get("/health", "Liveness: touches the database", health);
     api.get("/openapi.json", "This document", openapi::serve);
     crate::auth::api::routes(&mut api);
-    // Fixed paths before the `{id}` ones they would otherwise fall under (/customers/tags).
     crate::domain::tags::api::routes(&mut api);
     crate::domain::consultations::api::routes(&mut api);
     crate::domain::photos::api::routes(&mut api);
@@ -100,6 +104,9 @@ pub fn api_routes(cfg: Option<&mut web::ServiceConfig>) -> Vec<openapi::RouteDoc
             "Benchmark baseline: a constant reply (only with LIYAN_BENCH=1)",
             constant,
         );
+    }
+    if let (Some(cfg), Some(routes)) = (cfg, api.routes) {
+        route_tree::mount(cfg, routes, || web::to(api_not_found));
     }
     api.docs
 }

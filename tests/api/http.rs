@@ -192,6 +192,8 @@ async fn spa_fallback_cache_and_security_headers() {
     for path in [
         "/api/v1/nope",
         "/api/v1/customers/1/nope",
+        "/api/v1/customers/duplicates/nope",
+        "/api/v1/customersnope",
         "/api/v2/customers",
         "/api/",
     ] {
