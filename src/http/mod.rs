@@ -120,12 +120,9 @@ async fn constant() -> HttpResponse {
 async fn health(app: web::Data<App>) -> Result<HttpResponse> {
     let schema: i64 = reading(app, |app| {
         app.db.read_sync(|c| {
-            c.query_row(
-                "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(Error::from)
+            c.prepare_cached("SELECT coalesce(max(version), 0) FROM refinery_schema_history")?
+                .query_row([], |r| r.get(0))
+                .map_err(Error::from)
         })
     })
     .await?;
