@@ -179,6 +179,6 @@ mod tests {
         }
         log.flush();
         assert_eq!(views(&db), 1 + MAX_BATCH as i64 * 2 + 10);
-        db.read_sync(|c| crate::audit::verify(c)).unwrap();
+        db.read_sync(crate::audit::verify).unwrap();
     }
 }
