@@ -52,9 +52,6 @@ pub struct Matrix {
     pub policies: HashMap<(Role, Entity, &'static str), Policy>,
     /// The fields admins added, in display order; archived ones are not loaded.
     pub custom: Vec<CustomField>,
-    /// Each role's policy for every field of each entity, in catalog order: what a grant holds,
-    /// worked out once per load instead of once per request (`index_fields`).
-    by_role: HashMap<(Role, Entity), Arc<[Policy]>>,
 }
 
 impl Matrix {
@@ -73,33 +70,6 @@ impl Matrix {
             .get(&(role, entity, field.name))
             .copied()
             .unwrap_or(Policy::Hidden)
-    }
-
-    /// Fills the per-role field policies; called once the matrix is loaded.
-    pub(super) fn index_fields(&mut self) {
-        self.by_role = Role::ALL
-            .iter()
-            .flat_map(|&role| Entity::ALL.iter().map(move |&entity| (role, entity)))
-            .map(|(role, entity)| {
-                let policies = self
-                    .fields(entity)
-                    .map(|f| self.policy_of(role, entity, &f))
-                    .collect();
-                ((role, entity), policies)
-            })
-            .collect();
-    }
-
-    /// The role's policy for each field of `entity`, in catalog order.
-    fn field_policies(&self, role: Role, entity: Entity) -> Arc<[Policy]> {
-        self.by_role
-            .get(&(role, entity))
-            .cloned()
-            .unwrap_or_else(|| {
-                self.fields(entity)
-                    .map(|f| self.policy_of(role, entity, &f))
-                    .collect()
-            })
     }
 
     /// A declared field of `entity`: built in, or added by an admin.
@@ -163,7 +133,10 @@ impl AccessControl {
             .get(&principal.role)
             .copied()
             .unwrap_or(Scope::OwnChannel);
-        let fields = matrix.field_policies(principal.role, E::ENTITY);
+        let fields = matrix
+            .fields(E::ENTITY)
+            .map(|f| matrix.policy_of(principal.role, E::ENTITY, &f))
+            .collect();
         Ok(Grant {
             fields,
             principal: principal.clone(),
@@ -212,8 +185,8 @@ pub struct Grant<E, A> {
     principal: Principal,
     matrix: Arc<Matrix>,
     scope: Scope,
-    /// The principal's policy for each field of `E`, in catalog order.
-    fields: Arc<[Policy]>,
+    /// The principal's policy for each field of `E`, in catalog order (looked up once).
+    fields: Vec<Policy>,
     _marker: PhantomData<(E, A)>,
 }
 
@@ -282,7 +255,7 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         cipher: &crate::crypto::FieldCipher,
     ) -> Result<Exported> {
         let mut out = Vec::with_capacity(self.fields.len());
-        for (def, &policy) in self.matrix.fields(E::ENTITY).zip(self.fields.iter()) {
+        for (def, &policy) in self.matrix.fields(E::ENTITY).zip(&self.fields) {
             if !policy.visible() {
                 continue;
             }

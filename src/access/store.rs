@@ -43,7 +43,6 @@ pub fn load_matrix(conn: &Connection) -> rusqlite::Result<Matrix> {
             m.policies.insert((role, entity, def.name), policy);
         }
     }
-    m.index_fields();
     Ok(m)
 }
 

@@ -21,6 +21,11 @@ pub fn mount(cfg: &mut web::ServiceConfig, entries: Vec<Entry>, not_found: fn() 
         let (params, fixed): (Vec<_>, Vec<_>) = group_by(group, 2)
             .into_iter()
             .partition(|(second, _)| second.starts_with('{'));
+        // A second `{param}` name under the same segment would sit behind the first, unreachable.
+        debug_assert!(
+            params.len() <= 1,
+            "/{first}: one parameter name per segment"
+        );
         for (_, routes) in fixed {
             for e in routes {
                 scope = scope.route(rest(e.path, 1), e.route);
