@@ -3,7 +3,12 @@
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// Parses a non-negative amount of yuan with at most two decimals ("1280", "1280.5", "1280.00").
+/// The largest amount one field may hold: ¥100,000,000.00. No clinic price comes near it, and
+/// sums of a bounded number of such amounts stay far inside `i64`.
+pub const MAX_FEN: i64 = 10_000_000_000;
+
+/// Parses a non-negative amount of yuan with at most two decimals ("1280", "1280.5", "1280.00"),
+/// at most `MAX_FEN`.
 pub fn parse_fen(raw: &str) -> Option<i64> {
     let raw = raw.trim();
     // Plain digits only: no sign, exponent or separators.
@@ -14,7 +19,8 @@ pub fn parse_fen(raw: &str) -> Option<i64> {
     if d.is_sign_negative() || d.scale() > 2 {
         return None;
     }
-    i64::try_from(d * Decimal::from(100)).ok()
+    let fen = i64::try_from(d.checked_mul(Decimal::from(100))?).ok()?;
+    (fen <= MAX_FEN).then_some(fen)
 }
 
 /// Fen as the decimal string the API shows: 128000 → "1280.00".
@@ -34,6 +40,10 @@ mod tests {
         assert_eq!(parse_fen("1.005"), None);
         assert_eq!(parse_fen("-1"), None);
         assert_eq!(parse_fen("1e3"), None);
+        assert_eq!(parse_fen("100000000.00"), Some(MAX_FEN));
+        assert_eq!(parse_fen("100000000.01"), None);
+        assert_eq!(parse_fen("92233720368547758.07"), None);
+        assert_eq!(parse_fen("99999999999999999999999999999"), None);
         assert_eq!(format_fen(128_000), "1280.00");
         assert_eq!(format_fen(5), "0.05");
     }

@@ -6,7 +6,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
 
-use crate::error::{text, Error, Kind};
+use crate::error::{text, Error, FieldError, Kind};
 
 pub const JSON_LIMIT: usize = 64 * 1024;
 
@@ -42,14 +42,21 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
                 .next()
                 .unwrap_or("")
                 .to_string();
-            Error::new(
-                Kind::BadRequest,
-                "duplicate-key",
-                text(
-                    format!("JSON 中键 {key} 重复"),
-                    format!("Duplicate key {key} in JSON"),
-                ),
-            )
+            let field = key.trim_matches(|c| c == '`' || c == '"').to_string();
+            Error {
+                errors: vec![FieldError {
+                    field,
+                    message: text("键重复", "duplicate key"),
+                }],
+                ..Error::new(
+                    Kind::BadRequest,
+                    "duplicate-key",
+                    text(
+                        format!("JSON 中键 {key} 重复"),
+                        format!("Duplicate key {key} in JSON"),
+                    ),
+                )
+            }
         }
         m => malformed(m),
     })?;
@@ -61,27 +68,37 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         let inner = e.into_inner();
         let msg = inner.to_string();
         if inner.is_data() {
-            let field = if path == "." {
-                unknown_field_name(&msg).unwrap_or_else(|| "body".into())
-            } else {
-                path
-            };
-            if msg.starts_with("unknown field") {
-                Error::field(&field, "不支持的字段", "unknown field")
-            } else {
-                let detail = msg.split(" at line").next().unwrap_or(&msg).to_string();
-                Error::field(&field, format!("类型或取值错误：{detail}"), detail)
-            }
+            data_error(&path, &msg)
         } else {
             malformed(msg)
         }
     })
 }
 
-fn unknown_field_name(msg: &str) -> Option<String> {
-    msg.strip_prefix("unknown field `")
-        .and_then(|r| r.split('`').next())
-        .map(str::to_string)
+/// A value serde could not take, named by its field: `path` is where serde stopped ("." for
+/// the top level). A missing key appears only in serde's message, so it is taken from there and
+/// joined to the path of the object that holds it.
+pub fn data_error(path: &str, msg: &str) -> Error {
+    let msg = msg.split(" at line").next().unwrap_or(msg);
+    let named = |prefix: &str| {
+        let key = msg.split(prefix).nth(1)?.split('`').next()?;
+        // For an unknown key the path already ends with it; for a missing one it does not.
+        Some(if path == "." {
+            key.to_string()
+        } else if path == key || path.ends_with(&format!(".{key}")) {
+            path.to_string()
+        } else {
+            format!("{path}.{key}")
+        })
+    };
+    if let Some(field) = named("unknown field `") {
+        Error::field(&field, "不支持的字段", "unknown field")
+    } else if let Some(field) = named("missing field `") {
+        Error::field(&field, "必填", "is required")
+    } else {
+        let field = if path == "." { "body" } else { path };
+        Error::field(field, "类型或取值不正确", msg)
+    }
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {

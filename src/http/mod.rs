@@ -133,13 +133,20 @@ async fn api_not_found() -> Result<HttpResponse> {
     Err(Error::not_found())
 }
 
-/// A query string that does not parse.
+/// A query string that does not parse. serde_urlencoded reports no path, so only an unknown or
+/// missing parameter can be named; any other error names the query as a whole.
 pub fn query_error(e: impl std::fmt::Display) -> Error {
-    Error::field(
-        "query",
-        format!("查询参数有误：{e}"),
-        format!("invalid query parameters: {e}"),
-    )
+    let msg = e.to_string();
+    let msg = msg
+        .strip_prefix("Query deserialize error: ")
+        .unwrap_or(&msg);
+    let mut err = json::data_error(".", msg);
+    for f in &mut err.errors {
+        if f.field == "body" {
+            f.field = "query".into();
+        }
+    }
+    err
 }
 
 /// The whole application, for `serve` and for tests.

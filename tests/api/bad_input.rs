@@ -44,7 +44,7 @@ fn cases() -> Vec<Case> {
             b(format!(r#"{{"name":"a","name":"b","mobile":"{m}"}}"#)),
             400,
             "duplicate-key",
-            "",
+            "name",
         ),
         (
             "nested duplicate keys",
@@ -504,6 +504,46 @@ async fn bad_customer_bodies_are_refused_and_write_nothing() {
     assert_eq!(r.code(), 201, "{}", r.text);
     assert_eq!(r.json["name"], "Robert'); DROP TABLE customers;--");
     assert_eq!(s.customer_rows(), customers + 1);
+}
+
+/// Typed bodies and queries name what is wrong: a missing or unknown key, nested ones by their
+/// path, and the Chinese message carries no English parser text.
+#[tokio::test]
+async fn missing_and_unknown_keys_are_named_in_both_languages() {
+    let s = Server::with_customers(1).await;
+    let admin = s.login("admin").await;
+    let zh_like = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let tags = s.count("SELECT count(*) FROM tags");
+    for (path, body, field) in [
+        ("/api/v1/tags", json!({"name": "新标签"}), "group_id"),
+        (
+            "/api/v1/tags",
+            json!({"name": "新标签", "group_id": "x"}),
+            "group_id",
+        ),
+        (
+            "/api/v1/tags",
+            json!({"name": "新标签", "group_id": 1, "colour": "red"}),
+            "colour",
+        ),
+    ] {
+        let r = s.post(&admin, path, body.clone()).await;
+        r.assert_problem(422);
+        assert_eq!(r.error_field(), field, "{body}: {}", r.text);
+        let msg = r.json["errors"][0]["message"].as_str().unwrap();
+        assert!(zh_like(msg), "{body}: {}", r.text);
+        assert!(!msg.contains("expected"), "{body}: {}", r.text);
+    }
+    assert_eq!(s.count("SELECT count(*) FROM tags"), tags);
+
+    let r = s.get(&admin, "/api/v1/audit?entity_id=abc").await;
+    r.assert_problem(422);
+    assert_eq!(r.error_field(), "query", "{}", r.text);
+    let msg = r.json["errors"][0]["message"].as_str().unwrap();
+    assert!(!msg.contains("invalid digit"), "{}", r.text);
+    let r = s.get(&admin, "/api/v1/audit?nope=1").await;
+    r.assert_problem(422);
+    assert_eq!(r.error_field(), "nope", "{}", r.text);
 }
 
 #[tokio::test]

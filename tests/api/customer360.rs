@@ -223,6 +223,17 @@ async fn bad_consultations_are_refused_whole_and_change_nothing() {
             json!({"way": "onsite", "plan": [{"project": "", "sessions": 0, "price": "1"}]}),
             "plan[0].project",
         ),
+        // Two lines whose sum in fen would pass i64::MAX: the line itself is refused.
+        (
+            json!({"way": "onsite", "plan": [
+                {"project": "A", "sessions": 1, "price": "92233720368547758.07"},
+                {"project": "B", "sessions": 1, "price": "1.00"}]}),
+            "plan[0].price",
+        ),
+        (
+            json!({"way": "onsite", "plan": [{"project": "A", "sessions": 1, "price": "100000000.01"}]}),
+            "plan[0].price",
+        ),
         (
             json!({"way": "onsite", "follow_up_date": "2026-02-30"}),
             "follow_up_date",

@@ -71,8 +71,8 @@ fn plan(errs: &mut Errors, v: &Value) -> Option<Vec<PlanItem>> {
         if price.is_none() {
             errs.add(
                 &f("price"),
-                "价格须为不超过两位小数的金额文本，如 \"1280.00\"",
-                "must be an amount as a string with at most 2 decimals, e.g. \"1280.00\"",
+                "价格须为不超过两位小数、不超过 100000000.00 的金额文本，如 \"1280.00\"",
+                "must be an amount as a string with at most 2 decimals, up to 100000000.00, e.g. \"1280.00\"",
             );
         }
         if let Value::Object(m) = line {
