@@ -92,6 +92,24 @@ async fn create_normalises_refuses_duplicates_and_needs_health_consent() {
         "{}",
         r.text
     );
+    // The other store's front desk and a consultant cannot see that customer: they learn that
+    // the mobile is taken, and nothing about whose it is.
+    for user in ["frontdesk2", "consultant"] {
+        let t = s.login(user).await;
+        let r = s
+            .post(
+                &t,
+                "/api/v1/customers",
+                json!({"name": "重复者", "mobile": "13912345678"}),
+            )
+            .await;
+        r.assert_problem(409);
+        assert_eq!(r.problem(), "duplicate-mobile", "{user}: {}", r.text);
+        assert_eq!(r.error_field(), "mobile", "{user}: {}", r.text);
+        assert!(r.json["existing_id"].is_null(), "{user}: {}", r.text);
+        assert!(!r.text.contains(&member_no), "{user}: {}", r.text);
+        assert!(!r.text.contains("王小丫"), "{user}: {}", r.text);
+    }
     // Moving another customer onto that mobile is refused too.
     let other = s
         .create_customer(&admin, json!({"name": "另一位", "mobile": mobile(5)}))
@@ -686,4 +704,53 @@ async fn identity_and_health_values_are_encrypted_at_rest() {
             "keys dir must be private"
         );
     }
+}
+
+/// A customer's consultant is active staff of the clinic, and a consultant cannot
+/// write a customer out of their own reach.
+#[tokio::test]
+async fn consultants_are_staff_of_the_store_and_keep_what_they_create() {
+    let s = Server::with_customers(2).await;
+    let admin = s.login("admin").await;
+    let consultant = s.login("consultant").await;
+    let user = |name: &str| s.count(&format!("SELECT id FROM users WHERE username = '{name}'"));
+    let rows = (s.customer_rows(), s.audit_rows());
+    for (who, body, status, field) in [
+        (
+            &consultant,
+            json!({"name": "咨询建", "mobile": mobile(301), "consultant_id": null}),
+            403,
+            "consultant_id",
+        ),
+        (
+            &consultant,
+            json!({"name": "咨询建", "mobile": mobile(302), "consultant_id": user("admin")}),
+            403,
+            "consultant_id",
+        ),
+        (
+            &admin,
+            json!({"name": "渠道", "mobile": mobile(303), "consultant_id": user("partner")}),
+            422,
+            "consultant_id",
+        ),
+    ] {
+        let r = s.post(who, "/api/v1/customers", body.clone()).await;
+        r.assert_problem(status);
+        assert_eq!(r.error_field(), field, "{body}: {}", r.text);
+    }
+    assert_eq!((s.customer_rows(), s.audit_rows()), rows);
+
+    // Without naming one, the consultant becomes the consultant, and can open the record.
+    let c = s
+        .create_customer(
+            &consultant,
+            json!({"name": "咨询建", "mobile": mobile(305)}),
+        )
+        .await;
+    assert_eq!(c["consultant_id"], user("consultant"));
+    let r = s
+        .get(&consultant, &format!("/api/v1/customers/{}", c["id"]))
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
 }

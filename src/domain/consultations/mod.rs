@@ -230,13 +230,7 @@ fn changes(m: &Matrix, old: Option<&Consultation>, k: &Consultation) -> Value {
 
 fn check_consultant(tx: &Reader, k: &Consultation) -> Result<()> {
     if let Some(id) = k.consultant_id {
-        if crate::auth::store::user_by_id(tx, id)?.is_none() {
-            return Err(Error::field(
-                "consultant_id",
-                "咨询师不存在",
-                "no such staff member",
-            ));
-        }
+        crate::domain::customers::service::check_consultant(tx, id)?;
     }
     Ok(())
 }

@@ -232,36 +232,73 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
     Ok(())
 }
 
-/// The conflict names the existing customer as the caller may see its name.
-fn duplicate(name_policy: Policy, existing: (i64, String, String), field: &str) -> Error {
+/// The conflict names the existing customer as the caller may see its name, and only when that
+/// customer is in the caller's row scope: otherwise it says no more than that the value is taken.
+fn duplicate(
+    tx: &rusqlite::Connection,
+    scope: &RowScope,
+    name_policy: Policy,
+    existing: (i64, String, String),
+    field: &str,
+) -> Result<Error> {
     let (id, name, member_no) = existing;
-    let shown = match name_policy {
-        Policy::Hidden => String::new(),
-        p if p.masked() => crate::access::mask::mask(crate::access::mask::Mask::Name, &name),
-        _ => name,
-    };
     let (zh, en) = if field == "mobile" {
         ("手机号", "mobile")
     } else {
         ("身份证号", "ID number")
     };
+    let code = if field == "mobile" {
+        "duplicate-mobile"
+    } else {
+        "duplicate-id-number"
+    };
+    let errors = vec![FieldError {
+        field: field.into(),
+        message: text(format!("{zh}已存在"), format!("{en} already exists")),
+    }];
+    if store::get(tx, id, scope)?.is_none() {
+        let mut e = Error::conflict(
+            code,
+            text(
+                format!("{zh}已登记在您权限范围之外的客户名下，请联系店长或管理员处理"),
+                format!("This {en} belongs to a customer outside the ones you may see; ask a manager or an administrator"),
+            ),
+        );
+        e.errors = errors;
+        return Ok(e);
+    }
+    let shown = match name_policy {
+        Policy::Hidden => String::new(),
+        p if p.masked() => crate::access::mask::mask(crate::access::mask::Mask::Name, &name),
+        _ => name,
+    };
     let mut e = Error::conflict(
-        if field == "mobile" {
-            "duplicate-mobile"
-        } else {
-            "duplicate-id-number"
-        },
+        code,
         text(
             format!("{zh}已存在：客户 {shown}（{member_no}）"),
             format!("This {en} already exists: customer {shown} ({member_no})"),
         ),
     );
     e.existing_id = Some(id);
-    e.errors = vec![FieldError {
-        field: field.into(),
-        message: text(format!("{zh}已存在"), format!("{en} already exists")),
-    }];
-    e
+    e.errors = errors;
+    Ok(e)
+}
+
+/// A customer's (or a consultation's) consultant is an active member of the clinic's staff, of
+/// any store (a consultant may serve customers of several); an external partner account is
+/// never one.
+pub fn check_consultant(tx: &rusqlite::Connection, user_id: i64) -> Result<()> {
+    let ok = crate::auth::store::user_by_id(tx, user_id)?
+        .is_some_and(|u| u.disabled_at.is_none() && u.role != "partner");
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::field(
+            "consultant_id",
+            "须为在职的本院员工",
+            "must be an active member of the clinic's staff",
+        ))
+    }
 }
 
 fn check_references(
@@ -284,11 +321,16 @@ fn check_references(
         }
     }
     if let Some(cid) = c.consultant_id {
-        if crate::auth::store::user_by_id(tx, cid)?.is_none() {
-            return Err(Error::field(
+        check_consultant(tx, cid)?;
+    }
+    // A consultant sees only their own customers: one they create or edit stays theirs, so it
+    // cannot drop out of their reach by a write of their own.
+    if let RowScope::Consultant(me) = scope {
+        if c.consultant_id != Some(*me) {
+            return Err(Error::forbidden_field(
                 "consultant_id",
-                "咨询师不存在",
-                "no such staff member",
+                "将客户交给其他咨询师的",
+                "hand customers to another consultant via",
             ));
         }
     }
@@ -303,14 +345,14 @@ fn check_references(
         }
     }
     if let Some(existing) = store::find_by_mobile(tx, &c.mobile)?.filter(|e| e.0 != c.id) {
-        return Err(duplicate(name_policy, existing, "mobile"));
+        return Err(duplicate(tx, scope, name_policy, existing, "mobile")?);
     }
     if let Some(idn) = &c.id_number {
         if let Some(existing) =
             store::find_by_id_hash(tx, &app.cipher.lookup_hash("id_number", idn))?
                 .filter(|e| e.0 != c.id)
         {
-            return Err(duplicate(name_policy, existing, "id_number"));
+            return Err(duplicate(tx, scope, name_policy, existing, "id_number")?);
         }
     }
     Ok(())
@@ -789,9 +831,7 @@ pub fn triage(
         let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?.plain;
         ensure_processable(&before)?;
         if let Some(cid) = consultant_id.filter(|c| before.consultant_id != Some(*c)) {
-            if crate::auth::store::user_by_id(tx, cid)?.is_none() {
-                return Err(Error::field("consultant_id", "咨询师不存在", "no such staff member"));
-            }
+            check_consultant(tx, cid)?;
             store::set_consultant(tx, id, cid, now)?;
             audit::append(
                 tx,
