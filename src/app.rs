@@ -89,6 +89,16 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
                 tracing::info!(backup = %backup.display(), "database migrated; the previous version was backed up");
             }
         }
+        if lock.is_some() {
+            let changed = crate::domain::customers::store::refresh_pinyin_terms(&mut conn)
+                .map_err(|e| format!("cannot update the quick-search terms: {e}"))?;
+            if changed > 0 {
+                tracing::info!(
+                    customers = changed,
+                    "quick-search pinyin terms updated to the current rules"
+                );
+            }
+        }
     }
     let db = Db::open(&path, &config.database)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;

@@ -1,6 +1,6 @@
 //! Quick-search terms: what a customer can be found by, and what a typed query means.
 
-use pinyin::ToPinyinMulti;
+use pinyin::{ToPinyin, ToPinyinMulti};
 
 /// Surnames whose reading differs from the character's common one.
 const SURNAMES: &[(char, &str)] = &[
@@ -29,13 +29,18 @@ fn is_han(c: char) -> bool {
 }
 
 fn readings(c: char, first: bool) -> Vec<String> {
+    if c.is_ascii_alphabetic() {
+        return vec![c.to_ascii_lowercase().to_string()];
+    }
+    // A surname reads as the table says, else as the character's common reading: the rare
+    // readings the dictionary also lists (邓 as "shan") would make every 邓 a false hit for 单.
     if first {
         if let Some((_, r)) = SURNAMES.iter().find(|(s, _)| *s == c) {
             return vec![r.to_string()];
         }
-    }
-    if c.is_ascii_alphabetic() {
-        return vec![c.to_ascii_lowercase().to_string()];
+        if let Some(p) = c.to_pinyin() {
+            return vec![p.plain().to_string()];
+        }
     }
     let mut out: Vec<String> = Vec::new();
     if let Some(multi) = c.to_pinyin_multi() {
@@ -141,6 +146,13 @@ pub fn id_term(lookup_hash: &[u8]) -> String {
 
 pub fn classify(q: &str) -> Option<Query> {
     let q = q.trim();
+    // A whole mobile in any form the customer form accepts (+86, 0086, spaces, dashes).
+    if let Some(m) = super::validate::normalize_mobile(q) {
+        return Some(Query::Exact {
+            term: format!("m:{m}"),
+            field: "mobile",
+        });
+    }
     let compact: String = q.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if !compact.is_empty() && compact.len() <= 11 && compact.bytes().all(|b| b.is_ascii_digit()) {
         return Some(match compact.len() {
@@ -214,6 +226,10 @@ mod tests {
         assert!(t.contains(&"y:sl".to_string()), "{t:?}");
         let t = terms("区家明", "13800138000", "M000003");
         assert!(t.contains(&"y:ojm".to_string()), "{t:?}");
+        // Other surnames take only their common reading.
+        let t = terms("邓超", "13800138000", "M000004");
+        assert!(t.contains(&"y:dengchao".to_string()), "{t:?}");
+        assert!(!t.iter().any(|x| x.starts_with("y:s")), "{t:?}");
     }
 
     #[test]

@@ -242,6 +242,76 @@ pub fn update(
     Ok(())
 }
 
+/// The version of the rules that make pinyin terms (`y:`). Raised when the rules change; the next
+/// server start brings every customer's pinyin terms up to date once. 2: a surname outside the
+/// polyphonic table takes only its common reading.
+const PINYIN_RULES: i64 = 2;
+
+/// Rewrites the pinyin terms made under older rules, a batch of customers per transaction so the
+/// writer is never held for long; returns how many customers' terms changed.
+pub fn refresh_pinyin_terms(conn: &mut Connection) -> rusqlite::Result<usize> {
+    let done: i64 = conn.query_row(
+        "SELECT coalesce((SELECT value FROM counters WHERE name = 'pinyin_rules'), 1)",
+        [],
+        |r| r.get(0),
+    )?;
+    if done >= PINYIN_RULES {
+        return Ok(0);
+    }
+    let (mut after, mut changed) = (0i64, 0usize);
+    loop {
+        let tx = conn.transaction()?;
+        let batch: Vec<(i64, String, String, String)> = tx
+            .prepare_cached(
+                "SELECT id, name, mobile, member_no FROM customers
+                 WHERE id > ?1 AND deleted_at IS NULL ORDER BY id LIMIT 5000",
+            )?
+            .query_map([after], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = batch.last().map(|b| b.0) else {
+            tx.execute(
+                "INSERT OR REPLACE INTO counters (name, value) VALUES ('pinyin_rules', ?1)",
+                [PINYIN_RULES],
+            )?;
+            tx.commit()?;
+            return Ok(changed);
+        };
+        for (id, name, mobile, member_no) in batch {
+            let mut new: Vec<String> = search::terms(&name, &mobile, &member_no)
+                .into_iter()
+                .filter(|t| t.starts_with("y:"))
+                .collect();
+            new.sort();
+            new.dedup();
+            // `y;` is the character after `y:`: the range is exactly the pinyin terms.
+            let old: Vec<String> = tx
+                .prepare_cached(
+                    "SELECT term FROM customer_search
+                     WHERE customer_id = ?1 AND term >= 'y:' AND term < 'y;' ORDER BY term",
+                )?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if old != new {
+                tx.execute(
+                    "DELETE FROM customer_search WHERE customer_id = ?1 AND term >= 'y:' AND term < 'y;'",
+                    [id],
+                )?;
+                let mut ins = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO customer_search (term, customer_id) VALUES (?1, ?2)",
+                )?;
+                for t in &new {
+                    ins.execute(params![t, id])?;
+                }
+                changed += 1;
+            }
+        }
+        tx.commit()?;
+        after = last;
+    }
+}
+
 pub fn soft_delete(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE customers SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
