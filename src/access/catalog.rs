@@ -13,6 +13,17 @@ pub struct FieldDef {
     pub system: bool,
 }
 
+impl FieldDef {
+    /// The value as it may be copied into free text that more roles read (a record's notes):
+    /// masked, unless the field is plain or internal itself.
+    pub fn for_notes(&self, value: &str) -> String {
+        match self.sensitivity {
+            Sensitivity::Plain | Sensitivity::Internal => value.to_string(),
+            _ => super::mask::mask(self.mask, value),
+        }
+    }
+}
+
 const fn f(name: &'static str, sensitivity: Sensitivity, mask: Mask) -> FieldDef {
     FieldDef {
         name,

@@ -478,6 +478,73 @@ async fn referrals_show_on_both_profiles_and_are_counted() {
     }
 }
 
+/// A referral across stores: each side sees the other only within its own row scope, and a
+/// referrer outside the caller's scope cannot be set (nor told apart from one that does not exist).
+#[tokio::test]
+async fn referrals_across_stores_stay_inside_each_callers_scope() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let fd = s.login("frontdesk").await;
+    let fd2 = s.login("frontdesk2").await;
+    let east = new_customer(&s, &fd2, "东店老客", 511).await;
+    let main = s
+        .customer_id(
+            &admin,
+            json!({"name": "总店新客", "mobile": mobile(512), "referrer_id": east}),
+        )
+        .await;
+
+    let o = s
+        .get(&fd2, &format!("/api/v1/customers/{east}/overview"))
+        .await;
+    assert_eq!(o.code(), 200, "{}", o.text);
+    assert_eq!(o.json["referral_count"], 1, "{}", o.text);
+    assert_eq!(o.json["referred"], json!([]), "{}", o.text);
+    assert!(!o.text.contains("总店新客"), "{}", o.text);
+    let brought = o.json["timeline"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "referral.brought")
+        .expect("the referral is on the timeline")
+        .clone();
+    assert_eq!(brought["entity_id"], json!(null), "{brought}");
+    assert_eq!(brought["data"], json!({}), "{brought}");
+    // The admin sees both.
+    let o = s
+        .get(&admin, &format!("/api/v1/customers/{east}/overview"))
+        .await;
+    assert_eq!(o.json["referred"][0]["id"], main, "{}", o.text);
+
+    // The main store's front desk cannot point at the east customer, and gets the same answer
+    // as for an id that does not exist; the customer that has it already stays editable.
+    let other = new_customer(&s, &fd, "总店另一位", 513).await;
+    for referrer in [east, 999_999] {
+        let r = s
+            .patch(
+                &fd,
+                &format!("/api/v1/customers/{other}"),
+                json!({"referrer_id": referrer}),
+            )
+            .await;
+        r.assert_problem(422);
+        assert_eq!(r.error_field(), "referrer_id", "{}", r.text);
+        assert_eq!(
+            r.json["errors"][0]["message"], "推荐人须为另一位已有客户",
+            "{}",
+            r.text
+        );
+    }
+    let r = s
+        .patch(
+            &fd,
+            &format!("/api/v1/customers/{main}"),
+            json!({"notes": "已回访"}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+}
+
 /// Every role on the overview: what it may read of consultations and the timeline.
 #[tokio::test]
 async fn every_role_sees_the_overview_under_its_own_policy() {

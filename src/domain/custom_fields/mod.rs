@@ -531,7 +531,7 @@ pub fn fold(m: &Matrix, entity: Entity, keep: &mut Values, dup: &Values) -> Vec<
                     }
                 }
             }
-            Some(_) => notes.push(format!("{} {}", f.label, theirs)),
+            Some(_) => notes.push(format!("{} {}", f.label, f.def.for_notes(theirs))),
         }
     }
     notes

@@ -56,7 +56,7 @@ pub fn overview(
             .transpose()?,
         None => None,
     };
-    let referred = customers::store::referred_by(c, id, 50)?
+    let referred = customers::store::referred_by(c, id, &grant.rows(), 50)?
         .into_iter()
         .map(|row| referral_card(app, grant, row))
         .collect::<Result<Vec<_>>>()?;

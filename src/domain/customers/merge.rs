@@ -91,12 +91,17 @@ fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
             "The two customers have different ID numbers: they are not the same person",
         ));
     }
-    let mut kept = vec![format!("手机 {}", dup.mobile)];
+    // Notes are read by roles that see contact and identity fields masked: copies go in masked.
+    let noted = |field: &str, label: &str, value: &str| {
+        let def = crate::access::catalog::field(Entity::Customer, field).expect("a customer field");
+        format!("{label} {}", def.for_notes(value))
+    };
+    let mut kept = vec![noted("mobile", "手机", &dup.mobile)];
     macro_rules! fill {
         ($field:ident, $label:expr) => {
             match (&keep.$field, &dup.$field) {
                 (None, Some(_)) => keep.$field = dup.$field.clone(),
-                (Some(a), Some(b)) if a != b => kept.push(format!("{} {}", $label, b)),
+                (Some(a), Some(b)) if a != b => kept.push(noted(stringify!($field), $label, b)),
                 _ => {}
             }
         };
@@ -113,7 +118,7 @@ fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
         keep.referrer_id = dup.referrer_id;
     }
     if keep.name != dup.name {
-        kept.push(format!("姓名 {}", dup.name));
+        kept.push(noted("name", "姓名", &dup.name));
     }
     if keep.gender == "unknown" {
         keep.gender = dup.gender.clone();

@@ -256,7 +256,7 @@ fn duplicate(
         field: field.into(),
         message: text(format!("{zh}已存在"), format!("{en} already exists")),
     }];
-    if store::get(tx, id, scope)?.is_none() {
+    if !store::visible(tx, id, scope)? {
         let mut e = Error::conflict(
             code,
             text(
@@ -301,13 +301,18 @@ pub fn check_consultant(tx: &rusqlite::Connection, user_id: i64) -> Result<()> {
     }
 }
 
+/// Checks what `c` points at; the consultant and the referrer only when the write sets them
+/// (`old` is the record before an update), so that a record is never locked by a reference
+/// that has since gone out of reach (a consultant who left, a referrer in another store).
 fn check_references(
     app: &App,
     tx: &rusqlite::Connection,
+    old: Option<&Customer>,
     c: &Customer,
     scope: &RowScope,
     name_policy: Policy,
 ) -> Result<()> {
+    let set = |now: Option<i64>, before: Option<Option<i64>>| now.filter(|_| before != Some(now));
     if !crate::domain::stores::exists(tx, c.store_id)? {
         return Err(Error::field("store_id", "门店不存在", "no such store"));
     }
@@ -320,7 +325,7 @@ fn check_references(
             ));
         }
     }
-    if let Some(cid) = c.consultant_id {
+    if let Some(cid) = set(c.consultant_id, old.map(|o| o.consultant_id)) {
         check_consultant(tx, cid)?;
     }
     // A consultant sees only their own customers: one they create or edit stays theirs, so it
@@ -334,9 +339,10 @@ fn check_references(
             ));
         }
     }
-    if let Some(r) = c.referrer_id {
-        // The referrer may belong to another store: only existence is checked, nothing shown.
-        if r == c.id || store::get(tx, r, &RowScope::All)?.is_none() {
+    if let Some(r) = set(c.referrer_id, old.map(|o| o.referrer_id)) {
+        // A referrer outside the caller's scope answers as one that does not exist: the field
+        // must not tell whether a customer id exists.
+        if r == c.id || !store::visible(tx, r, scope)? {
             return Err(Error::field(
                 "referrer_id",
                 "推荐人须为另一位已有客户",
@@ -509,7 +515,7 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
     }
     let scope = grant.rows();
     let row = app.db.write_sync(|tx| {
-        check_references(app, tx, &c, &scope, grant.policy("name"))?;
+        check_references(app, tx, None, &c, &scope, grant.policy("name"))?;
         c.member_no = store::next_member_no(tx)?;
         c.id = store::insert(tx, &c, &app.cipher)?;
         save_custom(tx, app, None, &c)?;
@@ -881,7 +887,7 @@ pub fn update(
             after_write(tx, &actor, Some(&old), &old, tags.as_deref())?;
             return fetch(tx, app, id);
         }
-        check_references(app, tx, &c, &scope, grant.policy("name"))?;
+        check_references(app, tx, Some(&old), &c, &scope, grant.policy("name"))?;
         store::update(
             tx,
             &c,

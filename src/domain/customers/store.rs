@@ -120,6 +120,19 @@ pub fn get(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<Opt
     .optional()
 }
 
+/// Whether the customer exists, is not deleted, and is inside `scope`.
+pub fn visible(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<bool> {
+    let (cond, p) = scope_sql(scope);
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND {cond})"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    match p {
+        Some(p) => stmt.query_row(params![id, p], |r| r.get(0)),
+        None => stmt.query_row(params![id], |r| r.get(0)),
+    }
+}
+
 pub fn find_by_mobile(
     conn: &Connection,
     mobile: &str,
@@ -614,17 +627,23 @@ pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Ve
     .collect()
 }
 
-/// The customers `referrer_id` brought in (老带新), newest first.
+/// The customers `referrer_id` brought in (老带新) that `scope` covers, newest first.
 pub fn referred_by(
     conn: &Connection,
     referrer_id: i64,
+    scope: &RowScope,
     limit: usize,
 ) -> rusqlite::Result<Vec<Row_>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLS} FROM customers c WHERE c.referrer_id = ?1 AND c.deleted_at IS NULL ORDER BY c.id DESC LIMIT {limit}"
-    ))?
-    .query_map([referrer_id], read_row)?
-    .collect()
+    let (cond, p) = scope_sql(scope);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM customers c WHERE c.referrer_id = ? AND c.deleted_at IS NULL AND {cond}
+         ORDER BY c.id DESC LIMIT {limit}"
+    ))?;
+    let rows = match p {
+        Some(p) => stmt.query_map(params![referrer_id, p], read_row)?,
+        None => stmt.query_map(params![referrer_id], read_row)?,
+    };
+    rows.collect()
 }
 
 /// How many customers `referrer_id` brought in; for commission and points rules.

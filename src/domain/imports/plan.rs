@@ -582,13 +582,17 @@ impl Ctx<'_> {
                 .custom_fields()
                 .find(|f| f.name() == field)
                 .map_or(label(field).0, |f| f.label.as_str());
-            let line = format!("[导入 #{} 第{row}行] {zh}: {now}", self.import_id);
+            let def = self.grant.field(field).expect("a customer field");
+            let line = format!(
+                "[导入 #{} 第{row}行] {zh}: {}",
+                self.import_id,
+                def.for_notes(&now)
+            );
             c.notes = Some(match c.notes.take() {
                 Some(n) if !n.is_empty() => format!("{n}\n{line}"),
                 _ => line,
             });
             let shown = |v: &str| {
-                let def = self.grant.field(field).expect("a customer field");
                 if self.grant.policy(field).masked() {
                     mask(def.mask, v)
                 } else {

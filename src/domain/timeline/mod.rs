@@ -83,15 +83,30 @@ pub fn page(
     let last = rows
         .get(limit.min(rows.len()).wrapping_sub(1))
         .map(|r| (r.at, r.id));
-    let items = rows
-        .into_iter()
-        .take(limit)
-        .filter_map(|r| {
-            let entity = Entity::parse(&r.entity)?;
-            let data = grant.view_of(entity, r.data)?;
-            Some(Event { data, ..r })
-        })
-        .collect();
+    let scope = grant.rows();
+    let mut items = Vec::new();
+    for r in rows.into_iter().take(limit) {
+        let Some(entity) = Entity::parse(&r.entity) else {
+            continue;
+        };
+        let Some(mut data) = grant.view_of(entity, r.data) else {
+            continue;
+        };
+        let mut entity_id = r.entity_id;
+        // An event about another customer (one this customer referred) names them only to a
+        // caller who may see them; otherwise it stays as the bare fact.
+        if let Some(other) = entity_id.filter(|o| entity == Entity::Customer && *o != customer_id) {
+            if !crate::domain::customers::store::visible(c, other, &scope)? {
+                data.clear();
+                entity_id = None;
+            }
+        }
+        items.push(Event {
+            data,
+            entity_id,
+            ..r
+        });
+    }
     Ok(Page {
         items,
         next_before: more
