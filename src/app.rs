@@ -31,6 +31,22 @@ impl std::fmt::Debug for App {
 /// and refuses a database that fails `quick_check`.
 pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock>), String> {
     let dir = &config.data_dir;
+    // Only `serve`, `demo` and `restore` (the exclusive ones) may start a new clinic: any other
+    // command pointed at the wrong directory must say so, not report on an empty database.
+    if !exclusive && !config.db_path().exists() {
+        return Err(format!(
+            "no Liyan database at {}: check --config or --data-dir (LIYAN_DATA_DIR); `liyan serve` creates a new one / \
+             该位置没有丽颜数据库，请检查 --config 或 --data-dir（LIYAN_DATA_DIR）；新建请运行 liyan serve",
+            config.db_path().display()
+        ));
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "the data directory {} is a file, not a directory / 数据目录 {} 是一个文件，不是目录",
+            dir.display(),
+            dir.display()
+        ));
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
     private_dir(dir);

@@ -53,7 +53,7 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot record the backup in the audit log: {e}"))?;
     let (path, manifest) =
         result.map_err(|e| format!("backup FAILED, nothing was written: {e}"))?;
-    let removed = crate::db::backup::rotate(&args.dest, args.keep)?;
+    let removed = crate::db::backup::rotate(&args.dest, &path, args.keep)?;
     let size: u64 = manifest
         .files
         .keys()

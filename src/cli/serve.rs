@@ -63,7 +63,13 @@ pub fn serve(
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?
             .run();
         println!("Liyan is serving at {url}");
-        println!("CA certificate: {} (install it on front-desk PCs: liyan tls export-ca --out liyan-ca.crt)", crate::http::tls::ca_cert_path(&config).display());
+        if config.tls.cert_file.is_none() {
+            println!(
+                "CA certificate: {} (install it on front-desk PCs: liyan --data-dir {} tls export-ca --out liyan-ca.crt)",
+                crate::http::tls::ca_cert_path(&config).display(),
+                config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()).display()
+            );
+        }
         for (i, fp) in tls.fingerprints().iter().enumerate() {
             println!("certificate {} SHA-256: {fp}", if i == 0 { "server" } else { "CA" });
         }

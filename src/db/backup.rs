@@ -178,8 +178,24 @@ pub fn create(
     result
 }
 
-/// Keeps the newest `keep` backups in `dest`; returns the removed ones.
-pub fn rotate(dest: &Path, keep: usize) -> Result<Vec<PathBuf>, String> {
+/// Whether a folder name is one `create` makes: `liyan-backup-YYYYMMDD-HHMMSS.mmm`. Only such
+/// folders are ever rotated: a copy IT renamed (`liyan-backup-before-upgrade`) is left alone.
+fn made_by_backup(name: &str) -> bool {
+    let Some(stamp) = name.strip_prefix(PREFIX) else {
+        return false;
+    };
+    let b = stamp.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 => *c == b'-',
+            15 => *c == b'.',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// Keeps `keep` backups in `dest`: the one just made, and the newest others; returns the removed
+/// ones. Only folders named as `create` names them, with a manifest, are counted or removed.
+pub fn rotate(dest: &Path, just_made: &Path, keep: usize) -> Result<Vec<PathBuf>, String> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dest)
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok())
@@ -188,12 +204,14 @@ pub fn rotate(dest: &Path, keep: usize) -> Result<Vec<PathBuf>, String> {
             p.is_dir()
                 && p.file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(PREFIX))
+                    .is_some_and(made_by_backup)
+                && p.join(MANIFEST).is_file()
+                && p.file_name() != just_made.file_name()
         })
         .collect();
-    found.sort();
-    let excess = found.len().saturating_sub(keep);
-    let removed: Vec<PathBuf> = found.into_iter().take(excess).collect();
+    // Newest first by the time in the name.
+    found.sort_by(|a, b| b.cmp(a));
+    let removed: Vec<PathBuf> = found.into_iter().skip(keep.saturating_sub(1)).collect();
     for p in &removed {
         std::fs::remove_dir_all(p)
             .map_err(|e| format!("cannot remove old backup {}: {e}", p.display()))?;
@@ -238,4 +256,63 @@ pub fn verify(backup: &Path) -> Result<Manifest, String> {
         return Err("the audit chain head does not match the manifest".into());
     }
     Ok(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_keeps_the_new_backup_and_leaves_other_folders_alone() {
+        let dest = tempfile::tempdir().unwrap();
+        let make = |name: &str| {
+            let p = dest.path().join(name);
+            std::fs::create_dir_all(&p).unwrap();
+            std::fs::write(p.join(MANIFEST), "{}").unwrap();
+            p
+        };
+        for name in [
+            "liyan-backup-20260101-000000.000",
+            "liyan-backup-20260102-000000.000",
+            // Left by a clock that ran ahead: newer by name than the backup made now.
+            "liyan-backup-29991231-235959.999",
+            // A copy IT set aside.
+            "liyan-backup-before-upgrade",
+        ] {
+            make(name);
+        }
+        let just_made = make("liyan-backup-20260103-000000.000");
+        let removed = rotate(dest.path(), &just_made, 2).unwrap();
+        let names = |ps: Vec<PathBuf>| -> Vec<String> {
+            let mut v: Vec<String> = ps
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            names(removed),
+            [
+                "liyan-backup-20260101-000000.000",
+                "liyan-backup-20260102-000000.000"
+            ]
+        );
+        let left = std::fs::read_dir(dest.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(
+            names(left),
+            [
+                "liyan-backup-20260103-000000.000",
+                "liyan-backup-29991231-235959.999",
+                "liyan-backup-before-upgrade"
+            ]
+        );
+        // With --keep 1 only the new one stays of the backups rotation counts.
+        let removed = rotate(dest.path(), &just_made, 1).unwrap();
+        assert_eq!(names(removed), ["liyan-backup-29991231-235959.999"]);
+        assert!(just_made.join(MANIFEST).is_file());
+    }
 }

@@ -335,12 +335,43 @@ impl Tls {
 }
 
 /// Copies the local CA certificate for IT to install on front-desk PCs.
+/// Writes the CA that `serve` made for this data directory. Never creates one (a CA no server
+/// uses would be trusted on every PC), and never overwrites anything but an earlier export.
 pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {
-    let dir = tls_dir(config);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let ca = load_or_create_ca(&dir)?;
-    std::fs::write(dest, &ca.cert_pem)
-        .map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
-    let der = CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).map_err(|e| e.to_string())?;
+    if let Some(own) = &config.tls.cert_file {
+        return Err(format!(
+            "this server uses a certificate of your own ({}): install the CA that issued it, not a local one / \
+             已配置自有证书（tls.cert_file），请在前台电脑安装签发该证书的 CA，而非本地 CA",
+            own.display()
+        ));
+    }
+    let cert_path = ca_cert_path(config);
+    let cert_pem = std::fs::read_to_string(&cert_path).map_err(|_| {
+        format!(
+            "no local CA at {}: `liyan serve` creates it on its first start; check --config or --data-dir / \
+             此处没有本地 CA（首次运行 liyan serve 时生成），请检查 --config 或 --data-dir",
+            cert_path.display()
+        )
+    })?;
+    let inside_data_dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .canonicalize()
+        .ok()
+        .zip(config.data_dir.canonicalize().ok())
+        .is_some_and(|(parent, data)| parent.starts_with(data));
+    let earlier_export = std::fs::read_to_string(dest)
+        .map(|t| t.trim_start().starts_with("-----BEGIN CERTIFICATE-----"))
+        .unwrap_or(false);
+    if inside_data_dir || (dest.exists() && !earlier_export) {
+        return Err(format!(
+            "will not write {}: choose a new file outside the data directory / \
+             不会覆盖该文件，请指定数据目录之外的新文件",
+            dest.display()
+        ));
+    }
+    std::fs::write(dest, &cert_pem).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
+    let der = CertificateDer::from_pem_slice(cert_pem.as_bytes()).map_err(|e| e.to_string())?;
     Ok(fingerprint(&der))
 }

@@ -182,6 +182,35 @@ async fn migrate_status_tls_export_and_healthcheck() {
         "a client without the CA trusted the server"
     );
 
+    // Exporting again over the earlier export is fine; over anything else, or into the data
+    // directory (the CA key lives there), it is refused and nothing changes.
+    let again = s
+        .cli(
+            &["tls", "export-ca", "--out", ca_file.to_str().unwrap()],
+            None,
+        )
+        .await;
+    assert!(again.ok(), "{again:?}");
+    let key = s.data.join("tls/ca.key");
+    let key_before = std::fs::read(&key).unwrap();
+    let notes = s.tmp.path().join("notes.txt");
+    std::fs::write(&notes, "IT notes").unwrap();
+    for target in [&key, &s.data.join("tls/other.crt"), &notes] {
+        let out = s
+            .cli(
+                &["tls", "export-ca", "--out", target.to_str().unwrap()],
+                None,
+            )
+            .await;
+        assert!(
+            !out.ok() && out.stderr.contains("不会覆盖"),
+            "{target:?}: {out:?}"
+        );
+    }
+    assert_eq!(std::fs::read(&key).unwrap(), key_before);
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "IT notes");
+    assert!(!s.data.join("tls/other.crt").exists());
+
     let out = s
         .bin(
             &["healthcheck", "--addr", &format!("127.0.0.1:{}", s.port)],
@@ -203,6 +232,58 @@ async fn migrate_status_tls_export_and_healthcheck() {
         !out.ok(),
         "healthcheck passed against a closed port: {out:?}"
     );
+}
+
+/// Only `serve`, `demo` and `restore` start a clinic: any other command pointed at a directory
+/// without one says so, in both languages, and creates nothing there.
+#[tokio::test]
+async fn commands_on_a_directory_without_a_clinic_create_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("nothing-here");
+    let dir = empty.to_str().unwrap();
+    let dest = tmp.path().join("backups");
+    let ca = tmp.path().join("ca.crt");
+    for args in [
+        vec!["user", "list"],
+        vec!["audit", "verify"],
+        vec!["backup", "--dest", dest.to_str().unwrap()],
+        vec!["tls", "export-ca", "--out", ca.to_str().unwrap()],
+    ] {
+        let mut a: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        a.extend(["--data-dir".to_string(), dir.to_string()]);
+        let out = run_bin(tmp.path().to_path_buf(), a, None).await;
+        assert!(!out.ok(), "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("--data-dir") && out.stderr.contains("请检查"),
+            "{args:?}: {out:?}"
+        );
+        assert!(!empty.exists(), "{args:?} created {dir}");
+    }
+    assert!(!dest.exists() && !ca.exists());
+
+    // With a certificate of the clinic's own there is no local CA to hand out.
+    let s = Server::with_customers(0).await;
+    let own = s.tmp.path().join("own.toml");
+    std::fs::write(
+        &own,
+        "[tls]\ncert_file = \"/etc/ssl/clinic.crt\"\nkey_file = \"/etc/ssl/clinic.key\"\n",
+    )
+    .unwrap();
+    let out = s
+        .cli(
+            &[
+                "--config",
+                own.to_str().unwrap(),
+                "tls",
+                "export-ca",
+                "--out",
+                ca.to_str().unwrap(),
+            ],
+            None,
+        )
+        .await;
+    assert!(!out.ok() && out.stderr.contains("tls.cert_file"), "{out:?}");
+    assert!(!ca.exists());
 }
 
 #[tokio::test]
