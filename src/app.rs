@@ -57,6 +57,7 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
     };
 
     let path = config.db_path();
+    let existed = path.exists();
     {
         let mut conn = rusqlite::Connection::open(&path)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
@@ -68,9 +69,10 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
         .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
         // A full check reads the whole file (seconds for a large clinic), so it runs when the
         // last process did not stop normally; backups check every copy they make.
-        if lock
-            .as_ref()
-            .is_some_and(|l| !l.previous_shutdown_was_clean())
+        if existed
+            && lock
+                .as_ref()
+                .is_some_and(|l| !l.previous_shutdown_was_clean())
         {
             tracing::info!("the previous run did not stop normally: checking the database");
             // A small cache: the check reads every page once, and a large cache would stay in

@@ -32,7 +32,7 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
     });
     let outcome = match &result {
         Ok((path, m)) => {
-            serde_json::json!({"ok": true, "path": path, "customers": m.counts.get("customers"), "audit_rows": m.audit_head.rows})
+            serde_json::json!({"ok": true, "path": path.display().to_string(), "customers": m.counts.get("customers"), "audit_rows": m.audit_head.rows})
         }
         Err(e) => serde_json::json!({"ok": false, "error": e}),
     };

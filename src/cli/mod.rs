@@ -72,13 +72,21 @@ pub fn load_config(cli: &Cli) -> Result<Config, String> {
     Ok(config)
 }
 
-fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+fn init_logging(spec: &str) {
+    let (filter, bad) = match tracing_subscriber::EnvFilter::try_new(spec) {
+        Ok(f) => (f, None),
+        Err(e) => (tracing_subscriber::EnvFilter::new("info"), Some(e)),
+    };
+    // Colours only for a person at a terminal: under systemd they would end up in the journal.
+    use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
+    if let Some(e) = bad {
+        tracing::warn!(log = spec, error = %e, "log filter not understood; logging at info");
+    }
 }
 
 pub fn run(cli: Cli) -> ExitCode {

@@ -42,7 +42,20 @@ fn read_password() -> Result<String, String> {
     std::io::stdin()
         .read_to_string(&mut s)
         .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-    Ok(s.trim_end_matches(['\r', '\n']).to_string())
+    // One line: the newline `echo` adds ends it. A second line would become part of a password
+    // no browser can type.
+    let line = s.strip_suffix('\n').unwrap_or(&s);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.is_empty() {
+        return Err("no password on standard input / 标准输入中没有密码".into());
+    }
+    if line.chars().any(char::is_control) {
+        return Err(
+            "the password must be one line without control characters / 密码须为一行，且不含控制字符"
+                .into(),
+        );
+    }
+    Ok(line.to_string())
 }
 
 pub fn run(config: Config, cmd: Command) -> Result<(), String> {

@@ -402,6 +402,63 @@ async fn damaged_backups_are_refused_and_failed_backups_leave_nothing() {
         table_count(&open_ro(&kept[0].join("liyan.db")), "customers"),
         before
     );
+    // Restores in quick succession each keep their own copy.
+    for _ in 0..2 {
+        let out = s.cli(&["restore", good.to_str().unwrap()], None).await;
+        assert!(out.ok(), "{out:?}");
+    }
+    let kept: Vec<_> = std::fs::read_dir(s.data.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("replaced-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    assert!(kept.iter().all(|k| k.join("liyan.db").exists()), "{kept:?}");
+    assert!(!s.data.join(".restoring").exists());
+
+    // Into a directory without the clinic's field key: refused before anything is written.
+    assert!(
+        s.count("SELECT count(*) FROM customers WHERE allergies_enc IS NOT NULL OR id_number_enc IS NOT NULL") > 0,
+        "the fixture has encrypted fields"
+    );
+    let keyless = s.tmp.path().join("keyless");
+    let out = s
+        .bin(
+            &[
+                "restore",
+                good.to_str().unwrap(),
+                "--data-dir",
+                keyless.to_str().unwrap(),
+            ],
+            None,
+        )
+        .await;
+    assert!(!out.ok() && out.stderr.contains("field key"), "{out:?}");
+    assert!(out.stderr.contains("字段密钥"), "{out:?}");
+    assert!(!keyless.join("liyan.db").exists());
+    // Another clinic's key is refused the same way.
+    std::fs::create_dir_all(keyless.join("keys")).unwrap();
+    std::fs::write(keyless.join("keys/field.key"), [7u8; 64]).unwrap();
+    let out = s
+        .bin(
+            &[
+                "restore",
+                good.to_str().unwrap(),
+                "--data-dir",
+                keyless.to_str().unwrap(),
+            ],
+            None,
+        )
+        .await;
+    assert!(!out.ok() && out.stderr.contains("field key"), "{out:?}");
+    assert!(!keyless.join("liyan.db").exists());
+
     s.spawn().await;
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(out.ok(), "{out:?}");

@@ -58,6 +58,18 @@ async fn user_add_list_disable_and_reset_password() {
     assert!(!store.ok() && store.stderr.contains("west"), "{store:?}");
     let dup = user_add(&s, "xiaoli", "nurse", None, "Good#Pass2026\n").await;
     assert!(!dup.ok(), "{dup:?}");
+    // A second line would become part of a password no browser can type; empty input is named.
+    let two = user_add(&s, "twolines", "nurse", None, "Good#Pass2026\nmore\n").await;
+    assert!(!two.ok() && two.stderr.contains("一行"), "{two:?}");
+    let empty = user_add(&s, "empty", "nurse", None, "").await;
+    assert!(
+        !empty.ok() && empty.stderr.contains("no password"),
+        "{empty:?}"
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM users WHERE username IN ('twolines', 'empty')"),
+        0
+    );
     let argv = s
         .cli(
             &["user", "add", "--username", "argv", "--role", "nurse"],
