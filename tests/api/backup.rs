@@ -385,17 +385,7 @@ async fn damaged_backups_are_refused_and_failed_backups_leave_nothing() {
     let before = s.customer_rows();
     let out = s.cli(&["restore", good.to_str().unwrap()], None).await;
     assert!(out.ok(), "{out:?}");
-    let kept: Vec<_> = std::fs::read_dir(s.data.join("backups"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("replaced-")
-        })
-        .collect();
+    let kept = replaced_copies(&s.data);
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(kept[0].join("liyan.db").exists());
     assert_eq!(
@@ -407,17 +397,7 @@ async fn damaged_backups_are_refused_and_failed_backups_leave_nothing() {
         let out = s.cli(&["restore", good.to_str().unwrap()], None).await;
         assert!(out.ok(), "{out:?}");
     }
-    let kept: Vec<_> = std::fs::read_dir(s.data.join("backups"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("replaced-")
-        })
-        .collect();
+    let kept = replaced_copies(&s.data);
     assert_eq!(kept.len(), 3, "{kept:?}");
     assert!(kept.iter().all(|k| k.join("liyan.db").exists()), "{kept:?}");
     assert!(!s.data.join(".restoring").exists());
@@ -462,4 +442,19 @@ async fn damaged_backups_are_refused_and_failed_backups_leave_nothing() {
     s.spawn().await;
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(out.ok(), "{out:?}");
+}
+
+/// The `backups/replaced-*` folders a restore kept.
+fn replaced_copies(data: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(data.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("replaced-")
+        })
+        .collect()
 }
