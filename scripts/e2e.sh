@@ -10,7 +10,14 @@ data=$(mktemp -d -t liyan-e2e.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 url="https://127.0.0.1:$port"
 server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"; }
+fresh=""
+empty=$(mktemp -d -t liyan-e2e-empty.XXXXXX)
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  [ -n "$fresh" ] && kill "$fresh" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$data" "$empty"
+}
 trap cleanup EXIT
 
 "$bin" demo --no-serve --customers 300 --data-dir "$data" >/dev/null
@@ -46,7 +53,20 @@ fields_customer=$(curl -skf "$url/api/v1/customers" -H "authorization: Bearer $t
   -d '{"name":"孟姜女","mobile":"13912340619","store_id":1,"consents":{"privacy":true,"health_data":true}}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
+# A second server on an empty data directory, for the first-run setup through its printed link.
+empty_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+LIYAN_LOG=warn "$bin" serve --data-dir "$empty/data" --listen "127.0.0.1:$empty_port" >"$empty/server.out" 2>&1 &
+fresh=$!
+setup_url=""
+for _ in $(seq 1 100); do
+  setup_url=$(grep -o "https://[^ ]*/setup?token=[A-Za-z0-9_-]*" "$empty/server.out" || true)
+  [ -n "$setup_url" ] && break
+  sleep 0.2
+done
+[ -n "$setup_url" ] || { echo "no setup link printed:"; cat "$empty/server.out"; exit 1; }
+
 cd web
+LIYAN_E2E_SETUP_URL="$setup_url" \
 LIYAN_E2E_URL="$url" LIYAN_E2E_USER=e2e_desk LIYAN_E2E_PASSWORD='Start-2026!' LIYAN_E2E_NEW_PASSWORD='Desk-Changed-2026!' \
 LIYAN_E2E_360_DESK_USER=e2e_desk360 LIYAN_E2E_360_DESK_PASSWORD='Start-2026!' \
 LIYAN_E2E_360_CONSULTANT_USER=e2e_consultant LIYAN_E2E_360_CONSULTANT_PASSWORD='Start-2026!' \

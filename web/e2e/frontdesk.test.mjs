@@ -72,6 +72,26 @@ test('front desk: log in, quick search, masked mobile, create, duplicate mobile'
     await page.locator(tid('customer-save')).click()
     await page.waitForURL(/\/customers\/\d+$/)
     await page.locator(tid('field-mobile')).waitFor()
+    const created = page.url()
+
+    s.step = 'Enter while a search is still loading opens the customer typed, not the previous result'
+    // Slow searches down, so Enter comes while the previous text's results are still shown.
+    const slow = async (route) => {
+      await new Promise((r) => setTimeout(r, 700))
+      // The app aborts a search the next keystroke replaced: that route is gone by now.
+      await route.continue().catch(() => {})
+    }
+    await page.route('**/api/v1/customers?*', slow)
+    await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur())
+    await page.keyboard.press('/')
+    await page.keyboard.type(tail4)
+    await page.locator(`${tid('quick-search-results')}[data-query="${tail4}"]`).waitFor()
+    await qs.fill(newMobile)
+    // Past the typing pause, so the search for the new text is on its way but not back.
+    await page.waitForTimeout(400)
+    await qs.press('Enter')
+    await page.waitForURL(created)
+    await page.unroute('**/api/v1/customers?*', slow)
 
     s.step = 'duplicate mobile is refused'
     await openNewCustomerForm(page)

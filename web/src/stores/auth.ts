@@ -76,6 +76,12 @@ export const useAuth = defineStore('auth', () => {
     return initPromise
   }
 
+  /** The first admin was just created: from now on the app is set up, so login is the way in. */
+  function setupDone(): void {
+    state.value = 'anonymous'
+    initPromise = Promise.resolve(state.value)
+  }
+
   /**
    * Signs in. Throws the server's ApiError; code `totp-required` means the account uses two-step
    * verification: ask for the code and call again with it.
@@ -157,6 +163,7 @@ export const useAuth = defineStore('auth', () => {
     onSession,
     clear,
     init,
+    setupDone,
     loadMe,
     login,
     changePassword,
