@@ -115,14 +115,14 @@ impl Default for DatabaseConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}: {source} / 无法读取配置文件")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("config file {path}: {message}")]
+    #[error("config file {path}: {message} / 配置文件有误")]
     Parse { path: PathBuf, message: String },
-    #[error("config key `{key}`: {message}")]
+    #[error("config key `{key}`: {message} / 配置项 `{key}` 有误")]
     Invalid { key: String, message: String },
 }
 
@@ -166,8 +166,27 @@ impl Config {
         let de =
             toml::Deserializer::parse(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
         let mut unknown = Vec::new();
-        let config = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()))
-            .map_err(|e: toml::de::Error| e.to_string().trim().replace('\n', " "))?;
+        let mut note = |path: serde_ignored::Path| unknown.push(path.to_string());
+        // The key's path comes from serde_path_to_error: toml's own message names the value only.
+        let config =
+            serde_path_to_error::deserialize(serde_ignored::Deserializer::new(de, &mut note))
+                .map_err(|e| {
+                    let key = e.path().to_string();
+                    let inner: toml::de::Error = e.into_inner();
+                    let what = inner.message().trim();
+                    // "expected struct AuthConfig" names a Rust type; staff know it as a section.
+                    let what = match what.find("expected struct ") {
+                        Some(i) => format!("{}expected a [section] of keys", &what[..i]),
+                        None => what.to_string(),
+                    };
+                    match inner
+                        .span()
+                        .map(|sp| text[..sp.start].lines().count().max(1))
+                    {
+                        Some(line) => format!("key `{key}` (line {line}): {what}"),
+                        None => format!("key `{key}`: {what}"),
+                    }
+                })?;
         Ok((config, unknown))
     }
 
@@ -225,6 +244,13 @@ impl Config {
         if a.max_failed_logins == 0 {
             return Err(invalid("auth.max_failed_logins", "must be at least 1"));
         }
+        if a.lockout_minutes == 0 {
+            return Err(invalid("auth.lockout_minutes", "must be at least 1"));
+        }
+        if a.ip_failures_per_minute == 0 {
+            // Zero would throttle a whole front desk behind one IP after one mistyped password.
+            return Err(invalid("auth.ip_failures_per_minute", "must be at least 1"));
+        }
         if a.password_min_length < 8 {
             return Err(invalid("auth.password_min_length", "must be at least 8"));
         }
@@ -242,6 +268,12 @@ impl Config {
                 "database.read_connections",
                 "must be between 1 and 64",
             ));
+        }
+        if self.database.busy_timeout_ms < 100 {
+            return Err(invalid("database.busy_timeout_ms", "must be at least 100"));
+        }
+        if self.database.cache_size_kib < 1024 {
+            return Err(invalid("database.cache_size_kib", "must be at least 1024"));
         }
         let l = &self.lifecycle;
         if l.dormant_days == 0 {
@@ -321,7 +353,17 @@ mod tests {
     #[test]
     fn wrong_type_names_the_key() {
         let err = Config::from_toml("[auth]\nlockout_minutes = \"ten\"").unwrap_err();
-        assert!(err.contains("lockout_minutes"), "{err}");
+        assert!(
+            err.starts_with("key `auth.lockout_minutes` (line 2): "),
+            "{err}"
+        );
+        assert!(
+            !err.contains('\n') && !err.contains('|'),
+            "one line, no source excerpt: {err}"
+        );
+        let err = Config::from_toml("auth = 5").unwrap_err();
+        assert!(err.starts_with("key `auth` (line 1): "), "{err}");
+        assert!(!err.contains("AuthConfig"), "no Rust type names: {err}");
     }
 
     #[test]
@@ -357,11 +399,25 @@ mod tests {
 
     #[test]
     fn validation_names_the_key() {
-        let (c, _) = Config::from_toml("[auth]\naccess_token_minutes = 60").unwrap();
-        assert!(c
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("auth.access_token_minutes"));
+        for (toml, key) in [
+            (
+                "[auth]\naccess_token_minutes = 60",
+                "auth.access_token_minutes",
+            ),
+            ("[auth]\nlockout_minutes = 0", "auth.lockout_minutes"),
+            (
+                "[auth]\nip_failures_per_minute = 0",
+                "auth.ip_failures_per_minute",
+            ),
+            (
+                "[database]\nbusy_timeout_ms = 0",
+                "database.busy_timeout_ms",
+            ),
+            ("[database]\ncache_size_kib = 0", "database.cache_size_kib"),
+        ] {
+            let (c, _) = Config::from_toml(toml).unwrap();
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains(key), "{toml}: {err}");
+        }
     }
 }

@@ -155,6 +155,20 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error for a person at a terminal (the CLI): the title and each field's reason in
+    /// Chinese, then in English, without the machine code.
+    pub fn for_people(&self) -> String {
+        let mut zh = self.title.zh.clone();
+        let mut en = self.title.en.clone();
+        for e in &self.errors {
+            zh.push_str(&format!("；{}：{}", e.field, e.message.zh));
+            en.push_str(&format!("; {}: {}", e.field, e.message.en));
+        }
+        format!("{zh} / {en}")
+    }
+}
+
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({})", self.title.en, self.code)?;

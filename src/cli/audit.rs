@@ -15,7 +15,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let head = app
         .db
         .read_sync(crate::audit::verify)
-        .map_err(|e| format!("audit chain BROKEN: {e}"))?;
+        .map_err(|e| format!("audit chain BROKEN: {e} / 审计链已损坏"))?;
     println!(
         "audit chain intact: {} rows, last id {}, head {}",
         head.rows, head.last_id, head.last_hash

@@ -17,7 +17,7 @@ pub struct Args {
 
 pub fn run(config: Config, args: Args) -> Result<(), String> {
     if args.keep == 0 {
-        return Err("--keep must be at least 1".into());
+        return Err("--keep must be at least 1 / --keep 至少为 1".into());
     }
     let (app, _) = crate::app::open(&config, false)?;
     let start = std::time::Instant::now();
@@ -50,9 +50,12 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
                 },
             )
         })
-        .map_err(|e| format!("cannot record the backup in the audit log: {e}"))?;
-    let (path, manifest) =
-        result.map_err(|e| format!("backup FAILED, nothing was written: {e}"))?;
+        .map_err(|e| {
+            format!("cannot record the backup in the audit log: {e} / 无法在审计日志中记录本次备份")
+        })?;
+    let (path, manifest) = result.map_err(|e| {
+        format!("backup FAILED, nothing was written: {e} / 备份失败，未写入任何内容")
+    })?;
     let removed = crate::db::backup::rotate(&args.dest, &path, args.keep)?;
     let size: u64 = manifest
         .files

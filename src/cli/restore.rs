@@ -140,14 +140,17 @@ fn swap(data_dir: &Path, staged: &Path) -> Result<Option<PathBuf>, String> {
         for (from, to) in done.into_iter().rev() {
             let _ = std::fs::rename(&to, &from);
         }
-        return Err(format!("{e}; the data directory was put back as it was"));
+        return Err(format!(
+            "{e}; the data directory was put back as it was / 恢复失败，数据目录已还原"
+        ));
     }
     Ok(aside)
 }
 
 pub fn run(config: Config, args: Args) -> Result<(), String> {
-    let manifest = crate::db::backup::verify(&args.backup)
-        .map_err(|e| format!("backup does not verify, nothing was changed: {e}"))?;
+    let manifest = crate::db::backup::verify(&args.backup).map_err(|e| {
+        format!("backup does not verify, nothing was changed: {e} / 备份校验未通过，未做任何更改")
+    })?;
     let known = crate::db::migrate::binary_version();
     if manifest.schema_version > known {
         return Err(format!(
@@ -158,8 +161,9 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
     }
     check_field_key(&config.data_dir, &args.backup.join("liyan.db"))?;
     std::fs::create_dir_all(&config.data_dir).map_err(|e| e.to_string())?;
-    let lock = DataDirLock::acquire(&config.data_dir)
-        .map_err(|e| format!("refusing to restore while a server runs: {e}"))?;
+    let lock = DataDirLock::acquire(&config.data_dir).map_err(|e| {
+        format!("refusing to restore while a server runs: {e} / 服务器正在运行，拒绝恢复")
+    })?;
     let staged = config.data_dir.join(".restoring");
     let _ = std::fs::remove_dir_all(&staged);
     let attachments: Vec<&String> = manifest
@@ -168,7 +172,7 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
         .filter(|r| r.starts_with("attachments/"))
         .collect();
     let swapped = stage(&args.backup, &attachments, &staged)
-        .map_err(|e| format!("{e} (nothing was changed)"))
+        .map_err(|e| format!("{e} (nothing was changed) / 复制失败，未做任何更改"))
         .and_then(|()| swap(&config.data_dir, &staged));
     let _ = std::fs::remove_dir_all(&staged);
     let aside = swapped?;

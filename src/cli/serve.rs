@@ -60,7 +60,7 @@ pub fn serve(
         let server = actix_web::HttpServer::new(move || crate::liyan_app!(data.clone()))
             .workers(workers)
             .bind_rustls_0_23(config.listen, server_config)
-            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?
+            .map_err(|e| format!("cannot listen on {}: {e} / 无法监听该地址（端口可能已被占用）", config.listen))?
             .run();
         println!("Liyan is serving at {url}");
         if config.tls.cert_file.is_none() {

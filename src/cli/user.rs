@@ -73,7 +73,9 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                 .db
                 .read_sync(|c| crate::domain::stores::id_by_code(c, &store))
                 .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no store with code `{store}`"))?;
+                .ok_or_else(|| {
+                    format!("no store with code `{store}` / 没有编码为 `{store}` 的门店")
+                })?;
             let password = read_password()?;
             let name = display_name.unwrap_or_else(|| username.clone());
             let new = users::NewUser {
@@ -83,7 +85,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                 store_id,
                 password: &password,
             };
-            let id = users::create(&app, &by, &new).map_err(|e| e.to_string())?;
+            let id = users::create(&app, &by, &new).map_err(|e| e.for_people())?;
             println!("created user {username} (id {id}, role {role}, store {store}); the password must be changed at first login");
         }
         Command::List => {
@@ -94,7 +96,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             for r in app
                 .db
                 .read_sync(crate::auth::store::list_users)
-                .map_err(|e| e.to_string())?
+                .map_err(|e: rusqlite::Error| e.to_string())?
             {
                 let state = if r.disabled_at.is_some() {
                     "disabled"
@@ -110,8 +112,8 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             }
         }
         Command::Disable { username } => {
-            let id =
-                users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
+            let id = users::find_id(&app, &username)
+                .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))?;
             users::update(
                 &app,
                 &by,
@@ -121,14 +123,14 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                     ..Default::default()
                 },
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.for_people())?;
             println!("disabled {username}; their sessions have ended");
         }
         Command::ResetPassword { username, .. } => {
-            let id =
-                users::find_id(&app, &username).map_err(|_| format!("no user `{username}`"))?;
+            let id = users::find_id(&app, &username)
+                .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))?;
             let password = read_password()?;
-            users::reset_password(&app, &by, id, &password).map_err(|e| e.to_string())?;
+            users::reset_password(&app, &by, id, &password).map_err(|e| e.for_people())?;
             println!("password of {username} reset; it must be changed at next login");
         }
     }

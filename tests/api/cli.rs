@@ -58,6 +58,13 @@ async fn user_add_list_disable_and_reset_password() {
     assert!(!store.ok() && store.stderr.contains("west"), "{store:?}");
     let dup = user_add(&s, "xiaoli", "nurse", None, "Good#Pass2026\n").await;
     assert!(!dup.ok(), "{dup:?}");
+    // For people: both languages, no machine code.
+    assert!(
+        dup.stderr.contains("xiaoli")
+            && dup.stderr.contains("用户名")
+            && !dup.stderr.contains("(duplicate-username)"),
+        "{dup:?}"
+    );
     // A second line would become part of a password no browser can type; empty input is named.
     let two = user_add(&s, "twolines", "nurse", None, "Good#Pass2026\nmore\n").await;
     assert!(!two.ok() && two.stderr.contains("一行"), "{two:?}");
