@@ -27,8 +27,9 @@ URL=https://$HOST:$PORT
 BIN=$ROOT/target/release/liyan
 DIRECT=$B/direct/target/release/liyan-bench-direct
 # Seeded once, never served: each run works on its own copy. The version changes when the
-# generator does (2: customers with their past: consultations, stage history, timeline).
-SEED_VERSION=2
+# generator does (2: customers with their past: consultations, stage history, timeline; 3: pinyin
+# terms of the current rules, so the first start has no terms to rewrite).
+SEED_VERSION=3
 SEED_DIR=$DATA/seed-$N-v$SEED_VERSION
 NL=$( ((N % 1000000 == 0)) && echo "$((N / 1000000))M" || { ((N % 1000 == 0)) && echo "$((N / 1000))k" || echo "$N"; })
 EMPTY_DIR=$DATA/empty

@@ -64,6 +64,8 @@ pub struct Error {
     pub errors: Vec<FieldError>,
     /// For conflicts with an existing record (duplicate mobile): its id.
     pub existing_id: Option<i64>,
+    /// For 429: seconds until a retry can succeed (the `Retry-After` header).
+    pub retry_after: Option<u64>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -76,6 +78,7 @@ impl Error {
             title,
             errors: Vec::new(),
             existing_id: None,
+            retry_after: None,
         }
     }
 

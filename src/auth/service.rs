@@ -113,15 +113,18 @@ pub fn login(
 ) -> Result<LoginResult> {
     let now = now_ms();
     let ip_key = ip.unwrap_or("unknown");
-    if app.throttle.is_blocked(ip_key, now) {
-        return Err(Error::new(
-            Kind::TooManyRequests,
-            "throttled",
-            text(
-                "登录尝试过于频繁，请稍后再试",
-                "Too many login attempts; try again later",
-            ),
-        ));
+    if let Some(wait_ms) = app.throttle.blocked_for(ip_key, now) {
+        return Err(Error {
+            retry_after: Some((wait_ms.max(0) as u64).div_ceil(1000).max(1)),
+            ..Error::new(
+                Kind::TooManyRequests,
+                "throttled",
+                text(
+                    "登录尝试过于频繁，请稍后再试",
+                    "Too many login attempts; try again later",
+                ),
+            )
+        });
     }
     let user = app.db.read_sync(|c| store::user_by_username(c, username))?;
     // Verify even for an unknown user so timing does not tell whether the account exists.

@@ -22,17 +22,17 @@ impl Throttle {
         self.failures.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn is_blocked(&self, ip: &str, now: i64) -> bool {
+    /// While the IP is throttled: how many ms until its oldest failure in the window expires.
+    pub fn blocked_for(&self, ip: &str, now: i64) -> Option<i64> {
         let mut map = self.lock();
-        match map.get_mut(ip) {
-            Some(q) => {
-                while q.front().is_some_and(|t| *t <= now - self.window_ms) {
-                    q.pop_front();
-                }
-                q.len() >= self.limit
-            }
-            None => false,
+        let q = map.get_mut(ip)?;
+        while q.front().is_some_and(|t| *t <= now - self.window_ms) {
+            q.pop_front();
         }
+        if q.len() < self.limit {
+            return None;
+        }
+        q.front().map(|oldest| oldest + self.window_ms - now)
     }
 
     pub fn record_failure(&self, ip: &str, now: i64) {
@@ -52,11 +52,11 @@ mod tests {
     fn blocks_after_limit_within_window() {
         let t = super::Throttle::new(3);
         for i in 0..3 {
-            assert!(!t.is_blocked("1.2.3.4", i));
+            assert_eq!(t.blocked_for("1.2.3.4", i), None);
             t.record_failure("1.2.3.4", i);
         }
-        assert!(t.is_blocked("1.2.3.4", 10));
-        assert!(!t.is_blocked("5.6.7.8", 10));
-        assert!(!t.is_blocked("1.2.3.4", 60_003));
+        assert_eq!(t.blocked_for("1.2.3.4", 10), Some(59_990));
+        assert_eq!(t.blocked_for("5.6.7.8", 10), None);
+        assert_eq!(t.blocked_for("1.2.3.4", 60_003), None);
     }
 }

@@ -18,16 +18,27 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// zh-CN unless the first listed language is not Chinese.
+    /// The language the caller weights highest (`q`, first listed on a tie): Chinese unless that
+    /// is a language other than Chinese. No header, or `*`, is Chinese.
     pub fn from_accept_language(header: Option<&str>) -> Lang {
-        let first = header
-            .and_then(|h| h.split(',').next())
-            .map(|s| s.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        if first.is_empty() || first.starts_with("zh") || first == "*" {
-            Lang::Zh
-        } else {
-            Lang::En
+        let mut best: Option<(f32, String)> = None;
+        for item in header.unwrap_or("").split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            if tag.is_empty() {
+                continue;
+            }
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|v| v.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q > 0.0 && best.as_ref().is_none_or(|(bq, _)| q > *bq) {
+                best = Some((q, tag));
+            }
+        }
+        match best {
+            Some((_, tag)) if !tag.starts_with("zh") && tag != "*" => Lang::En,
+            _ => Lang::Zh,
         }
     }
 }
@@ -60,6 +71,9 @@ pub fn problem(err: &Error, lang: Lang) -> HttpResponse {
     );
     if err.kind == Kind::Unauthorized {
         res.insert_header(("www-authenticate", "Bearer"));
+    }
+    if let Some(secs) = err.retry_after {
+        res.insert_header(("retry-after", secs.to_string()));
     }
     res.content_type("application/problem+json")
         .body(body.to_string())
@@ -109,5 +123,15 @@ mod tests {
         assert_eq!(Lang::from_accept_language(None), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("zh-CN,zh;q=0.9")), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("zh-CN;q=0.1, en;q=0.9")),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language(Some("en;q=0.5, zh-TW;q=0.8")),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_accept_language(Some("fr;q=0, zh")), Lang::Zh);
+        assert_eq!(Lang::from_accept_language(Some("*")), Lang::Zh);
     }
 }

@@ -141,6 +141,12 @@ async fn per_ip_throttle_refuses_even_a_correct_login() {
     r.assert_problem(429);
     assert_eq!(r.problem(), "throttled");
     assert!(r.json.get("access_token").is_none());
+    // When to come back: within the one-minute window.
+    let wait: u64 = r
+        .header("retry-after")
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
 }
 
 #[tokio::test]
