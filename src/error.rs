@@ -65,7 +65,7 @@ pub struct Error {
     /// For conflicts with an existing record (duplicate mobile): its id.
     pub existing_id: Option<i64>,
     /// For 429: seconds until a retry can succeed (the `Retry-After` header).
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<u32>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -115,7 +115,7 @@ pub fn login(
     let ip_key = ip.unwrap_or("unknown");
     if let Some(wait_ms) = app.throttle.blocked_for(ip_key, now) {
         return Err(Error {
-            retry_after: Some((wait_ms.max(0) as u64).div_ceil(1000).max(1)),
+            retry_after: Some((wait_ms.clamp(0, 3_600_000) as u32).div_ceil(1000).max(1)),
             ..Error::new(
                 Kind::TooManyRequests,
                 "throttled",
