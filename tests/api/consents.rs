@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::common::*;
-use crate::photos::{get_bytes, png};
+use crate::photos::{customer, get_bytes, png, upload};
 
 async fn templates(s: &Server, token: &str) -> Resp {
     s.get(token, "/api/v1/consent-templates").await
@@ -261,4 +261,61 @@ async fn every_default_role_reads_and_signs_as_its_policy_allows() {
             g.assert_problem(403);
         }
     }
+}
+
+/// A privacy access copy (PIPL) holds the customer's photos and signed forms too; a role that may
+/// not read a section gets it named as left out.
+#[tokio::test]
+async fn the_access_copy_includes_photos_and_signed_forms() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let doctor = s.login("doctor").await;
+    let c = customer(&s, &admin, 811, true).await;
+    let r = upload(
+        &s,
+        &doctor,
+        c,
+        "area=face&kind=before",
+        "image/png",
+        png(64, 64),
+    )
+    .await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+    let version_id = current_of(&templates(&s, &doctor).await.json, "injection")["version_id"]
+        .as_i64()
+        .unwrap();
+    let r = sign(&s, &doctor, c, version_id, png(300, 120)).await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+
+    let copy = s
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{c}/pipl/access"),
+            json!({"reason": "客户要求获取个人信息副本"}),
+        )
+        .await;
+    assert_eq!(copy.code(), 200, "{}", copy.text);
+    assert_eq!(
+        copy.json["photos"].as_array().unwrap().len(),
+        1,
+        "{}",
+        copy.text
+    );
+    assert_eq!(copy.json["photos"][0]["area"], "face");
+    let signed = copy.json["signed_consents"].as_array().unwrap();
+    assert_eq!(signed.len(), 1, "{}", copy.text);
+    assert_eq!(signed[0]["verified"], true);
+    assert_eq!(copy.json["omitted"], json!([]));
+    let changes: String = s
+        .db()
+        .query_row(
+            "SELECT result FROM pipl_requests WHERE kind = 'access' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the request is recorded");
+    assert!(
+        changes.contains("photos") && changes.contains("signed_consents"),
+        "{changes}"
+    );
 }

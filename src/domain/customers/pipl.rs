@@ -10,11 +10,11 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{service, store};
-use crate::access::{Customers, Delete, Entity, Export, Grant, Read};
+use crate::access::{Customers, Delete, Entity, Export, Grant, Photos, Read, SignedConsents};
 use crate::app::App;
 use crate::audit::{self, Actor, Event};
 use crate::clock::now_ms;
-use crate::domain::{consultations, custom_fields, tags, timeline};
+use crate::domain::{consents, consultations, custom_fields, photos, tags, timeline};
 use crate::error::{Error, Result};
 
 pub const KINDS: &[&str] = &["access", "restrict", "lift_restriction", "erase"];
@@ -97,7 +97,7 @@ pub fn access_copy(
         let events = timeline::page(c, read, id, None, timeline::MAX_PAGE)?;
         Ok::<_, Error>((record, store_id, history, consults, events))
     })?;
-    let doc = json!({
+    let mut doc = json!({
         "generated_at": now_ms(),
         "generated_by": actor.name,
         "reason": why,
@@ -106,16 +106,32 @@ pub fn access_copy(
         "consultations": consults,
         "timeline": events.items,
     });
-    app.db.write_sync(|tx| {
-        log_request(
-            tx,
-            &actor,
-            (id, store_id),
-            "access",
-            &why,
-            json!({"sections": ["customer", "stage_history", "consultations", "timeline"]}),
-        )
-    })?;
+    // Photos and signed consent forms are the customer's data too. Each comes under the caller's
+    // own grant on it; a section the caller may not read is named as left out, never dropped
+    // silently.
+    let mut omitted = Vec::new();
+    let principal = grant.principal();
+    match app.access.grant::<Photos, Read>(principal) {
+        Ok(g) => doc["photos"] = json!(photos::list(app, &g, id)?),
+        Err(_) => omitted.push("photos"),
+    }
+    match app.access.grant::<SignedConsents, Read>(principal) {
+        Ok(g) => doc["signed_consents"] = json!(consents::list_signed(app, &g, id)?),
+        Err(_) => omitted.push("signed_consents"),
+    }
+    let sections: Vec<&str> = doc
+        .as_object()
+        .map(|m| {
+            m.keys()
+                .map(String::as_str)
+                .filter(|k| !["generated_at", "generated_by", "reason"].contains(k))
+                .collect()
+        })
+        .unwrap_or_default();
+    let logged = json!({"sections": sections, "omitted": omitted});
+    doc["omitted"] = json!(omitted);
+    app.db
+        .write_sync(|tx| log_request(tx, &actor, (id, store_id), "access", &why, logged.clone()))?;
     Ok(doc)
 }
 
