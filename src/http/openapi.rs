@@ -29,7 +29,11 @@ pub fn document() -> Value {
             .path
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer"}}))
+            .map(|name| {
+                // Ids are numbers; other segments (`{kind}`, `{size}`) are words.
+                let ty = if name == "id" || name.ends_with("_id") { "integer" } else { "string" };
+                json!({"name": name, "in": "path", "required": true, "schema": {"type": ty}})
+            })
             .collect();
         let mut op = json!({
             "summary": r.summary,

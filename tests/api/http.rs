@@ -103,6 +103,16 @@ async fn openapi_lists_every_route_and_every_listed_route_exists() {
         missing.is_empty(),
         "routes missing from openapi.json: {missing:?}"
     );
+    // Path parameters: ids are integers, words such as `{kind}` are strings.
+    for (path, ops) in r.json["paths"].as_object().unwrap() {
+        for op in ops.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().unwrap() {
+                let name = p["name"].as_str().unwrap();
+                let want = if name == "id" { "integer" } else { "string" };
+                assert_eq!(p["schema"]["type"], want, "{path} {name}");
+            }
+        }
+    }
     let source = routes_in_source();
     assert!(!source.is_empty());
     assert_eq!(
