@@ -353,6 +353,15 @@ async fn tags_in_bulk_are_all_or_nothing_and_follow_each_roles_rights() {
         )
         .await;
     assert_eq!(r.error_field(), "tags", "{}", r.text);
+    let r = s
+        .post(
+            &marketing,
+            "/api/v1/customers/tags",
+            json!({"customer_ids": [a], "add": [tag], "remove": [tag]}),
+        )
+        .await;
+    r.assert_problem(422);
+    assert_eq!(r.error_field(), "remove", "{}", r.text);
     assert_eq!(
         s.audit_rows(),
         before,

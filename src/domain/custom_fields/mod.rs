@@ -305,6 +305,9 @@ pub fn update(
             d.options = options(&mut errs, kind, o);
         }
         if let Some(p) = input.position {
+            if p < 0 {
+                errs.add("position", "须为 0 或更大的整数", "must be 0 or more");
+            }
             d.position = p;
         }
         errs.finish()?;

@@ -110,6 +110,10 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
                                 "must be 18 characters (the last may be X)",
                             ),
                             "checksum" => ("身份证号校验位不正确", "has a wrong check digit"),
+                            "region" => (
+                                "身份证号前两位不是有效的省级行政区代码",
+                                "does not start with a valid province code",
+                            ),
                             _ => ("身份证号中的出生日期无效", "contains an invalid birth date"),
                         };
                         errs.add(key, zh, en);

@@ -53,6 +53,13 @@ pub fn parse_id_number(raw: &str, today: NaiveDate) -> Result<IdNumber, &'static
     if CHECK[(sum % 11) as usize] != b[17] {
         return Err("checksum");
     }
+    // The first two digits are the province (GB/T 2260): 11–15, 21–23, 31–37, 41–46, 50–54,
+    // 61–65; 71, 81, 82 and 83 are issued to residents of Taiwan, Hong Kong and Macao.
+    let province = (b[0] - b'0') * 10 + (b[1] - b'0');
+    if !matches!(province, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81..=83)
+    {
+        return Err("region");
+    }
     let birthday = NaiveDate::parse_from_str(&v[6..14], "%Y%m%d").map_err(|_| "birthday")?;
     if birthday > today || birthday.year() < 1900 {
         return Err("birthday");
@@ -129,5 +136,14 @@ mod tests {
             Err("checksum")
         );
         assert_eq!(parse_id_number("1101051949123100", today()), Err("length"));
+        // A valid check digit on an unknown province code (99).
+        let body = "99010519491231002";
+        let sum: u32 = body
+            .bytes()
+            .zip(WEIGHTS)
+            .map(|(d, w)| (d - b'0') as u32 * w)
+            .sum();
+        let id = format!("{body}{}", CHECK[(sum % 11) as usize] as char);
+        assert_eq!(parse_id_number(&id, today()), Err("region"));
     }
 }

@@ -295,6 +295,13 @@ pub fn bulk(
             "choose tags to add or remove",
         ));
     }
+    if add.iter().any(|t| remove.contains(t)) {
+        return Err(Error::field(
+            "remove",
+            "同一标签不能既添加又移除",
+            "a tag cannot be both added and removed",
+        ));
+    }
     let scope = grant.rows();
     let actor = grant.principal().actor();
     app.db.write_sync(|tx| {
