@@ -31,7 +31,11 @@ pub fn document() -> Value {
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| {
                 // Ids are numbers; other segments (`{kind}`, `{size}`) are words.
-                let ty = if name == "id" || name.ends_with("_id") { "integer" } else { "string" };
+                let ty = if name == "id" || name.ends_with("_id") {
+                    "integer"
+                } else {
+                    "string"
+                };
                 json!({"name": name, "in": "path", "required": true, "schema": {"type": ty}})
             })
             .collect();

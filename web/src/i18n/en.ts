@@ -6,7 +6,7 @@ const en: typeof zh = {
     save: 'Save', cancel: 'Cancel', edit: 'Edit', delete: 'Delete', create: 'New', back: 'Back',
     confirm: 'OK', search: 'Search', loadMore: 'Load more', noMore: 'No more', loading: 'Loading…',
     yes: 'Yes', no: 'No', actions: 'Actions', reset: 'Reset', refresh: 'Refresh', none: 'None', saved: 'Saved',
-    deleted: 'Deleted', required: 'Required', filter: 'Filter', all: 'All', close: 'Close', colon: ': ',
+    deleted: 'Deleted', required: 'Required', filter: 'Filter', all: 'All', close: 'Close', colon: ': ', listSep: ', ',
   },
   menu: { customers: 'Customers', users: 'Users', access: 'Permissions', audit: 'Audit log', tags: 'Tags', followUps: 'My follow-ups', duplicates: 'Duplicates', customFields: 'Custom fields' },
   header: { logout: 'Log out', changePassword: 'Change password', twoStep: 'Two-step verification', language: 'Language' },
@@ -68,6 +68,7 @@ const en: typeof zh = {
       skin_type: 'Skin type', allergies: 'Allergies', concerns: 'Concerns', medical_history: 'Medical history',
       notes: 'Notes', consents: 'Consents', created_at: 'Created', updated_at: 'Updated',
       stage: 'Stage', tags: 'Tags', referrer_id: 'Referred by', last_visit_at: 'Last visit', last_purchase_at: 'Last purchase',
+      restricted_at: 'Processing restricted since',
     },
     gender: { female: 'Female', male: 'Male', unknown: 'Unknown' },
     source: {
@@ -81,12 +82,18 @@ const en: typeof zh = {
     title: 'Audit log', at: 'Time', actor: 'Actor', role: 'Role', ip: 'IP', action: 'Action',
     entity: 'Entity', entity_id: 'Entity ID', store: 'Store', changes: 'Changes', empty: 'No entries',
     from: 'Start date', to: 'End date', rangeSep: 'to', changed: 'changed',
-    entities: { customer: 'Customer', user: 'User', store: 'Store', access: 'Permissions', audit: 'Audit log', consultation: 'Consultation', tag: 'Tag', staff: 'Staff', custom_field: 'Custom field' },
+    entities: {
+      customer: 'Customer', user: 'User', store: 'Store', access: 'Permissions', audit: 'Audit log', consultation: 'Consultation',
+      tag: 'Tag', staff: 'Staff', custom_field: 'Custom field', segment: 'Segment', import: 'Import', photo: 'Photo',
+      consent_template: 'Consent template', signed_consent: 'Signed consent', system: 'System',
+    },
+    actorPlaceholder: 'User name', actorHint: "Filter by the actor's user name (the whole name)",
     actions: {
       login: 'Log in', login_failed: 'Failed login', logout: 'Log out', view: 'View', reveal: 'Reveal',
       create: 'Create', update: 'Update', delete: 'Delete', change_password: 'Change password',
       reset_password: 'Reset password', totp_enable: 'Two-step on', totp_disable: 'Two-step off',
       permission_change: 'Permission change', setup: 'Setup', seed: 'Demo data', backup: 'Backup', restore: 'Restore',
+      export: 'Export', upload: 'Upload', import: 'Import', merge: 'Merge', pipl: 'Privacy request', archive: 'Archive',
     },
     keys: {
       change: 'Change', field: 'Field', reason: 'Reason', failed_logins: 'Failures in a row', role: 'Role',
@@ -94,7 +101,13 @@ const en: typeof zh = {
       display_name: 'Display name', store_id: 'Store', disabled: 'Disabled', customers: 'Customers',
       first_id: 'First ID', last_id: 'Last ID', code: 'Code', name: 'Name', from: 'From',
       backup_created_at: 'Backup taken', replaced_kept_in: 'Old data kept in',
+      rows: 'Rows', columns: 'Columns', format: 'Format', q: 'Search', summary: 'Result', kind: 'Kind',
+      first_created_id: 'First new customer ID', last_created_id: 'Last new customer ID', import_id: 'Import',
+      ok: 'Succeeded', path: 'Location', error: 'Error', audit_rows: 'Audit rows',
+      merged_from: 'Merged in customer ID', merged_into: 'Merged into customer ID',
+      created: 'Created', updated: 'Updated', merged: 'Merged', unchanged: 'Unchanged', errors: 'Errors', conflicts: 'Conflicts',
     },
+    formats: { xlsx: 'Excel (xlsx)', csv: 'CSV' },
     reasons: {
       unknown_user: 'unknown user', wrong_password: 'wrong password', wrong_totp: 'wrong code',
       locked_or_disabled: 'locked or disabled',
@@ -110,7 +123,11 @@ const en: typeof zh = {
     title: 'Permissions', role: 'Role', scope: 'Row scope', field: 'Field', sensitivityLabel: 'Sensitivity',
     policy: 'Policy', actions: 'Actions', fields: 'Fields',
     policies: { hidden: 'Hidden', masked: 'Masked', read: 'Read', write_masked: 'Write (shown masked)', write: 'Write' },
-    entities: { customer: 'Customers', user: 'Users', store: 'Stores', audit: 'Audit log', access: 'Permissions', consultation: 'Consultations', tag: 'Tags', staff: 'Staff', custom_field: 'Custom fields' },
+    entities: {
+      customer: 'Customers', user: 'Users', store: 'Stores', audit: 'Audit log', access: 'Permissions', consultation: 'Consultations',
+      tag: 'Tags', staff: 'Staff', custom_field: 'Custom fields', segment: 'Segments', import: 'Imports', photo: 'Photos',
+      consent_template: 'Consent templates', signed_consent: 'Signed consents',
+    },
     scopes: { all: 'All stores', own_stores: 'Own stores', own_customers: 'Own customers', own_channel: 'Own channel' },
     actionNames: {
       read: 'Read', create: 'Create', update: 'Update', delete: 'Delete', export: 'Export', approve: 'Approve',
@@ -119,6 +136,19 @@ const en: typeof zh = {
     sensitivity: {
       contact: 'Contact', identity: 'Identity', health: 'Health', finance: 'Finance', internal: 'Internal', plain: 'Plain',
     },
+  },
+  // Field labels that no form has already (see lib/labels.ts).
+  fields: {
+    common: {
+      id: 'ID', customer_id: 'Customer', store_id: 'Store', created_by: 'Created by', created_at: 'Created',
+      updated_at: 'Updated', version: 'Version', version_id: 'Version ID',
+    },
+    tag: { group_id: 'Group' },
+    segment: { owner_id: 'Owner' },
+    import: { format: 'File format', result: 'Result', created_at: 'Uploaded', committed_at: 'Imported' },
+    photo: { consultation_id: 'Consultation', media_type: 'File type', preview: 'Preview', image: 'Picture' },
+    signed_consent: { template_version_id: 'Template version', clinic_name: 'Clinic name', signed_by_name: 'Handled by (name)' },
+    custom_field: { entity: 'Belongs to', name: 'Field name', archived_at: 'Archived' },
   },
   roles: {
     admin: 'Administrator', manager: 'Store manager', consultant: 'Consultant', doctor: 'Doctor', nurse: 'Nurse/therapist',
@@ -176,7 +206,9 @@ const en: typeof zh = {
   },
   filters: {
     stage: 'Stage', tag: 'Tag', store: 'Store', consultant: 'Consultant', source: 'Source', birthdayMonth: 'Birthday month',
-    month: 'Month {n}', lastVisit: 'Last visit', from: 'From', to: 'To', clear: 'Clear filters', active: '{n} filters',
+    month: 'Month {n}', from: 'From',
+    // The last-visit range's start and end placeholders.
+    lastVisit: 'Visited from', to: 'Visited to', clear: 'Clear filters', active: '{n} filters',
   },
   segments: {
     title: 'Segments', pick: 'Segments', none: 'No saved segments', saveAs: 'Save as segment', name: 'Segment name',

@@ -4,7 +4,7 @@ export default {
     save: '保存', cancel: '取消', edit: '编辑', delete: '删除', create: '新建', back: '返回',
     confirm: '确定', search: '搜索', loadMore: '加载更多', noMore: '没有更多了', loading: '加载中…',
     yes: '是', no: '否', actions: '操作', reset: '重置', refresh: '刷新', none: '无', saved: '已保存',
-    deleted: '已删除', required: '必填', filter: '筛选', all: '全部', close: '关闭', colon: '：',
+    deleted: '已删除', required: '必填', filter: '筛选', all: '全部', close: '关闭', colon: '：', listSep: '、',
   },
   menu: { customers: '客户', users: '用户', access: '权限', audit: '审计日志', tags: '标签', followUps: '我的回访', duplicates: '重复客户', customFields: '自定义字段' },
   header: { logout: '退出登录', changePassword: '修改密码', twoStep: '两步验证', language: '语言' },
@@ -58,6 +58,7 @@ export default {
       skin_type: '肤质', allergies: '过敏史', concerns: '关注问题', medical_history: '既往病史',
       notes: '备注', consents: '授权', created_at: '创建时间', updated_at: '更新时间',
       stage: '阶段', tags: '标签', referrer_id: '推荐人', last_visit_at: '最近到店', last_purchase_at: '最近消费',
+      restricted_at: '限制处理起始时间',
     },
     gender: { female: '女', male: '男', unknown: '未知' },
     source: {
@@ -71,19 +72,31 @@ export default {
     title: '审计日志', at: '时间', actor: '操作人', role: '角色', ip: 'IP', action: '动作',
     entity: '对象', entity_id: '对象ID', store: '门店', changes: '变更', empty: '暂无记录',
     from: '开始日期', to: '结束日期', rangeSep: '至', changed: '已修改',
-    entities: { customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志', consultation: '咨询记录', tag: '标签', staff: '员工', custom_field: '自定义字段' },
+    entities: {
+      customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志', consultation: '咨询记录', tag: '标签',
+      staff: '员工', custom_field: '自定义字段', segment: '客户分群', import: '导入', photo: '照片',
+      consent_template: '同意书模板', signed_consent: '知情同意书', system: '系统',
+    },
+    actorPlaceholder: '用户名', actorHint: '按操作人的登录用户名筛选（须完整一致）',
     actions: {
       login: '登录', login_failed: '登录失败', logout: '退出登录', view: '查看', reveal: '显示脱敏',
       create: '新建', update: '修改', delete: '删除', change_password: '修改密码', reset_password: '重置密码',
       totp_enable: '开启两步验证', totp_disable: '停用两步验证', permission_change: '权限变更',
       setup: '初始化', seed: '导入演示数据', backup: '备份', restore: '恢复',
+      export: '导出', upload: '上传文件', import: '导入', merge: '合并', pipl: '个人信息请求', archive: '停用',
     },
     keys: {
       change: '变更', field: '字段', reason: '原因', failed_logins: '连续失败', role: '角色', entity: '对象',
       action: '操作', allowed: '允许', policy: '权限', username: '用户名', display_name: '姓名', store_id: '门店',
       disabled: '停用', customers: '客户数', first_id: '起始ID', last_id: '结束ID', code: '编号', name: '名称',
       from: '来源', backup_created_at: '备份时间', replaced_kept_in: '原数据保存在',
+      rows: '行数', columns: '导出字段', format: '格式', q: '搜索词', summary: '结果', kind: '类型',
+      first_created_id: '首个新建客户ID', last_created_id: '最后新建客户ID', import_id: '导入批次',
+      ok: '成功', path: '位置', error: '错误', audit_rows: '审计记录数',
+      merged_from: '并入的客户ID', merged_into: '已并入客户ID',
+      created: '新建', updated: '更新', merged: '合并', unchanged: '无变化', errors: '错误', conflicts: '冲突',
     },
+    formats: { xlsx: 'Excel（xlsx）', csv: 'CSV' },
     reasons: {
       unknown_user: '用户不存在', wrong_password: '密码错误', wrong_totp: '验证码错误',
       locked_or_disabled: '账户已锁定或停用',
@@ -99,7 +112,11 @@ export default {
     title: '权限设置', role: '角色', scope: '数据范围', field: '字段', sensitivityLabel: '敏感级别',
     policy: '权限', actions: '操作权限', fields: '字段权限',
     policies: { hidden: '隐藏', masked: '脱敏', read: '只读', write_masked: '可写（脱敏显示）', write: '可写' },
-    entities: { customer: '客户', user: '用户', store: '门店', audit: '审计日志', access: '权限', consultation: '咨询记录', tag: '标签', staff: '员工', custom_field: '自定义字段' },
+    entities: {
+      customer: '客户', user: '用户', store: '门店', audit: '审计日志', access: '权限', consultation: '咨询记录', tag: '标签',
+      staff: '员工', custom_field: '自定义字段', segment: '客户分群', import: '客户导入', photo: '照片',
+      consent_template: '知情同意书模板', signed_consent: '已签知情同意书',
+    },
     scopes: { all: '全部门店', own_stores: '本门店', own_customers: '自己的客户', own_channel: '本渠道' },
     actionNames: {
       read: '查看', create: '新建', update: '修改', delete: '删除', export: '导出', approve: '审批',
@@ -108,6 +125,20 @@ export default {
     sensitivity: {
       contact: '联系方式', identity: '身份', health: '健康', finance: '财务', internal: '内部', plain: '普通',
     },
+  },
+  // Field labels that no form has already (see lib/labels.ts: customers and consultations use
+  // customer.fields and consultation.fields, other entities reuse their pages' labels first).
+  fields: {
+    common: {
+      id: 'ID', customer_id: '客户', store_id: '门店', created_by: '创建人', created_at: '创建时间',
+      updated_at: '更新时间', version: '版本', version_id: '版本编号',
+    },
+    tag: { group_id: '分组' },
+    segment: { owner_id: '创建人' },
+    import: { format: '文件格式', result: '导入结果', created_at: '上传时间', committed_at: '导入时间' },
+    photo: { consultation_id: '咨询记录', media_type: '文件类型', preview: '预览图', image: '图片' },
+    signed_consent: { template_version_id: '模板版本', clinic_name: '诊所名称', signed_by_name: '经办人姓名' },
+    custom_field: { entity: '所属对象', name: '字段名', archived_at: '停用时间' },
   },
   roles: {
     admin: '管理员', manager: '店长', consultant: '咨询师', doctor: '医生', nurse: '护士/治疗师',
@@ -165,7 +196,9 @@ export default {
   },
   filters: {
     stage: '阶段', tag: '标签', store: '门店', consultant: '咨询师', source: '来源', birthdayMonth: '生日月份',
-    month: '{n} 月', lastVisit: '最近到店', from: '开始日期', to: '结束日期', clear: '清除筛选', active: '{n} 个筛选条件',
+    month: '{n} 月', from: '开始日期',
+    // The last-visit range's start and end placeholders.
+    lastVisit: '到店开始日期', to: '到店结束日期', clear: '清除筛选', active: '{n} 个筛选条件',
   },
   segments: {
     title: '客户分群', pick: '选择分群', none: '没有保存的分群', saveAs: '保存为分群', name: '分群名称',
