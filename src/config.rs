@@ -228,6 +228,14 @@ impl Config {
                 "tls.cert_file and tls.key_file must be set together",
             ));
         }
+        for name in &self.tls.names {
+            if !valid_tls_name(name) {
+                return Err(invalid(
+                    "tls.names",
+                    format!("`{name}` is neither a host name nor an IP address"),
+                ));
+            }
+        }
         let a = &self.auth;
         if a.access_token_minutes == 0 || a.access_token_minutes > 15 {
             return Err(invalid(
@@ -336,6 +344,23 @@ impl Config {
     }
 }
 
+/// A name a certificate can carry: an IP address, or a DNS name of letters, digits and hyphens
+/// (labels not starting or ending with a hyphen).
+fn valid_tls_name(name: &str) -> bool {
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,6 +423,22 @@ mod tests {
     }
 
     #[test]
+    fn certificate_names() {
+        for ok in [
+            "crm.clinic.lan",
+            "liyan",
+            "192.168.1.20",
+            "fe80::1",
+            "a-b.c",
+        ] {
+            assert!(valid_tls_name(ok), "{ok}");
+        }
+        for bad in ["bad name", "", "a..b", "-a", "a_b.lan", "诊所.lan"] {
+            assert!(!valid_tls_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn validation_names_the_key() {
         for (toml, key) in [
             (
@@ -414,6 +455,8 @@ mod tests {
                 "database.busy_timeout_ms",
             ),
             ("[database]\ncache_size_kib = 0", "database.cache_size_kib"),
+            ("[tls]\nnames = [\"bad name\"]", "tls.names"),
+            ("[tls]\nnames = [\"-x.lan\"]", "tls.names"),
         ] {
             let (c, _) = Config::from_toml(toml).unwrap();
             let err = c.validate().unwrap_err().to_string();

@@ -123,6 +123,14 @@ pub fn update(app: &App, by: &Actor, id: i64, patch: &UserPatch) -> Result<()> {
             Some(false) => None,
             None => u.disabled_at,
         };
+        let unchanged = display_name == u.display_name
+            && role == u.role
+            && store_id == u.store_id
+            && disabled_at.is_some() == u.disabled_at.is_some();
+        if unchanged {
+            // Nothing to write, and no empty audit row.
+            return Ok(());
+        }
         store::update_user(tx, id, display_name, role, store_id, disabled_at, now)?;
         if role != u.role
             || store_id != u.store_id

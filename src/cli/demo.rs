@@ -10,8 +10,8 @@ const DEMO_MARKER: &str = "LIYAN-DEMO";
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Number of demo customers.
-    #[arg(long, default_value_t = 500)]
+    /// Number of demo customers (at most 100000; the benchmarks seed larger clinics their own way).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(0..=100_000))]
     pub customers: u64,
     /// Address to listen on.
     #[arg(long)]

@@ -1,4 +1,4 @@
-//! `liyan user add|list|disable|reset-password`.
+//! `liyan user add|list|disable|enable|reset-password`.
 
 use std::io::Read;
 
@@ -29,6 +29,8 @@ pub enum Command {
     List,
     /// Disable an account (its sessions end at once).
     Disable { username: String },
+    /// Enable a disabled account again (it logs in with its current password).
+    Enable { username: String },
     /// Set a temporary password (read from standard input); the user must change it at next login.
     ResetPassword {
         username: String,
@@ -61,6 +63,7 @@ fn read_password() -> Result<String, String> {
 pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let (app, _) = app::open(&config, false)?;
     let by = Actor::system("cli");
+    let disabling = matches!(cmd, Command::Disable { .. });
     match cmd {
         Command::Add {
             username,
@@ -90,14 +93,24 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
         }
         Command::List => {
             println!(
-                "{:<5} {:<20} {:<16} {:<6} {:<9} name",
+                "{:<5} {:<20} {:<16} {:<8} {:<9} name",
                 "id", "username", "role", "store", "state"
             );
-            for r in app
+            let (users, stores) = app
                 .db
-                .read_sync(crate::auth::store::list_users)
-                .map_err(|e: rusqlite::Error| e.to_string())?
-            {
+                .read_sync(|c| {
+                    Ok::<_, rusqlite::Error>((
+                        crate::auth::store::list_users(c)?,
+                        crate::domain::stores::all(c)?,
+                    ))
+                })
+                .map_err(|e| e.to_string())?;
+            for r in users {
+                // Stores by the code `user add --store` takes.
+                let store = stores
+                    .iter()
+                    .find(|s| s.0 == r.store_id)
+                    .map_or_else(|| r.store_id.to_string(), |s| s.1.clone());
                 let state = if r.disabled_at.is_some() {
                     "disabled"
                 } else if r.locked_until.is_some_and(|t| t > crate::clock::now_ms()) {
@@ -106,12 +119,12 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                     "active"
                 };
                 println!(
-                    "{:<5} {:<20} {:<16} {:<6} {:<9} {}",
-                    r.id, r.username, r.role, r.store_id, state, r.display_name
+                    "{:<5} {:<20} {:<16} {:<8} {:<9} {}",
+                    r.id, r.username, r.role, store, state, r.display_name
                 );
             }
         }
-        Command::Disable { username } => {
+        Command::Disable { username } | Command::Enable { username } => {
             let id = users::find_id(&app, &username)
                 .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))?;
             users::update(
@@ -119,12 +132,16 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                 &by,
                 id,
                 &users::UserPatch {
-                    disabled: Some(true),
+                    disabled: Some(disabling),
                     ..Default::default()
                 },
             )
             .map_err(|e| e.for_people())?;
-            println!("disabled {username}; their sessions have ended");
+            if disabling {
+                println!("disabled {username}; their sessions have ended");
+            } else {
+                println!("enabled {username}; they can log in again");
+            }
         }
         Command::ResetPassword { username, .. } => {
             let id = users::find_id(&app, &username)

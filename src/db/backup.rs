@@ -134,6 +134,13 @@ pub fn create(
     let result = (|| {
         std::fs::create_dir_all(&tmp)
             .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        // Customer data: only the account that made the backup may open it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| format!("cannot restrict {}: {e}", tmp.display()))?;
+        }
         let db_copy = tmp.join("liyan.db");
         snapshot(conn, &db_copy)?;
         let mut files = std::collections::BTreeMap::new();

@@ -162,6 +162,12 @@ async fn backup_during_writes_then_restore_into_a_new_directory() {
     // Rotation kept two, and nothing half-written is left.
     let found = backups_in(&dest);
     assert_eq!(found.len(), 2, "{found:?}");
+    // Only the account that made them may open them.
+    for b in &found {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(b).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", b.display());
+    }
     for b in &found {
         assert!(
             b.is_dir()

@@ -95,12 +95,23 @@ async fn user_add_list_disable_and_reset_password() {
     assert!(
         out.stdout
             .lines()
-            .any(|l| l.contains("xiaoli") && l.contains("disabled")),
-        "{}",
+            .any(|l| l.contains("xiaoli") && l.contains("disabled") && l.contains(" east ")),
+        "the store is listed by its code: {}",
         out.stdout
     );
+    // Disabling again changes nothing and writes nothing.
+    let audits = s.audit_rows();
+    let out = s.cli(&["user", "disable", "xiaoli"], None).await;
+    assert!(out.ok(), "{out:?}");
+    assert_eq!(s.audit_rows(), audits);
     let out = s.cli(&["user", "disable", "nobody-here"], None).await;
     assert!(!out.ok(), "{out:?}");
+    // Enabled again, the account logs in with its password.
+    let out = s.cli(&["user", "enable", "xiaoli"], None).await;
+    assert!(out.ok(), "{out:?}");
+    assert_eq!(s.login_resp("xiaoli", "Temp#2026cli").await.code(), 200);
+    let out = s.cli(&["user", "disable", "xiaoli"], None).await;
+    assert!(out.ok(), "{out:?}");
 
     let token = s.login("frontdesk").await;
     let out = s
