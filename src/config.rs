@@ -37,6 +37,9 @@ pub struct TlsConfig {
 pub struct AuthConfig {
     pub access_token_minutes: u32,
     pub idle_timeout_minutes: u32,
+    /// A refresh token used again this long after it was swapped ends its session (copied);
+    /// sooner, it is a second browser tab that refreshed at the same moment.
+    pub refresh_reuse_grace_seconds: u32,
     pub absolute_timeout_hours: u32,
     pub max_failed_logins: u32,
     pub lockout_minutes: u32,
@@ -93,6 +96,7 @@ impl Default for AuthConfig {
         AuthConfig {
             access_token_minutes: 15,
             idle_timeout_minutes: 30,
+            refresh_reuse_grace_seconds: 30,
             absolute_timeout_hours: 12,
             max_failed_logins: 5,
             lockout_minutes: 30,
@@ -241,6 +245,12 @@ impl Config {
             return Err(invalid(
                 "auth.access_token_minutes",
                 "must be between 1 and 15",
+            ));
+        }
+        if a.refresh_reuse_grace_seconds > 300 {
+            return Err(invalid(
+                "auth.refresh_reuse_grace_seconds",
+                "must be between 0 and 300",
             ));
         }
         if a.idle_timeout_minutes == 0 {

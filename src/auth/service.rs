@@ -218,9 +218,29 @@ pub fn login(
 pub fn refresh(app: &App, refresh_token: &str) -> Result<LoginResult> {
     let now = now_ms();
     let idle = app.config.auth.idle_timeout_minutes as i64 * MINUTE_MS;
-    app.db.write_sync(|tx| {
-        let Some(s) = store::session_by_refresh(tx, &token_hash(refresh_token))? else {
-            return Err(Error::unauthorized());
+    let presented = token_hash(refresh_token);
+    let outcome = app.db.write_sync(|tx| {
+        let Some(s) = store::session_by_refresh(tx, &presented)? else {
+            // A token this session already swapped. Within the grace it is a second tab that
+            // refreshed at the same moment; later, someone kept a copy: end the session. The
+            // refusal comes after the commit, so the ending stays.
+            let grace = app.config.auth.refresh_reuse_grace_seconds as i64 * 1000;
+            if let Some((session, user, retired_at)) = store::retired_refresh(tx, &presented)? {
+                if now - retired_at > grace && store::revoke_session(tx, session, now)? {
+                    audit::append(
+                        tx,
+                        &Event {
+                            actor: &Actor::system("auth"),
+                            action: "refresh_reuse",
+                            entity: "user",
+                            entity_id: Some(user),
+                            store_id: None,
+                            changes: Some(serde_json::json!({"session_ended": true})),
+                        },
+                    )?;
+                }
+            }
+            return Ok(None);
         };
         if s.revoked_at.is_some() || s.expires_at <= now || s.last_used_at + idle <= now {
             return Err(Error::unauthorized());
@@ -232,8 +252,16 @@ pub fn refresh(app: &App, refresh_token: &str) -> Result<LoginResult> {
             return Err(Error::unauthorized());
         }
         let new_refresh = new_secret_token();
-        store::rotate_session(tx, s.id, &token_hash(&new_refresh), now)?;
-        Ok(LoginResult {
+        let lifetime = app.config.auth.absolute_timeout_hours as i64 * HOUR_MS;
+        store::rotate_session(
+            tx,
+            s.id,
+            &presented,
+            &token_hash(&new_refresh),
+            now,
+            now - lifetime,
+        )?;
+        Ok(Some(LoginResult {
             access_token: app.tokens.issue(user.id, s.id, &user.role),
             expires_in: app.tokens.ttl_secs,
             must_change_password: user.must_change_password,
@@ -241,8 +269,9 @@ pub fn refresh(app: &App, refresh_token: &str) -> Result<LoginResult> {
             user: (&user).into(),
             refresh_token: new_refresh,
             refresh_max_age_secs: (s.expires_at - now) / 1000,
-        })
-    })
+        }))
+    })?;
+    outcome.ok_or_else(Error::unauthorized)
 }
 
 pub fn logout(app: &App, p: &Principal) -> Result<()> {

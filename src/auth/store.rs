@@ -188,25 +188,48 @@ pub fn session_by_refresh(
         .optional()
 }
 
+/// Gives the session a new refresh token and keeps the old one's hash as retired; retired hashes
+/// older than `forget_before` (no session lives that long) are dropped.
 pub fn rotate_session(
     conn: &Connection,
     id: i64,
-    refresh_hash: &[u8],
+    old_hash: &[u8],
+    new_hash: &[u8],
     now: i64,
+    forget_before: i64,
 ) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE sessions SET refresh_hash = ?2, last_used_at = ?3 WHERE id = ?1",
-        params![id, refresh_hash, now],
+        params![id, new_hash, now],
     )?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO retired_refresh_tokens (refresh_hash, session_id, retired_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![old_hash, id, now])?;
+    conn.prepare_cached("DELETE FROM retired_refresh_tokens WHERE retired_at < ?1")?
+        .execute([forget_before])?;
     Ok(())
 }
 
-pub fn revoke_session(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
-    conn.execute(
+/// The session a retired refresh token belonged to, its user, and when the token was retired.
+pub fn retired_refresh(
+    conn: &Connection,
+    refresh_hash: &[u8],
+) -> rusqlite::Result<Option<(i64, i64, i64)>> {
+    conn.prepare_cached(
+        "SELECT r.session_id, s.user_id, r.retired_at FROM retired_refresh_tokens r
+         JOIN sessions s ON s.id = r.session_id WHERE r.refresh_hash = ?1",
+    )?
+    .query_row([refresh_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .optional()
+}
+
+/// Ends the session; false when it had ended already.
+pub fn revoke_session(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
         "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![id, now],
-    )?;
-    Ok(())
+    )? > 0)
 }
 
 pub fn revoke_user_sessions(conn: &Connection, user_id: i64, now: i64) -> rusqlite::Result<usize> {

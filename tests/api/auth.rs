@@ -313,6 +313,37 @@ async fn refresh_rotates_and_the_old_refresh_token_dies() {
     assert_eq!(r.json["user"]["username"], "doctor");
 }
 
+/// A swapped refresh token that comes back after the grace was copied: its session ends, for
+/// the copy and for the rightful holder alike, and the event is audited.
+#[tokio::test]
+async fn a_reused_refresh_token_ends_its_session() {
+    let s = Server::start_with(Opts {
+        customers: 1,
+        config: Some("[auth]\nrefresh_reuse_grace_seconds = 0\n".into()),
+    })
+    .await;
+    let login = s.login_resp("frontdesk", PASSWORD).await;
+    let (r1, _) = refresh_cookie(&login);
+    let rot = refresh_with(&s, Some(&r1)).await;
+    assert_eq!(rot.code(), 200, "{}", rot.text);
+    let (r2, _) = refresh_cookie(&rot);
+    let access2 = rot.json["access_token"].as_str().unwrap().to_string();
+    assert_eq!(me(&s, &access2).await, 200);
+
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    refresh_with(&s, Some(&r1)).await.assert_problem(401);
+    // The session is over: the rightful holder's refresh token and access token stop working.
+    refresh_with(&s, Some(&r2)).await.assert_problem(401);
+    assert_eq!(me(&s, &access2).await, 401);
+    let (action, entity, entity_id, _, _) = s.last_audit();
+    assert_eq!(
+        (action.as_str(), entity.as_str(), entity_id),
+        ("refresh_reuse", "user", Some(s.user_id("frontdesk")))
+    );
+    // Other sessions of the same user are not touched.
+    assert_eq!(s.login_resp("frontdesk", PASSWORD).await.code(), 200);
+}
+
 #[tokio::test]
 async fn logout_ends_the_access_and_the_refresh_token() {
     let s = Server::with_customers(2).await;

@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = [
   'merge',
   'pipl',
   'archive',
+  'refresh_reuse',
 ] as const
 
 /** Every entity the server writes to the audit log (`system`: backups and restores). */
