@@ -74,6 +74,25 @@ async fn templates_are_versioned_and_old_versions_never_change() {
         "version 1 is kept as it was"
     );
     assert_eq!(s.last_audit().0, "update");
+    // Sending the template back whole, its unchanged category included, is fine; changing the
+    // category is not, and writes nothing.
+    let path = format!("/api/v1/consent-templates/{id}");
+    let audits = s.audit_rows();
+    let same = s
+        .put(&manager, &path, json!({"category": "energy", "title": "光电类项目治疗知情同意书", "body": "新版正文：治疗后严格防晒。"}))
+        .await;
+    assert_eq!(same.code(), 200, "{}", same.text);
+    assert_eq!(same.json["version"], 2, "nothing changed, no new version");
+    let other = s
+        .put(
+            &manager,
+            &path,
+            json!({"category": "surgery", "title": "x", "body": "y"}),
+        )
+        .await;
+    other.assert_problem(422);
+    assert_eq!(other.error_field(), "category");
+    assert_eq!(s.audit_rows(), audits);
 
     // Categories are fixed, new templates start at version 1.
     let r = s

@@ -133,13 +133,6 @@ pub fn update_template(
     id: i64,
     input: &TemplateInput,
 ) -> Result<Exported> {
-    if input.category.is_some() {
-        return Err(Error::field(
-            "category",
-            "模板的品项分类不能修改",
-            "a template's category cannot change",
-        ));
-    }
     grant.check_writable(["title", "body"])?;
     let mut errs = crate::domain::input::Errors::default();
     let title = clean(&mut errs, "title", input.title.as_deref(), 100);
@@ -149,6 +142,14 @@ pub fn update_template(
     let by = grant.principal().user_id;
     let t = app.db.write_sync(|tx| {
         let old = store::current(tx, id)?.ok_or_else(Error::not_found)?;
+        // The category is fixed; a client that sends the template back whole may repeat it.
+        if input.category.as_deref().is_some_and(|c| c != old.category) {
+            return Err(Error::field(
+                "category",
+                "模板的品项分类不能修改",
+                "a template's category cannot change",
+            ));
+        }
         if old.title == title && old.body == body {
             return Ok(old);
         }
