@@ -130,10 +130,12 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     await desk.locator(tid('menu-customers')).click()
     await desk.waitForURL(/\/customers$/)
     await field(desk, 'customer-search').fill(prefix)
-    const listRows = desk.locator('.customer-row')
+    // The list pins the selection, member no. and name on the left: el-table-v2 draws those cells
+    // in a table of their own beside the main one, so each row is there twice (its own cells each).
+    const listRows = desk.locator('.el-table-v2__left .customer-row')
     await desk.waitForFunction(
       (names) => {
-        const rs = [...document.querySelectorAll('.customer-row')]
+        const rs = [...document.querySelectorAll('.el-table-v2__left .customer-row')]
         return rs.length === 2 && names.every((n) => rs.some((r) => r.textContent.includes(n.slice(0, 1))))
       },
       [NAME_A, NAME_B],
@@ -146,7 +148,7 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     await desk.locator(tid('bulk-tag-submit')).click()
     await desk.locator(tid('bulk-tag-dialog')).waitFor({ state: 'hidden' })
     await desk.waitForFunction(() => {
-      const rs = [...document.querySelectorAll('.customer-row')]
+      const rs = [...document.querySelectorAll('.el-table-v2__main .customer-row')]
       return rs.length === 2 && rs.every((r) => r.querySelector('[data-testid="cell-tags"]')?.textContent.includes('高价值'))
     })
 

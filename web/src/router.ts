@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useAuth } from './stores/auth'
+import { homePath, routeAllowed } from './lib/routeAccess'
 
 const routes: RouteRecordRaw[] = [
   { path: '/setup', name: 'setup', component: () => import('./views/SetupView.vue'), meta: { public: true } },
@@ -69,5 +70,11 @@ router.beforeEach(async (to) => {
   // The server refuses everything else until these are done, in this order.
   if (auth.mustChangePassword && to.name !== 'change-password') return { name: 'change-password' }
   if (auth.mustEnrollTotp && to.name !== 'totp' && to.name !== 'change-password') return { name: 'totp' }
+  // "Home" is the first page the role may open (not every role reads customers). A page the
+  // role may not open stays at its URL and shows the "no permission" state (MainLayout).
+  if (to.redirectedFrom?.name === 'home' && !routeAllowed(to.name, auth.can)) {
+    const home = homePath(auth.can)
+    if (home && home !== to.path) return { path: home, replace: true }
+  }
   return true
 })

@@ -28,4 +28,32 @@ describe('errorTitle', () => {
     expect(errorTitle(problem('记录不存在'))).toBe('记录不存在')
     expect(errorTitle(problem('记录不存在', []))).toBe('记录不存在')
   })
+
+  it('names a field the server put into the title by its label, once', () => {
+    i18n.global.locale.value = 'zh-CN'
+    const forbidden = new ApiError(403, {
+      type: 'https://liyan.local/problems/forbidden-field',
+      title: '无权检索字段 birthday',
+      status: 403,
+      errors: [{ field: 'birthday', message: '无权检索此字段' }],
+    })
+    expect(errorTitle(forbidden)).toBe('无权检索字段 生日')
+    i18n.global.locale.value = 'en'
+    const en = new ApiError(403, {
+      type: 'https://liyan.local/problems/forbidden-field',
+      title: 'Not allowed to search field `birthday`',
+      errors: [{ field: 'birthday', message: 'not allowed to search this field' }],
+    })
+    expect(errorTitle(en)).toBe('Not allowed to search field Birthday')
+    i18n.global.locale.value = 'zh-CN'
+  })
+
+  it('uses the entity and custom labels it is given, and leaves other words alone', () => {
+    const p = (title: string, field: string) =>
+      new ApiError(403, { type: 'https://liyan.local/problems/forbidden-field', title, errors: [{ field, message: '无权修改此字段' }] })
+    expect(errorTitle(p('无权修改字段 username', 'username'), { entity: 'user' })).toBe('无权修改字段 用户名')
+    expect(errorTitle(p('无权修改字段 cf_job', 'cf_job'), { label: (f) => (f === 'cf_job' ? '职业' : undefined) })).toBe('无权修改字段 职业')
+    // A key that is not named in the title stays a reason; words that merely equal it are not touched.
+    expect(errorTitle(problem('name taken', [{ field: 'name', message: '已存在' }]))).toBe('name taken：已存在')
+  })
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   addDays,
   filterCount,
+  filterShown,
   filterToApi,
   isDate,
   isEmptyFilter,
@@ -110,5 +111,25 @@ describe('custom-field conditions', () => {
   it('ignore empty values', () => {
     expect(isEmptyFilter({ custom: { cf_blood_type: '  ' } })).toBe(true)
     expect(sameFilter({ custom: { cf_a: '1' } }, { custom: { cf_a: '2' } })).toBe(false)
+  })
+})
+
+describe('which filters a role is offered', () => {
+  const policy = (fields: Record<string, string>) => (_e: string, f: string) => fields[f] ?? 'hidden'
+  const can = (entities: string[]) => (e: string, a: string) => a === 'read' && entities.includes(e)
+
+  it('hides a pick list the role cannot read, even when it sees the field', () => {
+    // The partner sees tags on customers but may not list the tags.
+    const partner = policy({ tags: 'read', stage: 'read', source: 'read', store_id: 'read' })
+    expect(filterShown('tag_id', partner, can(['customer', 'store']))).toBe(false)
+    expect(filterShown('stage', partner, can(['customer', 'store']))).toBe(true)
+    expect(filterShown('store_id', partner, can(['customer', 'store']))).toBe(true)
+    expect(filterShown('consultant_id', partner, can(['customer', 'store']))).toBe(false)
+  })
+
+  it('hides a filter on a hidden field', () => {
+    expect(filterShown('birthday_month', policy({}), can(['customer', 'tag', 'staff']))).toBe(false)
+    expect(filterShown('tag_id', policy({ tags: 'write' }), can(['tag']))).toBe(true)
+    expect(filterShown('consultant_id', policy({ consultant_id: 'read' }), can(['staff']))).toBe(true)
   })
 })

@@ -61,7 +61,7 @@ const en: typeof zh = {
     mobileInvalid: 'Enter a valid 11-digit mobile number', consentsGranted: 'Granted', consentsNone: 'Not granted',
     healthHint: 'Allergies and medical history need the health-data consent first', count: '{n} customers loaded',
     empty: 'No customers yet', noMatch: 'No customer matches', consentTag: '{kind}: {state}',
-    readOnly: 'Read only',
+    nothingWritable: 'Your role may not change any field of this customer; this page is for reading only.', readOnly: 'Read only',
     fields: {
       id: 'ID', member_no: 'Member no.', name: 'Name', gender: 'Gender', birthday: 'Birthday', mobile: 'Mobile',
       wechat_id: 'WeChat ID', id_number: 'ID number', store_id: 'Store', consultant_id: 'Consultant', source: 'Source',
@@ -154,6 +154,17 @@ const en: typeof zh = {
     admin: 'Administrator', manager: 'Store manager', consultant: 'Consultant', doctor: 'Doctor', nurse: 'Nurse/therapist',
     front_desk: 'Front desk', finance: 'Finance', channel_manager: 'Channel manager', marketing: 'Marketing',
     auditor: 'Auditor', partner: 'Partner',
+  },
+  noAccess: {
+    title: 'No permission', hint: 'Your role may not open this page. Ask an administrator if you need it.', home: 'Go to the start page',
+  },
+  account: {
+    usernameRequired: 'Enter the user name', passwordRequired: 'Enter the password', displayNameRequired: 'Enter the name',
+    tokenRequired: 'Enter the setup token', confirmRequired: 'Enter the password again',
+    usernameRule: 'Must be 2–32 letters, digits or _ - .', displayNameRule: 'Must be 1–64 characters',
+    passwordMin: 'Must be at least {n} characters', passwordMax: 'Must be at most 128 characters',
+    passwordClasses: 'Must mix at least three of: lower-case, upper-case, digits, symbols', passwordHasUsername: 'Must not contain the user name',
+    storeRequired: 'Choose a store',
   },
   errors: { network: 'Cannot reach the server', unknown: 'Something went wrong' },
   stage: {

@@ -50,7 +50,7 @@ export default {
     searchPlaceholder: '手机号 / 尾号 / 拼音 / 姓名 / 会员号', reveal: '显示', revealed: '已显示',
     deleteConfirm: '确定删除该客户吗？', tabInfo: '资料', tabAudit: '访问记录', openExisting: '查看已有客户',
     mobileInvalid: '请输入有效的11位手机号', consentsGranted: '已授权', consentsNone: '未授权',
-    healthHint: '过敏史、既往病史需先取得健康信息授权', count: '已加载 {n} 位客户', readOnly: '只读',
+    healthHint: '过敏史、既往病史需先取得健康信息授权', count: '已加载 {n} 位客户', nothingWritable: '您的角色不能修改此客户的任何字段，此页仅供查看。', readOnly: '只读',
     empty: '还没有客户', noMatch: '没有找到匹配的客户', consentTag: '{kind}：{state}',
     fields: {
       id: 'ID', member_no: '会员号', name: '姓名', gender: '性别', birthday: '生日', mobile: '手机号',
@@ -144,6 +144,17 @@ export default {
     admin: '管理员', manager: '店长', consultant: '咨询师', doctor: '医生', nurse: '护士/治疗师',
     front_desk: '前台', finance: '财务', channel_manager: '渠道经理', marketing: '市场', auditor: '审计',
     partner: '渠道方',
+  },
+  noAccess: {
+    title: '没有权限', hint: '您的角色无权打开此页面。如需使用，请联系管理员调整权限。', home: '返回首页',
+  },
+  account: {
+    usernameRequired: '请输入用户名', passwordRequired: '请输入密码', displayNameRequired: '请输入姓名',
+    tokenRequired: '请输入设置令牌', confirmRequired: '请再次输入密码',
+    usernameRule: '用户名须为 2–32 位字母、数字或 _ - .', displayNameRule: '姓名须为 1–64 个字符',
+    passwordMin: '密码至少 {n} 位', passwordMax: '密码不能超过 128 位',
+    passwordClasses: '密码须包含小写字母、大写字母、数字、符号中的至少三类', passwordHasUsername: '密码不能包含用户名',
+    storeRequired: '请选择门店',
   },
   errors: { network: '无法连接服务器', unknown: '出错了' },
   stage: {

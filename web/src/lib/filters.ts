@@ -50,6 +50,23 @@ export const FILTER_FIELD: Record<FilterKey, string> = {
 }
 
 const ID_KEYS: FilterKey[] = ['tag_id', 'store_id', 'consultant_id']
+
+/** The list a filter's choices come from, by the entity that must be readable for it. */
+const FILTER_LIST: Partial<Record<FilterKey, string>> = { tag_id: 'tag', consultant_id: 'staff', store_id: 'store' }
+
+/**
+ * Whether the list offers a filter to this role: it must see the field filtered by (the server
+ * refuses the rest with 403) and, for a pick list (tags, consultants, stores), read that list —
+ * without it the control could offer nothing to pick.
+ */
+export function filterShown(
+  key: FilterKey,
+  fieldPolicy: (entity: string, field: string) => string,
+  can: (entity: string, action: string) => boolean,
+): boolean {
+  const list = FILTER_LIST[key]
+  return fieldPolicy('customer', FILTER_FIELD[key]) !== 'hidden' && (!list || can(list, 'read'))
+}
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
 
 function first(v: unknown): unknown {

@@ -1,16 +1,21 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '../api/client'
+import { useAuth } from './auth'
 import type { Page, StaffMember, Store, TagGroup, User } from '../api/types'
 import type { CustomFieldItem } from '../lib/customFields'
 
 /**
- * A loader that asks the server once, and again when forced. A role that may not read the list
- * keeps it empty and sees ids or nothing to pick: a refused or failed load is not an error here.
+ * A loader that asks the server once, and again when forced. It asks only when the signed-in
+ * role may read the list (`allowed`): a request bound to be refused would only leave a 403 in
+ * the console. A role that may not read the list keeps it empty and sees ids or nothing to
+ * pick; a failed load is not an error here either.
  */
-function loader<T>(path: string, apply: (body: T) => void): (force?: boolean) => Promise<void> {
+function loader<T>(path: string, allowed: () => boolean, apply: (body: T) => void): (force?: boolean) => Promise<void> {
   let loading: Promise<void> | null = null
   return (force = false) => {
+    // Not remembered: after signing in as another role the list may be readable.
+    if (!allowed()) return Promise.resolve()
     if (!loading || force) {
       loading = api
         .get<T>(path)
@@ -25,6 +30,8 @@ function loader<T>(path: string, apply: (body: T) => void): (force?: boolean) =>
 
 /** Small reference lists shared by several screens (stores, staff names). Loaded once, quietly. */
 export const useRefData = defineStore('refdata', () => {
+  const auth = useAuth()
+  const may = (entity: string) => () => auth.can(entity, 'read')
   const stores = ref<Store[]>([])
   const users = ref<Pick<User, 'id' | 'display_name' | 'username' | 'role' | 'disabled'>[]>([])
   /** Active staff from /staff (every staff role may read it): consultant pickers and names. */
@@ -34,7 +41,7 @@ export const useRefData = defineStore('refdata', () => {
   /** Custom field definitions with the caller's policy on each (/custom-fields). */
   const customFields = ref<CustomFieldItem[]>([])
 
-  const loadStores = loader<Page<Store>>('/stores', (p) => {
+  const loadStores = loader<Page<Store>>('/stores', may('store'), (p) => {
     stores.value = p.items
   })
 
@@ -45,7 +52,7 @@ export const useRefData = defineStore('refdata', () => {
   }
 
   /** Staff names for ids such as a customer's consultant; only for roles that may list users. */
-  const loadUsers = loader<Page<User>>('/users', (p) => {
+  const loadUsers = loader<Page<User>>('/users', may('user'), (p) => {
     users.value = p.items.map((u) => ({
       id: u.id,
       display_name: u.display_name,
@@ -63,15 +70,15 @@ export const useRefData = defineStore('refdata', () => {
     return s ? s.display_name : `#${id}`
   }
 
-  const loadStaff = loader<{ items: StaffMember[] }>('/staff', (p) => {
+  const loadStaff = loader<{ items: StaffMember[] }>('/staff', may('staff'), (p) => {
     staff.value = p.items
   })
 
-  const loadTags = loader<{ groups: TagGroup[] }>('/tags', (p) => {
+  const loadTags = loader<{ groups: TagGroup[] }>('/tags', may('tag'), (p) => {
     tagGroups.value = p.groups
   })
 
-  const loadCustomFields = loader<{ items: CustomFieldItem[] }>('/custom-fields', (p) => {
+  const loadCustomFields = loader<{ items: CustomFieldItem[] }>('/custom-fields', may('custom_field'), (p) => {
     customFields.value = p.items
   })
 
