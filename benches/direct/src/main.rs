@@ -331,7 +331,7 @@ fn overview(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
         + tags::store::of_customers(conn, &[id])?.concat().len()
         + customers::store::stage_history(conn, id)?.len()
         + consultations::store::of_customer(conn, id, 100)?.len()
-        + customers::store::referred_by(conn, id, 50)?.len()
+        + customers::store::referred_by(conn, id, &all, 50)?.len()
         + customers::store::referral_count(conn, id)? as usize
         + timeline::store::page(conn, id, None, 31)?.len();
     conn.execute_batch("COMMIT")?;
