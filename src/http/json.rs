@@ -68,7 +68,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         let inner = e.into_inner();
         let msg = inner.to_string();
         if inner.is_data() {
-            data_error(&path, &msg)
+            data_error(&path, &msg, "body")
         } else {
             malformed(msg)
         }
@@ -77,8 +77,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 
 /// A value serde could not take, named by its field: `path` is where serde stopped ("." for
 /// the top level). A missing key appears only in serde's message, so it is taken from there and
-/// joined to the path of the object that holds it.
-pub fn data_error(path: &str, msg: &str) -> Error {
+/// joined to the path of the object that holds it. A wrong value at the top level names `whole`
+/// (`body` or `query`).
+pub fn data_error(path: &str, msg: &str, whole: &str) -> Error {
     let msg = msg.split(" at line").next().unwrap_or(msg);
     let named = |prefix: &str| {
         let key = msg.split(prefix).nth(1)?.split('`').next()?;
@@ -96,7 +97,7 @@ pub fn data_error(path: &str, msg: &str) -> Error {
     } else if let Some(field) = named("missing field `") {
         Error::field(&field, "必填", "is required")
     } else {
-        let field = if path == "." { "body" } else { path };
+        let field = if path == "." { whole } else { path };
         Error::field(field, "类型或取值不正确", msg)
     }
 }

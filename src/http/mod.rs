@@ -140,13 +140,7 @@ pub fn query_error(e: impl std::fmt::Display) -> Error {
     let msg = msg
         .strip_prefix("Query deserialize error: ")
         .unwrap_or(&msg);
-    let mut err = json::data_error(".", msg);
-    for f in &mut err.errors {
-        if f.field == "body" {
-            f.field = "query".into();
-        }
-    }
-    err
+    json::data_error(".", msg, "query")
 }
 
 /// The whole application, for `serve` and for tests.

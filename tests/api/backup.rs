@@ -414,34 +414,18 @@ async fn damaged_backups_are_refused_and_failed_backups_leave_nothing() {
         "the fixture has encrypted fields"
     );
     let keyless = s.tmp.path().join("keyless");
-    let out = s
-        .bin(
-            &[
-                "restore",
-                good.to_str().unwrap(),
-                "--data-dir",
-                keyless.to_str().unwrap(),
-            ],
-            None,
-        )
-        .await;
+    let restore_keyless = || async {
+        let (from, into) = (good.to_str().unwrap(), keyless.to_str().unwrap());
+        s.bin(&["restore", from, "--data-dir", into], None).await
+    };
+    let out = restore_keyless().await;
     assert!(!out.ok() && out.stderr.contains("field key"), "{out:?}");
     assert!(out.stderr.contains("字段密钥"), "{out:?}");
     assert!(!keyless.join("liyan.db").exists());
     // Another clinic's key is refused the same way.
     std::fs::create_dir_all(keyless.join("keys")).unwrap();
     std::fs::write(keyless.join("keys/field.key"), [7u8; 64]).unwrap();
-    let out = s
-        .bin(
-            &[
-                "restore",
-                good.to_str().unwrap(),
-                "--data-dir",
-                keyless.to_str().unwrap(),
-            ],
-            None,
-        )
-        .await;
+    let out = restore_keyless().await;
     assert!(!out.ok() && out.stderr.contains("field key"), "{out:?}");
     assert!(!keyless.join("liyan.db").exists());
 

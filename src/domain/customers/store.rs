@@ -107,17 +107,19 @@ fn scope_sql(scope: &RowScope) -> (&'static str, Option<i64>) {
     }
 }
 
+/// The parameters of a query on one key (`?`) followed by `scope_sql`'s condition.
+fn key_in_scope(key: i64, scope_param: Option<i64>) -> impl rusqlite::Params {
+    params_from_iter(std::iter::once(key).chain(scope_param))
+}
+
 pub fn get(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<Option<Row_>> {
     let (cond, p) = scope_sql(scope);
     let sql = format!(
         "SELECT {COLS} FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND {cond}"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    match p {
-        Some(p) => stmt.query_row(params![id, p], read_row),
-        None => stmt.query_row(params![id], read_row),
-    }
-    .optional()
+    conn.prepare_cached(&sql)?
+        .query_row(key_in_scope(id, p), read_row)
+        .optional()
 }
 
 /// Whether the customer exists, is not deleted, and is inside `scope`.
@@ -126,11 +128,8 @@ pub fn visible(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result
     let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM customers c WHERE c.id = ? AND c.deleted_at IS NULL AND {cond})"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    match p {
-        Some(p) => stmt.query_row(params![id, p], |r| r.get(0)),
-        None => stmt.query_row(params![id], |r| r.get(0)),
-    }
+    conn.prepare_cached(&sql)?
+        .query_row(key_in_scope(id, p), |r| r.get(0))
 }
 
 pub fn find_by_mobile(
@@ -311,12 +310,7 @@ pub fn refresh_pinyin_terms(conn: &mut Connection) -> rusqlite::Result<usize> {
                     "DELETE FROM customer_search WHERE customer_id = ?1 AND term >= 'y:' AND term < 'y;'",
                     [id],
                 )?;
-                let mut ins = tx.prepare_cached(
-                    "INSERT OR IGNORE INTO customer_search (term, customer_id) VALUES (?1, ?2)",
-                )?;
-                for t in &new {
-                    ins.execute(params![t, id])?;
-                }
+                insert_terms(&tx, id, new)?;
                 changed += 1;
             }
         }
@@ -340,13 +334,24 @@ fn write_terms(
     c: &Customer,
     id_hash: Option<&[u8]>,
 ) -> rusqlite::Result<()> {
+    insert_terms(
+        conn,
+        id,
+        search::terms(&c.name, &c.mobile, &c.member_no)
+            .into_iter()
+            .chain(id_hash.map(search::id_term)),
+    )
+}
+
+fn insert_terms(
+    conn: &Connection,
+    id: i64,
+    terms: impl IntoIterator<Item = String>,
+) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO customer_search (term, customer_id) VALUES (?1, ?2)",
     )?;
-    for t in search::terms(&c.name, &c.mobile, &c.member_no)
-        .into_iter()
-        .chain(id_hash.map(search::id_term))
-    {
+    for t in terms {
         stmt.execute(params![t, id])?;
     }
     Ok(())
@@ -639,10 +644,7 @@ pub fn referred_by(
         "SELECT {COLS} FROM customers c WHERE c.referrer_id = ? AND c.deleted_at IS NULL AND {cond}
          ORDER BY c.id DESC LIMIT {limit}"
     ))?;
-    let rows = match p {
-        Some(p) => stmt.query_map(params![referrer_id, p], read_row)?,
-        None => stmt.query_map(params![referrer_id], read_row)?,
-    };
+    let rows = stmt.query_map(key_in_scope(referrer_id, p), read_row)?;
     rows.collect()
 }
 
