@@ -370,6 +370,27 @@ async fn changes_are_audited_by_class_and_archived_fields_leave_the_record() {
         changes["cf_height_cm"],
         json!({"old": "158", "new": "160.5"})
     );
+    // A custom field masked for a role is revealed like a built-in one, and audited.
+    let r = s
+        .put(
+            &admin,
+            "/api/v1/access/field-policy",
+            json!({"role": "front_desk", "entity": "customer", "field": "cf_height_cm", "policy": "masked"}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    let fd = s.login("frontdesk").await;
+    let seen = s.get(&fd, &format!("/api/v1/customers/{id}")).await;
+    assert_ne!(seen.json["cf_height_cm"], "160.5", "{}", seen.text);
+    let r = s
+        .post(
+            &fd,
+            &format!("/api/v1/customers/{id}/reveal"),
+            json!({"field": "cf_height_cm"}),
+        )
+        .await;
+    assert_eq!(r.json["value"], "160.5", "{}", r.text);
+    assert_eq!(s.last_audit().0, "reveal");
     // Clearing a value removes it.
     let r = s
         .patch(
@@ -495,13 +516,15 @@ async fn an_import_fills_custom_fields_by_their_labels() {
     let s = Server::start().await;
     let admin = s.login("admin").await;
     clinic_fields(&s, &admin).await;
-    define(
+    let hobbies = define(
         &s,
         &admin,
         json!({"entity": "customer", "key": "hobbies", "label": "爱好", "kind": "multi_choice",
                "sensitivity": "plain", "options": ["瑜伽", "旅行", "烘焙"]}),
     )
-    .await;
+    .await["id"]
+        .as_i64()
+        .unwrap();
     let csv = format!(
         "姓名,手机号,身高,爱好,阶段\n赵飞燕,{},165,旅行、瑜伽,成交\n杨玉环,{},abc,,网电咨询\n",
         mobile(11),
@@ -564,6 +587,18 @@ async fn an_import_fills_custom_fields_by_their_labels() {
         found_by(&s, &admin, "cf_hobbies=旅行").await,
         vec![c["id"].as_i64().unwrap()]
     );
+
+    // An option a record holds among others cannot be removed; an unused one can.
+    let path = format!("/api/v1/custom-fields/{hobbies}");
+    let r = s
+        .patch(&admin, &path, json!({"options": ["瑜伽", "烘焙"]}))
+        .await;
+    assert_eq!(r.code(), 422, "{}", r.text);
+    assert_eq!(r.json["errors"][0]["field"], "options", "{}", r.text);
+    let r = s
+        .patch(&admin, &path, json!({"options": ["瑜伽", "旅行"]}))
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
 }
 
 async fn upload_csv(s: &Server, token: &str, csv: String) -> Resp {

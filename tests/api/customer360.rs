@@ -238,6 +238,19 @@ async fn bad_consultations_are_refused_whole_and_change_nothing() {
             json!({"way": "onsite", "follow_up_date": "2026-02-30"}),
             "follow_up_date",
         ),
+        // Past the schema's years, and years away: a typing slip, not a plan.
+        (
+            json!({"way": "onsite", "follow_up_date": "5000-01-01"}),
+            "follow_up_date",
+        ),
+        (
+            json!({"way": "onsite", "follow_up_date": "2999-12-31"}),
+            "follow_up_date",
+        ),
+        (
+            json!({"way": "onsite", "follow_up_date": "1999-12-31"}),
+            "follow_up_date",
+        ),
         (json!({"way": "onsite", "at": now_ms() + 2 * DAY_MS}), "at"),
         (
             json!({"way": "onsite", "outcome": "thinking", "lost_reason": "太贵"}),

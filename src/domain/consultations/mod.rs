@@ -92,6 +92,18 @@ fn plan(errs: &mut Errors, v: &Value) -> Option<Vec<PlanItem>> {
     Some(out)
 }
 
+/// How far ahead a follow-up may be planned: a date years away is a typing slip.
+const FOLLOW_UP_YEARS: u64 = 5;
+
+/// A follow-up date as YYYY-MM-DD, from 2000 to `FOLLOW_UP_YEARS` ahead of `now` (epoch ms).
+fn follow_up_date(s: &str, now: i64) -> Option<String> {
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let today = chrono::DateTime::from_timestamp_millis(now)?.date_naive();
+    let latest = today.checked_add_days(chrono::Days::new(FOLLOW_UP_YEARS * 366))?;
+    let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)?;
+    (s.len() == 10 && d >= earliest && d <= latest).then(|| d.format("%Y-%m-%d").to_string())
+}
+
 fn apply(m: &Matrix, k: &mut Consultation, input: &Json, now: i64) -> Result<()> {
     let mut errs = Errors::default();
     for (key, v) in input {
@@ -138,14 +150,12 @@ fn apply(m: &Matrix, k: &mut Consultation, input: &Json, now: i64) -> Result<()>
                 }
             }
             "follow_up_date" => match opt_str(&mut errs, key, v) {
-                Some(Some(s)) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                    Ok(d) if s.len() == 10 => {
-                        k.follow_up_date = Some(d.format("%Y-%m-%d").to_string())
-                    }
-                    _ => errs.add(
+                Some(Some(s)) => match follow_up_date(s, now) {
+                    Some(d) => k.follow_up_date = Some(d),
+                    None => errs.add(
                         key,
-                        "须为 YYYY-MM-DD 格式的日期",
-                        "must be a date as YYYY-MM-DD",
+                        format!("须为 2000-01-01 至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD"),
+                        format!("must be a date as YYYY-MM-DD from 2000-01-01 to {FOLLOW_UP_YEARS} years ahead"),
                     ),
                 },
                 Some(None) => k.follow_up_date = None,

@@ -109,8 +109,9 @@ pub fn next_position(c: &Connection, entity: &str) -> rusqlite::Result<i64> {
 /// readable here, so an option of an encrypted field is never removed).
 pub fn option_in_use(c: &Connection, field_id: i64, option: &str) -> rusqlite::Result<i64> {
     c.query_row(
-        "SELECT count(*) FROM custom_values WHERE field_id = ?1 AND (secret IS NOT NULL
-             OR value = ?2 OR (json_valid(value) AND EXISTS (SELECT 1 FROM json_each(value) WHERE json_each.value = ?2)))",
+        // `v.value` qualified: inside the subquery a bare `value` is json_each's own column.
+        "SELECT count(*) FROM custom_values v WHERE v.field_id = ?1 AND (v.secret IS NOT NULL
+             OR v.value = ?2 OR (json_valid(v.value) AND EXISTS (SELECT 1 FROM json_each(v.value) j WHERE j.value = ?2)))",
         params![field_id, option],
         |r| r.get(0),
     )

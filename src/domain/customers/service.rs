@@ -785,7 +785,12 @@ fn load(app: &App, id: i64, scope: &RowScope) -> Result<Row_> {
 
 /// One customer, read on the caller's connection (see `Authenticated::principal_on`).
 pub fn load_on(c: &Reader, app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Loaded> {
-    let row = store::get(c, id, &grant.rows())?.ok_or_else(Error::not_found)?;
+    load_in(c, app, &grant.rows(), id)
+}
+
+/// One customer within `scope`, with its tags and custom values.
+fn load_in(c: &Reader, app: &App, scope: &RowScope, id: i64) -> Result<Loaded> {
+    let row = store::get(c, id, scope)?.ok_or_else(Error::not_found)?;
     let (store_id, referrer_id) = (row.plain.store_id, row.plain.referrer_id);
     Ok(Loaded {
         record: with_tags(c, app, vec![row])?.remove(0),
@@ -939,13 +944,11 @@ pub fn delete(app: &App, grant: &Grant<Customers, Delete>, id: i64) -> Result<()
 
 /// One masked field of one customer in clear; audited.
 pub fn reveal(app: &App, grant: &Grant<Customers, Reveal>, id: i64, field: &str) -> Result<Value> {
-    let row = load(app, id, &grant.rows())?;
-    let store_id = row.plain.store_id;
-    let value = grant.reveal(
-        row.into_record(&app.config.lifecycle, now_ms()),
-        field,
-        &app.cipher,
-    )?;
+    let scope = grant.rows();
+    // The whole record, custom values included: a masked custom field is revealed like any.
+    let loaded = app.db.read_sync(|c| load_in(c, app, &scope, id))?;
+    let store_id = loaded.store_id;
+    let value = grant.reveal(loaded.record, field, &app.cipher)?;
     let p = grant.principal();
     app.db.write_sync(|tx| {
         audit::append(

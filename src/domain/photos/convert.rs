@@ -81,9 +81,21 @@ fn unreadable() -> Error {
     )
 }
 
+/// Whether the JPEG's last scan ends with its end-of-image marker. The decoder fills a file cut
+/// short with grey and reports no error, so an upload broken off half-way would be kept as a
+/// photo. Inside a scan a 0xFF byte is always followed by 0x00 or a restart marker, so the
+/// markers found here are real ones; an embedded EXIF thumbnail comes before the main scan.
+fn jpeg_complete(b: &[u8]) -> bool {
+    let Some(scan) = b.windows(2).rposition(|w| w == [0xFF, 0xDA]) else {
+        return false;
+    };
+    b[scan..].windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
 /// The decoded picture, upright, with no metadata attached.
 pub fn decode(bytes: &[u8], format: Format) -> Result<DynamicImage> {
     let fmt = match format {
+        Format::Jpeg if !jpeg_complete(bytes) => return Err(unreadable()),
         Format::Jpeg => ImageFormat::Jpeg,
         Format::Png => ImageFormat::Png,
         Format::Heic => return Err(unreadable()),
@@ -174,6 +186,20 @@ mod tests {
         assert_eq!(sniff(&avif), None);
         assert_eq!(sniff(b"GIF89a"), None);
         assert_eq!(sniff(b"hello, this is text"), None);
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_is_unreadable() {
+        let whole = jpeg(&DynamicImage::new_rgb8(64, 48), 90);
+        assert!(decode(&whole, Format::Jpeg).is_ok());
+        let scan = whole.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+        for cut in [whole.len() - 2, scan + 20, 600.min(scan)] {
+            assert!(decode(&whole[..cut], Format::Jpeg).is_err(), "cut at {cut}");
+        }
+        // Bytes after the end marker (some cameras append data) are not a reason to refuse.
+        let mut trailer = whole.clone();
+        trailer.extend_from_slice(b"trailing data");
+        assert!(decode(&trailer, Format::Jpeg).is_ok());
     }
 
     #[test]

@@ -80,11 +80,11 @@ fn validate(meta: &Meta, today: chrono::NaiveDate) -> Result<Photo> {
         .clone()
         .unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
     match chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-        Ok(d) if date.len() == 10 && d <= today => {}
+        Ok(d) if date.len() == 10 && d <= today && chrono::Datelike::year(&d) >= 1900 => {}
         _ => errs.add(
             "taken_date",
-            "须为不晚于今天的日期 YYYY-MM-DD",
-            "must be a date as YYYY-MM-DD, not in the future",
+            "须为 1900 年至今天之间的日期 YYYY-MM-DD",
+            "must be a date as YYYY-MM-DD from 1900 to today",
         ),
     }
     let note = match meta
