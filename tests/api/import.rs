@@ -197,7 +197,8 @@ async fn a_gbk_csv_with_errors_commits_nothing_and_duplicates_merge_keeping_conf
          坏手机,12345,,,,,\n\
          坏身份证,{m203},110105199001011234,,,,\n\
          未知门店,{m204},,xyz,,,\n\
-         无同意,{m205},,,花粉过敏,,\n",
+         无同意,{m205},,,花粉过敏,,\n\
+         多处错误,12399,,xyz,,,\n",
         m203 = mobile(203),
         m204 = mobile(204),
         m205 = mobile(205),
@@ -221,7 +222,7 @@ async fn a_gbk_csv_with_errors_commits_nothing_and_duplicates_merge_keeping_conf
             &sum["created"],
             &sum["errors"]
         ),
-        (&json!(1), &json!(2), &json!(1), &json!(4)),
+        (&json!(1), &json!(2), &json!(1), &json!(5)),
         "{}",
         dry.text
     );
@@ -233,7 +234,7 @@ async fn a_gbk_csv_with_errors_commits_nothing_and_duplicates_merge_keeping_conf
         .collect();
     assert_eq!(
         actions,
-        ["update", "merge", "create", "merge", "error", "error", "error", "error"]
+        ["update", "merge", "create", "merge", "error", "error", "error", "error", "error"]
     );
     assert_eq!(dry.json["rows"][0]["customer_id"], existing["id"]);
     assert_eq!(dry.json["rows"][1]["merged_into_row"], 2);
@@ -251,7 +252,15 @@ async fn a_gbk_csv_with_errors_commits_nothing_and_duplicates_merge_keeping_conf
         .collect();
     assert_eq!(
         errors,
-        [(6, "手机"), (7, "身份证"), (8, "门店"), (9, "过敏史")],
+        // Every bad cell of a row, not only the first.
+        [
+            (6, "手机"),
+            (7, "身份证"),
+            (8, "门店"),
+            (9, "过敏史"),
+            (10, "门店"),
+            (10, "手机")
+        ],
         "{}",
         dry.text
     );
@@ -359,4 +368,42 @@ async fn importing_needs_create_update_and_writable_fields_and_has_limits() {
     upload(&s, &admin, "a.pdf", b"%PDF-1.4".to_vec())
         .await
         .assert_problem(400);
+}
+
+#[tokio::test]
+async fn a_row_without_the_health_consent_names_each_health_value() {
+    let s = Server::start().await;
+    let admin = s.login("admin").await;
+    let csv = format!(
+        "姓名,手机,过敏史,孕期或哺乳期,职业\n无同意,{},花粉,是,教师\n",
+        mobile(301)
+    );
+    let r = upload(&s, &admin, "health.csv", csv.into_bytes()).await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+    let mapping = r.json["mapping"].clone();
+    assert_eq!(
+        mapping["孕期或哺乳期"], "cf_pregnant_or_nursing",
+        "{}",
+        r.text
+    );
+    let dry = step(
+        &s,
+        &admin,
+        r.json["id"].as_i64().unwrap(),
+        "dry-run",
+        &mapping,
+    )
+    .await;
+    let fields: Vec<&str> = dry.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["allergies", "cf_pregnant_or_nursing"],
+        "{}",
+        dry.text
+    );
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::mapping::Mapping;
 use super::parse::Sheet;
 use crate::access::mask::mask;
-use crate::access::{custom, CustomKind, Customers, Grant, RowScope, Update};
+use crate::access::{custom, CustomKind, Customers, Grant, RowScope, Sensitivity, Update};
 use crate::app::App;
 use crate::domain::customers::model::{label, Customer};
 use crate::domain::customers::{service, store, validate};
@@ -387,17 +387,21 @@ impl Ctx<'_> {
     }
 
     fn error(&self, row: u32, field: &str, message: Text) -> RowFailure {
-        RowFailure::Row(vec![RowError {
+        RowFailure::Row(vec![self.cell_error(row, field, message)])
+    }
+
+    fn cell_error(&self, row: u32, field: &str, message: Text) -> RowError {
+        RowError {
             row,
             column: self.column(field),
             field: field.into(),
             message,
-        }])
+        }
     }
 
     /// A cell for a custom field, shaped as its kind takes it: several choices split on 、 , ;
     /// yes/no words as a boolean, dates as clinics type them.
-    fn custom_cell(&self, row: u32, target: &str, raw: &str) -> Result<Value, RowFailure> {
+    fn custom_cell(&self, row: u32, target: &str, raw: &str) -> Result<Value, RowError> {
         let kind = self
             .grant
             .custom_fields()
@@ -413,7 +417,11 @@ impl Ctx<'_> {
             Some(CustomKind::YesNo) => match yes_no(raw) {
                 Some(b) => Value::Bool(b),
                 None => {
-                    return Err(self.error(row, target, text("须为 是 或 否", "must be yes or no")))
+                    return Err(self.cell_error(
+                        row,
+                        target,
+                        text("须为 是 或 否", "must be yes or no"),
+                    ))
                 }
             },
             Some(CustomKind::Date) => Value::String(date(raw)),
@@ -431,6 +439,8 @@ impl Ctx<'_> {
     ) -> Result<Map<String, Value>, RowFailure> {
         let mut input = Map::new();
         let mut consents = Map::new();
+        // Every bad cell of the row is reported, so that the file is fixed in one pass.
+        let mut bad: Vec<RowError> = Vec::new();
         for &(i, target) in index {
             let raw = cells.get(i).map_or("", |s| s.trim());
             if raw.is_empty() {
@@ -440,32 +450,33 @@ impl Ctx<'_> {
                 "gender" | "source" | "skin_type" | "stage" => Value::String(code(target, raw)),
                 "birthday" => Value::String(date(raw)),
                 "store" => {
-                    let id = self
+                    let found = self
                         .stores
                         .get(raw)
                         .or_else(|| self.stores.get(&raw.to_lowercase()))
-                        .copied()
-                        .ok_or_else(|| {
-                            self.error(
-                                row,
-                                "store_id",
-                                text(
-                                    format!("未知门店：{raw}（请填写门店编码或名称）"),
-                                    format!("unknown store `{raw}` (give its code or name)"),
-                                ),
-                            )
-                        })?;
-                    if matches!(self.scope, RowScope::Store(own) if own != id) {
-                        return Err(self.error(
+                        .copied();
+                    match found {
+                        None => bad.push(self.cell_error(
                             row,
                             "store_id",
                             text(
-                                "无权将客户导入到其他门店",
-                                "may not import customers into another store",
+                                format!("未知门店：{raw}（请填写门店编码或名称）"),
+                                format!("unknown store `{raw}` (give its code or name)"),
                             ),
-                        ));
+                        )),
+                        Some(id) if matches!(self.scope, RowScope::Store(own) if own != id) => bad
+                            .push(self.cell_error(
+                                row,
+                                "store_id",
+                                text(
+                                    "无权将客户导入到其他门店",
+                                    "may not import customers into another store",
+                                ),
+                            )),
+                        Some(id) => {
+                            input.insert("store_id".into(), id.into());
+                        }
                     }
-                    input.insert("store_id".into(), id.into());
                     continue;
                 }
                 t if t.starts_with("consents.") => {
@@ -474,18 +485,22 @@ impl Ctx<'_> {
                             consents.insert(t["consents.".len()..].into(), true.into());
                         }
                         Some(false) => {}
-                        None => {
-                            return Err(RowFailure::Row(vec![RowError {
-                                row,
-                                column: self.columns.get(t).map(|c| c.to_string()),
-                                field: t.into(),
-                                message: text("须为 是 或 否", "must be yes or no"),
-                            }]))
-                        }
+                        None => bad.push(RowError {
+                            row,
+                            column: self.columns.get(t).map(|c| c.to_string()),
+                            field: t.into(),
+                            message: text("须为 是 或 否", "must be yes or no"),
+                        }),
                     }
                     continue;
                 }
-                t if t.starts_with(custom::PREFIX) => self.custom_cell(row, t, raw)?,
+                t if t.starts_with(custom::PREFIX) => match self.custom_cell(row, t, raw) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        bad.push(e);
+                        continue;
+                    }
+                },
                 _ => Value::String(raw.to_string()),
             };
             input.insert(target.into(), value);
@@ -493,7 +508,21 @@ impl Ctx<'_> {
         if !consents.is_empty() {
             input.insert("consents".into(), Value::Object(consents));
         }
-        Ok(input)
+        if bad.is_empty() {
+            return Ok(input);
+        }
+        // The rest of the row goes through the customer rules as well, for their errors too.
+        // Only checks of the values themselves: consents depend on the customer it merges into.
+        if let Err(e) = service::apply(self.app, &mut Customer::default(), &input, self.now) {
+            if e.kind == Kind::Validation {
+                for f in e.errors {
+                    if bad.iter().all(|b| b.field != f.field) {
+                        bad.push(self.cell_error(row, &f.field, f.message));
+                    }
+                }
+            }
+        }
+        Err(RowFailure::Row(bad))
     }
 
     /// Runs the customer rules (`service::apply`) and turns their errors into row errors.
@@ -516,12 +545,21 @@ impl Ctx<'_> {
                     })
                     .collect(),
             )),
+            // The health-data consent is missing: each health value of the row needs it.
             Err(e) if e.kind == Kind::Conflict => {
-                let field = ["allergies", "medical_history", "skin_type"]
-                    .into_iter()
-                    .find(|f| input.contains_key(*f))
-                    .unwrap_or("consents");
-                Err(self.error(row, field, e.title))
+                let health: Vec<RowError> = input
+                    .keys()
+                    .filter(|k| {
+                        self.grant
+                            .field(k)
+                            .is_some_and(|f| f.sensitivity == Sensitivity::Health)
+                    })
+                    .map(|k| self.cell_error(row, k, e.title.clone()))
+                    .collect();
+                Err(match health.is_empty() {
+                    true => self.error(row, "consents", e.title),
+                    false => RowFailure::Row(health),
+                })
             }
             Err(e) => Err(RowFailure::Fatal(e)),
         }
