@@ -329,6 +329,23 @@ async fn importing_needs_create_update_and_writable_fields_and_has_limits() {
     let r = upload(&s, &fd, "a.csv", csv.clone()).await;
     assert_eq!(r.code(), 201, "{}", r.text);
     let id = r.json["id"].as_i64().unwrap();
+    // Only fields it may write are offered and proposed.
+    assert_eq!(
+        r.json["mapping"],
+        json!({"姓名": "name", "手机": "mobile"}),
+        "{}",
+        r.text
+    );
+    let offered: Vec<&str> = r.json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(offered.contains(&"mobile"), "{offered:?}");
+    for health in ["allergies", "medical_history", "skin_type", "concerns"] {
+        assert!(!offered.contains(&health), "{health} offered: {offered:?}");
+    }
     let r = s
         .post(
             &fd,

@@ -110,8 +110,8 @@ fn target_for(header: &str) -> Option<&'static str> {
     })
 }
 
-/// What a column can fill for this importer: the built-in targets, then the custom fields it
-/// may write (by name, with their labels).
+/// What a column can fill for this importer: the built-in targets it may write, then the custom
+/// fields it may write (by name, with their labels). Only these are offered and proposed.
 pub fn targets<A: WriteAction>(
     g: &Grant<Customers, A>,
 ) -> (Vec<&'static str>, Vec<(&'static str, String)>) {
@@ -123,9 +123,15 @@ pub fn targets<A: WriteAction>(
     let all = TARGETS
         .iter()
         .copied()
+        .filter(|t| g.policy(customer_field(t)).writable())
         .chain(custom.iter().map(|(n, _)| *n))
         .collect();
     (all, custom)
+}
+
+/// Whether `target` is a field an import can fill at all, whoever imports.
+fn is_target<A: WriteAction>(g: &Grant<Customers, A>, target: &str) -> bool {
+    TARGETS.contains(&target) || g.custom_fields().any(|f| f.name() == target)
 }
 
 /// The mapping guessed from the header names (custom fields by their labels); each field taken
@@ -175,7 +181,6 @@ pub fn check<A: WriteAction, B: WriteAction>(
     create: &Grant<Customers, A>,
     update: &Grant<Customers, B>,
 ) -> Result<()> {
-    let (targets, _) = targets(create);
     let mut errors = Vec::new();
     let mut add = |field: String, zh: String, en: String| {
         errors.push(FieldError {
@@ -192,7 +197,8 @@ pub fn check<A: WriteAction, B: WriteAction>(
                 "no such column in the file".into(),
             );
         }
-        if !targets.contains(&target.as_str()) {
+        // A known field the importer may not write is the access layer's 403, below.
+        if !is_target(create, target) {
             add(
                 key,
                 format!("无法导入到字段 {target}"),

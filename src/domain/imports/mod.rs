@@ -97,10 +97,12 @@ pub fn upload(app: &App, g: &Grants, filename: &str, bytes: &[u8]) -> Result<Val
         Ok::<_, Error>((id, remembered))
     })?;
     let (targets, custom) = mapping::targets(&g.create);
-    let (proposal, source) = match remembered {
+    let (mut proposal, source) = match remembered {
         Some(m) => (m, "remembered"),
         None => (mapping::propose(&sheet.header, &custom), "proposed"),
     };
+    // A layout remembered from another importer may name fields this one cannot write.
+    proposal.retain(|_, t| targets.contains(&t.as_str()));
     Ok(json!({
         "id": id,
         "filename": filename,
