@@ -76,11 +76,23 @@ fn assert_matches_api(rows: &[Vec<Data>], api: &[Value], who: &str) {
         for (c, field) in fields.iter().enumerate() {
             let cell = row.get(c).cloned().unwrap_or(Data::Empty);
             match (&item[*field], *field) {
+                (_, "consents") => {}
+                // Times as local date and time text, never raw milliseconds.
                 (
-                    _,
-                    "consents" | "created_at" | "updated_at" | "last_visit_at" | "last_purchase_at"
+                    Value::Number(_),
+                    "created_at" | "updated_at" | "last_visit_at" | "last_purchase_at"
                     | "restricted_at",
-                ) => {}
+                ) => {
+                    let t = cell_str(&cell);
+                    let shape = t.len() == 19
+                        && t.bytes().enumerate().all(|(i, b)| match i {
+                            4 | 7 => b == b'-',
+                            10 => b == b' ',
+                            13 | 16 => b == b':',
+                            _ => b.is_ascii_digit(),
+                        });
+                    assert!(shape, "{who} {id} {field}: {t}");
+                }
                 (Value::Array(tags), _) => {
                     let names: Vec<&str> =
                         tags.iter().map(|t| t["name"].as_str().unwrap()).collect();

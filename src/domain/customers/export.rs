@@ -38,13 +38,19 @@ pub fn local_time(app: &App, at_ms: i64) -> String {
         .to_string()
 }
 
+/// Fields held as epoch milliseconds, written as local date and time.
+const TIMES: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "last_visit_at",
+    "last_purchase_at",
+    "restricted_at",
+];
+
 fn cell_text(app: &App, field: &str, v: &Value) -> Option<String> {
     match (field, v) {
         (_, Value::Null) => None,
-        (
-            "created_at" | "updated_at" | "last_visit_at" | "last_purchase_at" | "restricted_at",
-            Value::Number(n),
-        ) => n.as_i64().map(|t| local_time(app, t)),
+        (f, Value::Number(n)) if TIMES.contains(&f) => n.as_i64().map(|t| local_time(app, t)),
         (_, Value::String(s)) => Some(neutralise(s)),
         (_, Value::Bool(b)) => Some(if *b { "是" } else { "否" }.into()),
         // Tags by their names, e.g. `高价值,敏感肌`; custom multiple choices as they are.
@@ -147,7 +153,7 @@ pub fn export(
                 continue;
             };
             match v {
-                Value::Number(n) if field != "created_at" && field != "updated_at" => {
+                Value::Number(n) if !TIMES.contains(&field) => {
                     sheet
                         .write_number(row, c as u16, n.as_f64().unwrap_or_default())
                         .map_err(xlsx)?;
