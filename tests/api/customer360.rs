@@ -365,7 +365,7 @@ async fn tags_in_bulk_are_all_or_nothing_and_follow_each_roles_rights() {
             json!({"customer_ids": [a, b], "add": [tag, 999]}),
         )
         .await;
-    assert_eq!(r.error_field(), "tags", "{}", r.text);
+    assert_eq!(r.error_field(), "add", "{}", r.text);
     let r = s
         .post(
             &marketing,
@@ -400,6 +400,36 @@ async fn tags_in_bulk_are_all_or_nothing_and_follow_each_roles_rights() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["高价值", "双十一"]);
+    // A customer who restricted processing is named when a selection holds them.
+    let r = s
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{b}/pipl/restrict"),
+            json!({"reason": "客户要求"}),
+        )
+        .await;
+    assert!(r.code() < 300, "{}", r.text);
+    let r = s
+        .post(
+            &marketing,
+            "/api/v1/customers/tags",
+            json!({"customer_ids": [a, b], "remove": [tag]}),
+        )
+        .await;
+    r.assert_problem(409);
+    assert_eq!(r.json["existing_id"], b, "{}", r.text);
+    let member_no = got_member_no(&s, &admin, b).await;
+    assert!(
+        r.json["title"].as_str().unwrap().contains(&member_no),
+        "{}",
+        r.text
+    );
+    s.post(
+        &admin,
+        &format!("/api/v1/customers/{b}/pipl/lift_restriction"),
+        json!({"reason": "客户撤回限制"}),
+    )
+    .await;
     // Tagging again changes nothing; removing works; the list shows tags too.
     let r = s
         .post(
@@ -754,4 +784,9 @@ async fn the_demo_clinic_has_a_consistent_past() {
         "{}",
         o.text
     );
+}
+
+async fn got_member_no(s: &Server, token: &str, id: i64) -> String {
+    let c = s.get(token, &format!("/api/v1/customers/{id}")).await;
+    c.json["member_no"].as_str().unwrap().to_string()
 }

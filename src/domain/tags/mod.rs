@@ -305,6 +305,18 @@ pub fn bulk(
     let scope = grant.rows();
     let actor = grant.principal().actor();
     app.db.write_sync(|tx| {
+        // Unknown tags named by the request's own field, before any customer is touched.
+        for (ids, field) in [(add, "add"), (remove, "remove")] {
+            for &tag_id in ids {
+                if store::tag(tx, tag_id)?.is_none() {
+                    return Err(Error::field(
+                        field,
+                        format!("标签 {tag_id} 不存在"),
+                        format!("tag {tag_id} does not exist"),
+                    ));
+                }
+            }
+        }
         let mut changed = 0;
         for &id in customer_ids {
             let store_id = customer_store(tx, id, &scope)?;
@@ -325,7 +337,18 @@ fn customer_store(tx: &rusqlite::Connection, id: i64, scope: &RowScope) -> Resul
             ),
         )
     })?;
-    crate::domain::customers::service::ensure_processable(&row.plain)?;
+    // In a selection of many, the refusal says which customer it is.
+    crate::domain::customers::service::ensure_processable(&row.plain).map_err(|e| {
+        let no = &row.plain.member_no;
+        Error {
+            title: text(
+                format!("客户 {no} 已要求限制处理其个人信息，解除限制前不能修改"),
+                format!("Customer {no} has restricted the processing of their personal data; nothing can be changed until the restriction is lifted"),
+            ),
+            existing_id: Some(id),
+            ..e
+        }
+    })?;
     Ok(row.plain.store_id)
 }
 
