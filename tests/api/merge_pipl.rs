@@ -326,3 +326,336 @@ async fn pipl_copy_restriction_and_erasure_are_recorded_and_keep_what_the_law_ke
     );
     assert!(s.cli(&["audit", "verify"], None).await.ok());
 }
+
+/// Signs the current energy-device consent form for `customer` as `token`; returns its id.
+async fn sign_energy(s: &Server, token: &str, customer: i64) -> i64 {
+    let list = s.get(token, "/api/v1/consent-templates").await;
+    let version = list.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["category"] == "energy")
+        .unwrap()["version_id"]
+        .clone();
+    let r = s
+        .post_raw(
+            token,
+            &format!("/api/v1/customers/{customer}/signed-consents?template_version_id={version}"),
+            "image/png",
+            crate::photos::png(200, 100),
+            &[],
+        )
+        .await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+    r.json["id"].as_i64().unwrap()
+}
+
+fn member_no(s: &Server, id: i64) -> String {
+    s.db()
+        .query_row("SELECT member_no FROM customers WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+/// The ids and `signed_under` member numbers of a customer's signed forms, as `token` sees them.
+async fn signed_list(s: &Server, token: &str, customer: i64) -> Resp {
+    s.get(
+        token,
+        &format!("/api/v1/customers/{customer}/signed-consents"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn signed_forms_stay_with_the_person_through_merges_and_erasure() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let doctor = s.login("doctor").await;
+    let new = |name: &str, n: u32, store: i64| json!({"name": name, "mobile": mobile(n), "store_id": store});
+    let keep = s.customer_id(&admin, new("签字甲", 631, 1)).await;
+    let dup = s.customer_id(&admin, new("签字甲", 632, 1)).await;
+    let top = s.customer_id(&admin, new("签字甲", 633, 1)).await;
+    let own = sign_energy(&s, &doctor, keep).await;
+    let form = sign_energy(&s, &doctor, dup).await;
+    assert_eq!(s.merge(&admin, keep, dup).await.code(), 200);
+    // A chain: the customer the duplicate went into is merged in its turn.
+    assert_eq!(s.merge(&admin, top, keep).await.code(), 200);
+
+    let l = signed_list(&s, &doctor, top).await;
+    assert_eq!(l.code(), 200, "{}", l.text);
+    let listed: Vec<(i64, String)> = l.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["verified"], true, "{f}");
+            let no = f["signed_under"]["member_no"].as_str().unwrap();
+            (f["id"].as_i64().unwrap(), no.to_string())
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [(form, member_no(&s, dup)), (own, member_no(&s, keep))]
+    );
+    let g = s
+        .get(&doctor, &format!("/api/v1/signed-consents/{form}"))
+        .await;
+    assert_eq!(g.code(), 200, "{}", g.text);
+    assert_eq!(
+        (
+            g.json["verified"].clone(),
+            g.json["signed_under"]["id"].clone()
+        ),
+        (json!(true), json!(dup))
+    );
+    let sig = format!("/api/v1/signed-consents/{form}/signature");
+    assert_eq!(crate::photos::get_bytes(&s, &doctor, &sig).await.0, 200);
+    // The merged duplicates themselves are gone, as their own pages are.
+    signed_list(&s, &admin, dup).await.assert_problem(404);
+    // Roles without signed-consent read stay refused; a consultant sees only their customers.
+    let desk = s.login("frontdesk").await;
+    s.get(&desk, &format!("/api/v1/signed-consents/{form}"))
+        .await
+        .assert_problem(403);
+    let consultant = s.login("consultant").await;
+    s.get(&consultant, &format!("/api/v1/signed-consents/{form}"))
+        .await
+        .assert_problem(404);
+    signed_list(&s, &consultant, top).await.assert_problem(404);
+
+    // Erasure: the forms stay producible, within the row scope of the erased customer's store.
+    let far = s.customer_id(&admin, new("远店客户", 634, 2)).await;
+    let kept = sign_energy(&s, &admin, far).await;
+    let r = s
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{far}/pipl/erase"),
+            json!({"reason": "客户要求删除"}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    let g = s
+        .get(&admin, &format!("/api/v1/signed-consents/{kept}"))
+        .await;
+    assert_eq!(
+        (g.code(), g.json["verified"].clone()),
+        (200, json!(true)),
+        "{}",
+        g.text
+    );
+    let sig = format!("/api/v1/signed-consents/{kept}/signature");
+    assert_eq!(crate::photos::get_bytes(&s, &admin, &sig).await.0, 200);
+    let l = signed_list(&s, &admin, far).await;
+    assert_eq!(l.json["items"][0]["id"], kept, "{}", l.text);
+    let auditor = s.login("auditor").await;
+    assert_eq!(
+        s.get(&auditor, &format!("/api/v1/signed-consents/{kept}"))
+            .await
+            .code(),
+        200
+    );
+    // Store 1's manager and doctor never reached store 2's customer, erased or not.
+    let manager = s.login("manager").await;
+    for t in [&manager, &doctor] {
+        s.get(t, &format!("/api/v1/signed-consents/{kept}"))
+            .await
+            .assert_problem(404);
+        signed_list(&s, t, far).await.assert_problem(404);
+        assert_eq!(crate::photos::get_bytes(&s, t, &sig).await.0, 404);
+    }
+}
+
+#[tokio::test]
+async fn a_merge_keeps_the_duplicates_notes_and_audits_every_change() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let consents = json!({"privacy": true, "health_data": true});
+    let keep = s
+        .customer_id(
+            &admin,
+            json!({"name": "重复甲", "mobile": "13911110001", "birthday": "1990-05-05",
+            "notes": "A", "consents": consents, "allergies": "青霉素"}),
+        )
+        .await;
+    let dup = s
+        .customer_id(
+            &admin,
+            json!({"name": "重复甲", "mobile": "13911110002", "birthday": "1990-05-05",
+            "notes": "B", "consents": consents, "allergies": "花粉"}),
+        )
+        .await;
+    let m = s.merge(&admin, keep, dup).await;
+    assert_eq!(m.code(), 200, "{}", m.text);
+    let notes = m.json["notes"].as_str().unwrap().to_string();
+    assert_eq!(
+        notes,
+        format!(
+            "A；【合并自 {}】手机 139****0002；备注 B",
+            member_no(&s, dup)
+        )
+    );
+    let changes: String = s
+        .db()
+        .query_row(
+            "SELECT changes FROM audit_log WHERE action = 'merge' AND entity_id = ?1",
+            [keep],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let changes: serde_json::Value = serde_json::from_str(&changes).unwrap();
+    assert_eq!(
+        changes["notes"],
+        json!({"old": "A", "new": notes}),
+        "{changes}"
+    );
+    assert_eq!(changes["merged_from"]["new"], dup, "{changes}");
+    // Health values only as the fact of a change.
+    assert_eq!(changes["allergies"], json!({"changed": true}), "{changes}");
+    assert!(!changes.to_string().contains("花粉"), "{changes}");
+    // A merge that would push the notes past their limit is refused, naming why, and drops nothing.
+    let long = s
+        .customer_id(
+            &admin,
+            json!({"name": "重复甲", "mobile": mobile(641), "notes": "长".repeat(1990)}),
+        )
+        .await;
+    let r = s.merge(&admin, keep, long).await;
+    r.assert_problem(409);
+    assert!(r.text.contains("2000"), "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_merged_duplicates_events_keep_their_data_and_others_follow_the_scope() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let keep = s
+        .customer_id(&admin, json!({"name": "时间线甲", "mobile": mobile(651)}))
+        .await;
+    let dup = s
+        .customer_id(
+            &admin,
+            json!({"name": "时间线甲", "mobile": mobile(652), "source": "walk_in"}),
+        )
+        .await;
+    // A friend in the other store, brought by the kept customer: genuinely another customer.
+    let friend = s
+        .customer_id(
+            &admin,
+            json!({"name": "远店朋友", "mobile": mobile(653), "store_id": 2, "referrer_id": keep}),
+        )
+        .await;
+    assert_eq!(s.merge(&admin, keep, dup).await.code(), 200);
+    let events = |t: Resp| t.json["items"].as_array().unwrap().clone();
+    let find = |items: &[serde_json::Value], kind: &str, id: i64| {
+        items
+            .iter()
+            .find(|e| e["kind"] == kind && (e["entity_id"] == id || e["entity_id"].is_null()))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} about {id}: {items:?}"))
+    };
+    let path = format!("/api/v1/customers/{keep}/timeline");
+    let manager = s.login("manager").await;
+    for token in [&admin, &manager] {
+        let items = events(s.get(token, &path).await);
+        let merged = find(&items, "customer.merged", dup);
+        assert_eq!(merged["entity_id"], dup, "{merged}");
+        assert_eq!(merged["data"]["member_no"], member_no(&s, dup), "{merged}");
+        let created = items
+            .iter()
+            .find(|e| e["kind"] == "customer.created" && e["entity_id"] == dup)
+            .unwrap_or_else(|| panic!("{items:?}"));
+        assert_eq!(created["data"]["source"], "walk_in", "{created}");
+        let stage = items
+            .iter()
+            .find(|e| e["kind"] == "stage.changed" && e["entity_id"] == dup)
+            .unwrap_or_else(|| panic!("{items:?}"));
+        assert!(!stage["data"].as_object().unwrap().is_empty(), "{stage}");
+    }
+    // The friend is named to the admin, but not to store 1's manager.
+    let brought = find(
+        &events(s.get(&admin, &path).await),
+        "referral.brought",
+        friend,
+    );
+    assert_eq!(
+        (
+            brought["entity_id"].clone(),
+            brought["data"]["name"].clone()
+        ),
+        (json!(friend), json!("远店朋友"))
+    );
+    let brought = find(
+        &events(s.get(&manager, &path).await),
+        "referral.brought",
+        friend,
+    );
+    assert_eq!(
+        (brought["entity_id"].clone(), brought["data"].clone()),
+        (json!(null), json!({}))
+    );
+}
+
+#[tokio::test]
+async fn erasing_a_customer_blanks_the_duplicates_merged_into_them() {
+    let s = Server::with_customers(0).await;
+    let admin = s.login("admin").await;
+    let keep = s
+        .customer_id(&admin, json!({"name": "擦除甲", "mobile": mobile(641)}))
+        .await;
+    let mut dup = full_customer("擦除甲", &mobile(642));
+    dup["cf_pregnant_or_nursing"] = json!(true);
+    let dup = s.customer_id(&admin, dup).await;
+    assert_eq!(s.merge(&admin, keep, dup).await.code(), 200);
+    let r = s
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{keep}/pipl/erase"),
+            json!({"reason": "客户要求删除"}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    let row = |id: i64| {
+        s.db()
+            .query_row(
+                "SELECT name, mobile, wechat_id, id_number_enc, allergies_enc, medical_history_enc, notes, erased_at IS NOT NULL
+                 FROM customers WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<Vec<u8>>>(3)?,
+                        r.get::<_, Option<Vec<u8>>>(4)?,
+                        r.get::<_, Option<Vec<u8>>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, bool>(7)?,
+                    ))
+                },
+            )
+            .unwrap()
+    };
+    for id in [keep, dup] {
+        assert_eq!(
+            row(id),
+            (
+                "已删除客户".into(),
+                "13000000000".into(),
+                None,
+                None,
+                None,
+                None,
+                None,
+                true
+            ),
+            "customer {id}"
+        );
+    }
+    assert_eq!(
+        s.count(&format!(
+            "SELECT count(*) FROM custom_values WHERE record_id IN ({keep}, {dup})"
+        )),
+        0
+    );
+}

@@ -35,7 +35,7 @@ pub fn routes(api: &mut Api) {
     );
     api.get(
         "/customers/{id}/signed-consents",
-        "A customer's signed consents, each with its hash verified",
+        "A customer's signed consents and those of duplicates merged into it, each with its hash verified and the member no. it was signed under",
         list_signed,
     );
     api.post(

@@ -5,7 +5,10 @@
 
 pub mod api;
 pub mod model;
+mod read;
 mod store;
+
+pub use read::{get_signed, list_signed, signature, Shown};
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -16,12 +19,12 @@ use crate::access::{
 };
 use crate::app::App;
 use crate::attachments::{self, Purpose};
-use crate::audit::{self, Event, ViewRow};
+use crate::audit::{self, Event};
 use crate::clock::now_ms;
 use crate::domain::customers;
 use crate::domain::photos::convert;
 use crate::error::{text, Error, Result};
-use model::{Signed, Template, CATEGORIES};
+use model::{Template, CATEGORIES};
 
 /// A signature drawn on a tablet is a few dozen KiB.
 pub const MAX_SIGNATURE_BYTES: usize = 1024 * 1024;
@@ -218,7 +221,7 @@ pub fn sign(
     customer_id: i64,
     template_version_id: i64,
     bytes: &[u8],
-) -> Result<Exported> {
+) -> Result<Shown> {
     grant.check_writable(["template_version_id", "signature"])?;
     let signature = signature_png(bytes)?;
     let scope = grant.rows();
@@ -288,73 +291,13 @@ pub fn sign(
                 data,
             },
         )?;
-        store::get_signed(tx, id)?.ok_or_else(Error::internal)
+        let s = store::get_signed(tx, id)?.ok_or_else(Error::internal)?;
+        Ok((s, customer.plain.member_no))
     });
-    let s = result
+    let (s, member_no) = result
         .inspect_err(|_| attachments::discard(&app.config.data_dir, std::slice::from_ref(&file)))?;
     // The hash was computed from these very bytes a moment ago.
-    grant.export(s.into_record(true), &app.cipher)
-}
-
-/// The signed consent in the caller's scope.
-fn in_scope(app: &App, scope: &crate::access::RowScope, id: i64) -> Result<Signed> {
-    app.db.read_sync(|c| {
-        let s = store::get_signed(c, id)?.ok_or_else(Error::not_found)?;
-        customers::store::get(c, s.customer_id, scope)?.ok_or_else(Error::not_found)?;
-        Ok(s)
-    })
-}
-
-fn verify(app: &App, s: &Signed) -> Result<(bool, Vec<u8>)> {
-    let signature = attachments::read(
-        &app.config.data_dir,
-        &app.cipher,
-        Purpose::Signature,
-        &s.signature_sha256,
-    )?;
-    let ok = agreement_hash(&s.template, s.customer_id, &signature, s.signed_at) == s.hash;
-    Ok((ok, signature))
-}
-
-/// One signed consent with `verified`: whether its hash still matches what is stored.
-pub fn get_signed(app: &App, grant: &Grant<SignedConsents, Read>, id: i64) -> Result<Exported> {
-    let s = in_scope(app, &grant.rows(), id)?;
-    let (ok, _) = verify(app, &s)?;
-    grant.export(s.into_record(ok), &app.cipher)
-}
-
-pub fn list_signed(
-    app: &App,
-    grant: &Grant<SignedConsents, Read>,
-    customer_id: i64,
-) -> Result<Vec<Exported>> {
-    let scope = grant.rows();
-    let rows = app.db.read_sync(|c| {
-        customers::store::get(c, customer_id, &scope)?.ok_or_else(Error::not_found)?;
-        Ok::<_, Error>(store::signed_of_customer(c, customer_id)?)
-    })?;
-    rows.into_iter()
-        .map(|s| {
-            let (ok, _) = verify(app, &s)?;
-            grant.export(s.into_record(ok), &app.cipher)
-        })
-        .collect()
-}
-
-/// The signature picture (PNG); the view is audited.
-pub fn signature(app: &App, grant: &Grant<SignedConsents, Read>, id: i64) -> Result<Vec<u8>> {
-    if !grant.policy("signature").visible() {
-        return Err(Error::forbidden_field("signature", "查看", "read"));
-    }
-    let s = in_scope(app, &grant.rows(), id)?;
-    let (_, png) = verify(app, &s)?;
-    app.views.record(ViewRow {
-        actor: grant.principal().actor(),
-        entity: "signed_consent",
-        entity_id: s.id,
-        store_id: Some(s.store_id),
-    });
-    Ok(png)
+    read::show(app, grant, s, true, &member_no)
 }
 
 /// The categories the template editor offers.

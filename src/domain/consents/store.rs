@@ -1,7 +1,7 @@
 //! SQL of consent templates and signed consents. Versions and signed consents are only ever
 //! inserted (triggers refuse the rest).
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use super::model::{Signed, Template};
 
@@ -130,10 +130,12 @@ pub fn get_signed(c: &Connection, id: i64) -> rusqlite::Result<Option<Signed>> {
         .optional()
 }
 
-pub fn signed_of_customer(c: &Connection, customer_id: i64) -> rusqlite::Result<Vec<Signed>> {
+/// The forms signed under any of `customer_ids` (one person's records after merges), newest first.
+pub fn signed_of_customers(c: &Connection, customer_ids: &[i64]) -> rusqlite::Result<Vec<Signed>> {
+    let marks = vec!["?"; customer_ids.len()].join(", ");
     c.prepare_cached(&format!(
-        "{SIGNED} WHERE s.customer_id = ?1 ORDER BY s.signed_at DESC, s.id DESC LIMIT 200"
+        "{SIGNED} WHERE s.customer_id IN ({marks}) ORDER BY s.signed_at DESC, s.id DESC LIMIT 200"
     ))?
-    .query_map([customer_id], signed)?
+    .query_map(params_from_iter(customer_ids), signed)?
     .collect()
 }

@@ -2,9 +2,11 @@
 //!
 //! A merge keeps the target customer and folds the duplicate into it: empty fields are filled,
 //! allergies and medical history are combined (dropping one would be unsafe), other differing
-//! values are kept in the notes, and the duplicate's consultations, tags, timeline, stage history
-//! and referrals move over. The duplicate stays in the database, soft-deleted and pointing to the
-//! target, and both audit trails record the merge.
+//! values (its notes too) are kept in the notes, and the duplicate's consultations, tags,
+//! timeline, stage history and referrals move over. The duplicate stays in the database,
+//! soft-deleted and pointing to the target, and both audit trails record the merge: the target's
+//! row with every changed field, as an update's would. Signed consent forms stay on the
+//! duplicate (they are immutable) and are listed with the target's (`store::merge_family`).
 
 use serde::Serialize;
 use serde_json::{json, Map};
@@ -120,6 +122,11 @@ fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
     if keep.name != dup.name {
         kept.push(noted("name", "姓名", &dup.name));
     }
+    if let Some(n) = &dup.notes {
+        if !keep.notes.as_ref().is_some_and(|k| k.contains(n.as_str())) {
+            kept.push(noted("notes", "备注", n));
+        }
+    }
     if keep.gender == "unknown" {
         keep.gender = dup.gender.clone();
     }
@@ -202,12 +209,11 @@ pub fn merge(
         crate::domain::photos::reassign(tx, from, into)?;
         tags::store::reassign(tx, from, into)?;
         timeline::reassign(tx, from, into)?;
+        // The kept customer's row lists what changed like any update does (stage included).
+        let mut changes = service::diff(app, Some(&old), &keep);
+        changes["merged_from"] = json!({"old": null, "new": from});
         for (id, store_id, changes) in [
-            (
-                into,
-                keep.store_id,
-                json!({"merged_from": {"old": null, "new": from}}),
-            ),
+            (into, keep.store_id, changes),
             (
                 from,
                 dup.store_id,
@@ -239,20 +245,32 @@ pub fn merge(
                 data,
             },
         )?;
-        if keep.stage != old.stage {
-            audit::append(
-                tx,
-                &Event {
-                    actor: &actor,
-                    action: "update",
-                    entity: "customer",
-                    entity_id: Some(into),
-                    store_id: Some(keep.store_id),
-                    changes: Some(json!({"stage": {"old": old.stage, "new": keep.stage}})),
-                },
-            )?;
-        }
         service::fetch(tx, app, into)
     })?;
     grant.export(row, &app.cipher)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// Listing a customer's signed forms looks up merged duplicates by index, not by a scan.
+    #[test]
+    fn the_merge_family_is_found_through_an_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::db::migrate::migrate(&mut conn, std::path::Path::new("/nonexistent")).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                super::store::MERGE_FAMILY
+            ))
+            .unwrap()
+            .query_map([1], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let text = plan.join(" | ");
+        assert!(text.contains("customers_merged_into"), "{text}");
+        assert!(!text.contains("SCAN c"), "{text}");
+    }
 }

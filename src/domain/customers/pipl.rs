@@ -10,7 +10,9 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::{service, store};
-use crate::access::{Customers, Delete, Entity, Export, Grant, Photos, Read, SignedConsents};
+use crate::access::{
+    Customers, Delete, Entity, Export, Grant, Photos, Read, RowScope, SignedConsents,
+};
 use crate::app::App;
 use crate::audit::{self, Actor, Event};
 use crate::clock::now_ms;
@@ -192,9 +194,31 @@ pub fn act(
 }
 
 fn erase(tx: &Connection, app: &App, id: i64, row: store::Row_, now: i64) -> Result<Value> {
-    let c = row.plain;
+    tags::store::remove_all(tx, id)?;
+    // Duplicates merged into the customer were the same person: their soft-deleted rows, custom
+    // values and the events naming them on others' timelines go the same way.
+    for (member, _) in store::merge_family(tx, id)? {
+        let c = match member == id {
+            true => row.plain.clone(),
+            false => {
+                store::get_merged(tx, member)?
+                    .ok_or_else(Error::not_found)?
+                    .plain
+            }
+        };
+        blank(tx, app, c, now)?;
+        custom_fields::erase(tx, Entity::Customer, member)?;
+        timeline::scrub_mentions(tx, member)?;
+    }
+    Ok(
+        json!({"erased": ["name", "gender", "birthday", "mobile", "wechat_id", "id_number", "source", "skin_type", "allergies", "concerns", "medical_history", "notes", "consents", "tags", "custom_fields", "photos"], "kept": ["consultations", "stage_history", "signed_consents", "audit_log"]}),
+    )
+}
+
+/// Blanks the personal fields of one customer row and marks it erased.
+fn blank(tx: &Connection, app: &App, c: super::model::Customer, now: i64) -> Result<()> {
     let blank = super::model::Customer {
-        id,
+        id: c.id,
         member_no: c.member_no,
         name: ERASED_NAME.into(),
         gender: "unknown".into(),
@@ -206,26 +230,24 @@ fn erase(tx: &Connection, app: &App, id: i64, row: store::Row_, now: i64) -> Res
         ..Default::default()
     };
     // Soft-deleted first: the placeholder mobile then collides with no live customer.
-    store::mark_erased(tx, id, now)?;
+    store::mark_erased(tx, c.id, now)?;
     store::update(tx, &blank, &app.cipher, false)?;
-    tags::store::remove_all(tx, id)?;
-    custom_fields::erase(tx, Entity::Customer, id)?;
-    timeline::scrub_mentions(tx, id)?;
-    Ok(
-        json!({"erased": ["name", "gender", "birthday", "mobile", "wechat_id", "id_number", "source", "skin_type", "allergies", "concerns", "medical_history", "notes", "consents", "tags", "custom_fields", "photos"], "kept": ["consultations", "stage_history", "signed_consents", "audit_log"]}),
-    )
+    Ok(())
 }
 
 /// The requests recorded for a customer, newest first.
 pub fn requests(app: &App, grant: &Grant<Customers, Read>, id: i64) -> Result<Vec<Value>> {
     let scope = grant.rows();
     app.db.read_sync(|c| {
-        // An erased customer is soft-deleted: its requests stay visible to those who handle them.
-        let visible =
-            store::get(c, id, &scope)?.is_some() || store::erased_in_scope(c, id, &scope)?;
-        if !visible {
+        if !on_file(c, id, &scope)? {
             return Err(Error::not_found());
         }
         Ok(store::pipl_requests(c, id)?)
     })
+}
+
+/// Whether the customer is within `scope`, live or erased: an erased customer is soft-deleted,
+/// but what the law keeps of them (requests, signed consent forms) must still be produced.
+pub fn on_file(c: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<bool> {
+    Ok(store::visible(c, id, scope)? || store::erased_in_scope(c, id, scope)?)
 }

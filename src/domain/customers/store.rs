@@ -122,6 +122,15 @@ pub fn get(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<Opt
         .optional()
 }
 
+/// A duplicate that was merged into another customer (soft-deleted, so `get` skips it).
+pub fn get_merged(conn: &Connection, id: i64) -> rusqlite::Result<Option<Row_>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM customers c WHERE c.id = ? AND c.merged_into IS NOT NULL"
+    ))?
+    .query_row([id], read_row)
+    .optional()
+}
+
 /// Whether the customer exists, is not deleted, and is inside `scope`.
 pub fn visible(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<bool> {
     let (cond, p) = scope_sql(scope);
@@ -691,7 +700,8 @@ pub fn set_restricted(conn: &Connection, id: i64, at: Option<i64>) -> rusqlite::
 /// gone from lists and search.
 pub fn mark_erased(conn: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE customers SET restricted_at = coalesce(restricted_at, ?2), erased_at = ?2, deleted_at = ?2 WHERE id = ?1",
+        // A merged duplicate keeps the time of its merge as its deletion.
+        "UPDATE customers SET restricted_at = coalesce(restricted_at, ?2), erased_at = ?2, deleted_at = coalesce(deleted_at, ?2) WHERE id = ?1",
         params![id, now],
     )?;
     conn.execute("DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
@@ -779,6 +789,31 @@ pub fn erased_in_scope(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite
         Some(p) => stmt.exists(params![id, p]),
         None => stmt.exists([id]),
     }
+}
+
+/// `id` and every customer merged into it, directly or through earlier merges, with their member
+/// numbers (UNION, not UNION ALL: a cycle, which merges cannot make, would still end).
+pub(super) const MERGE_FAMILY: &str = "WITH RECURSIVE family(id) AS (
+        SELECT ?1 UNION SELECT c.id FROM customers c JOIN family f ON c.merged_into = f.id)
+    SELECT c.id, c.member_no FROM family f JOIN customers c ON c.id = f.id ORDER BY c.id";
+
+pub fn merge_family(conn: &Connection, id: i64) -> rusqlite::Result<Vec<(i64, String)>> {
+    conn.prepare_cached(MERGE_FAMILY)?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// The customer at the end of `id`'s merges (`id` itself when it was never merged).
+pub fn merged_root(conn: &Connection, id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "WITH RECURSIVE up(id, next) AS (
+            SELECT id, merged_into FROM customers WHERE id = ?1
+            UNION SELECT c.id, c.merged_into FROM customers c JOIN up ON c.id = up.next)
+         SELECT id FROM up WHERE next IS NULL",
+    )?
+    .query_row([id], |r| r.get(0))
+    .optional()
+    .map(|root| root.unwrap_or(id))
 }
 
 /// The smallest string greater than every string starting with `prefix`.

@@ -15,6 +15,7 @@ use crate::access::{Customers, Entity, Grant, Read};
 use crate::audit::Actor;
 use crate::clock::now_ms;
 use crate::db::Reader;
+use crate::domain::customers;
 use crate::error::{Error, Result};
 
 /// An event as an area records it.
@@ -84,6 +85,8 @@ pub fn page(
         .get(limit.min(rows.len()).wrapping_sub(1))
         .map(|r| (r.at, r.id));
     let scope = grant.rows();
+    // Duplicates merged into this customer: their events are this person's own history.
+    let mut family: Option<Vec<i64>> = None;
     let mut items = Vec::new();
     for r in rows.into_iter().take(limit) {
         let Some(entity) = Entity::parse(&r.entity) else {
@@ -96,7 +99,16 @@ pub fn page(
         // An event about another customer (one this customer referred) names them only to a
         // caller who may see them; otherwise it stays as the bare fact.
         if let Some(other) = entity_id.filter(|o| entity == Entity::Customer && *o != customer_id) {
-            if !crate::domain::customers::store::visible(c, other, &scope)? {
+            let family = match &mut family {
+                Some(f) => f,
+                None => family.insert(
+                    customers::store::merge_family(c, customer_id)?
+                        .into_iter()
+                        .map(|(id, _)| id)
+                        .collect(),
+                ),
+            };
+            if !family.contains(&other) && !customers::store::visible(c, other, &scope)? {
                 data.clear();
                 entity_id = None;
             }
