@@ -274,7 +274,7 @@ const en: typeof zh = {
   },
   consents: {
     tab: 'Consent forms', sign: 'Sign a consent form', editTemplates: 'Edit templates', none: 'No signed consent forms',
-    title: 'Title', category: 'Category', signedAt: 'Signed at', signedBy: 'Handled by', verified: 'Check', intact: 'Intact', altered: 'Altered',
+    title: 'Title', category: 'Category', signedAt: 'Signed at', signedBy: 'Handled by', signedUnder: 'Signed as {no}', verified: 'Check', intact: 'Intact', altered: 'Altered',
     print: 'Print', signHere: 'The customer signs in the box', clear: 'Clear', signFirst: 'Please sign first', signed: 'Signed',
     confirmSign: 'Sign', template: 'Template', newTemplate: '+ New template', body: 'Text', templateSaved: 'Saved as a new version',
     versionHint: 'Saving creates a new version; versions already signed stay as they were.', versionLabel: 'Version {v}',

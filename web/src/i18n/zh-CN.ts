@@ -264,7 +264,7 @@ export default {
   },
   consents: {
     tab: '知情同意书', sign: '签署知情同意书', editTemplates: '编辑模板', none: '暂无已签署的同意书',
-    title: '标题', category: '分类', signedAt: '签署时间', signedBy: '经办人', verified: '校验', intact: '完整', altered: '已被改动',
+    title: '标题', category: '分类', signedAt: '签署时间', signedBy: '经办人', signedUnder: '签于 {no}', verified: '校验', intact: '完整', altered: '已被改动',
     print: '打印', signHere: '请顾客在框内手写签名', clear: '清除', signFirst: '请先签名', signed: '已签署',
     confirmSign: '确认签署', template: '模板', newTemplate: '＋ 新模板', body: '正文', templateSaved: '已保存为新版本',
     versionHint: '保存修改会生成新版本，已签署的旧版本保持不变。', versionLabel: '第 {v} 版',

@@ -29,4 +29,14 @@ export interface SignedConsent {
   signed_by_name?: string
   hash?: string
   verified?: boolean
+  /** The customer file it was signed under: a duplicate since merged into this customer. */
+  signed_under?: { id: number; member_no?: string }
+}
+
+/** The member no. a form was signed under when that is not this customer's own file (a
+ * duplicate merged into it), else null. */
+export function signedElsewhere(form: SignedConsent, customerId: number): string | null {
+  const u = form.signed_under
+  if (!u || u.id === customerId) return null
+  return u.member_no ?? `#${u.id}`
 }
