@@ -4,6 +4,7 @@ pub mod error;
 mod headers;
 mod json;
 pub mod openapi;
+mod openapi_params;
 mod route_tree;
 mod spa;
 pub mod tls;
@@ -47,10 +48,12 @@ macro_rules! verb {
         pub fn $name<F, Args>(&mut self, path: &'static str, summary: &'static str, handler: F)
         where
             F: actix_web::Handler<Args>,
-            Args: actix_web::FromRequest + 'static,
+            Args: actix_web::FromRequest + openapi_params::Documented + 'static,
             F::Output: actix_web::Responder + 'static,
         {
-            self.add($method, path, summary);
+            let mut params = openapi_params::Params::default();
+            Args::document(&mut params);
+            self.add($method, path, summary, params);
             if let Some(routes) = self.routes.as_mut() {
                 routes.push(route_tree::Entry {
                     path,
@@ -62,12 +65,28 @@ macro_rules! verb {
 }
 
 impl Api {
-    fn add(&mut self, method: Method, path: &'static str, summary: &'static str) {
+    fn add(
+        &mut self,
+        method: Method,
+        path: &'static str,
+        summary: &'static str,
+        params: openapi_params::Params,
+    ) {
         self.docs.push(openapi::RouteDoc {
             method: method.as_str().to_ascii_lowercase(),
             path,
             summary,
+            params,
         });
+    }
+
+    /// Documents the query parameters of the route registered last, for a handler that reads
+    /// its query itself (to take `cf_*` keys besides these).
+    pub fn query_of<T: serde::de::DeserializeOwned>(&mut self) {
+        let doc = self.docs.last_mut().expect("a route registered before");
+        doc.params
+            .query
+            .extend(openapi_params::fields_of::<T>().unwrap_or_default());
     }
     verb!(get, Method::GET);
     verb!(post, Method::POST);

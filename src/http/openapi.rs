@@ -3,11 +3,14 @@
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
+use super::openapi_params::{Body, Params};
+
 #[derive(Debug, Clone)]
 pub struct RouteDoc {
     pub method: String,
     pub path: &'static str,
     pub summary: &'static str,
+    pub params: Params,
 }
 
 const PUBLIC: &[&str] = &[
@@ -25,7 +28,7 @@ pub fn document() -> Value {
         let entry = paths
             .entry(format!("/api/v1{}", r.path))
             .or_insert_with(|| json!({}));
-        let params: Vec<Value> = r
+        let mut params: Vec<Value> = r
             .path
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
@@ -39,6 +42,9 @@ pub fn document() -> Value {
                 json!({"name": name, "in": "path", "required": true, "schema": {"type": ty}})
             })
             .collect();
+        params.extend(r.params.query.iter().map(|name| {
+            json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})
+        }));
         let mut op = json!({
             "summary": r.summary,
             "parameters": params,
@@ -47,6 +53,9 @@ pub fn document() -> Value {
                 "4XX": {"description": "Problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             }
         });
+        if let Some(body) = &r.params.body {
+            op["requestBody"] = request_body(body);
+        }
         if PUBLIC.contains(&r.path) {
             op["security"] = json!([]);
         }
@@ -66,6 +75,22 @@ pub fn document() -> Value {
             }}}
         }
     })
+}
+
+/// A JSON body: a struct's fields (no others are accepted), or an entity's fields by name.
+fn request_body(body: &Body) -> Value {
+    let schema = match body {
+        Body::Fields(fields) => {
+            let props: Map<String, Value> =
+                fields.iter().map(|f| (f.to_string(), json!({}))).collect();
+            json!({"type": "object", "properties": props, "additionalProperties": false})
+        }
+        Body::Entity => json!({
+            "type": "object",
+            "description": "The record's fields by name (GET /api/v1/access/catalog lists them); the caller's role decides which it may write (GET /api/v1/me, permissions)"
+        }),
+    };
+    json!({"required": true, "content": {"application/json": {"schema": schema}}})
 }
 
 pub async fn serve() -> HttpResponse {

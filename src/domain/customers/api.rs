@@ -22,9 +22,10 @@ pub fn routes(api: &mut Api) {
     );
     api.get(
         "/customers",
-        "List or quick-search customers (keyset paging)",
+        "List or quick-search customers (keyset paging); cf_<key>=… filters by a custom field",
         list,
     );
+    api.query_of::<ListQuery>();
     api.post("/customers", "Create a customer", create);
     // Before `/customers/{id}`, which would otherwise take `export.xlsx` for an id.
     api.get(
@@ -32,6 +33,7 @@ pub fn routes(api: &mut Api) {
         "The customer list or a quick search as an xlsx file, under the field policy (audited)",
         export,
     );
+    api.query_of::<ListQuery>();
     api.get(
         "/customers/{id}",
         "One customer, with the caller's field policy applied",
