@@ -423,4 +423,20 @@ async fn a_row_without_the_health_consent_names_each_health_value() {
         "{}",
         dry.text
     );
+
+    // A coded column's refusal names the words a clinic's file holds, not only the codes.
+    let csv = format!("姓名,手机,性别\n性别错,{},X\n", mobile(302));
+    let r = upload(&s, &admin, "gender.csv", csv.into_bytes()).await;
+    let mapping = r.json["mapping"].clone();
+    let dry = step(
+        &s,
+        &admin,
+        r.json["id"].as_i64().unwrap(),
+        "dry-run",
+        &mapping,
+    )
+    .await;
+    let e = &dry.json["errors"][0];
+    assert_eq!(e["field"], "gender", "{}", dry.text);
+    assert_eq!(e["message"]["zh"], "取值须为 女/男/未知", "{}", dry.text);
 }

@@ -475,14 +475,14 @@ async fn a_merge_keeps_the_duplicates_notes_and_audits_every_change() {
         .customer_id(
             &admin,
             json!({"name": "重复甲", "mobile": "13911110001", "birthday": "1990-05-05",
-            "notes": "A", "consents": consents, "allergies": "青霉素"}),
+            "notes": "A", "consents": consents, "allergies": "青霉素", "gender": "male"}),
         )
         .await;
     let dup = s
         .customer_id(
             &admin,
             json!({"name": "重复甲", "mobile": "13911110002", "birthday": "1990-05-05",
-            "notes": "B", "consents": consents, "allergies": "花粉"}),
+            "notes": "B", "consents": consents, "allergies": "花粉", "gender": "female"}),
         )
         .await;
     let m = s.merge(&admin, keep, dup).await;
@@ -491,7 +491,7 @@ async fn a_merge_keeps_the_duplicates_notes_and_audits_every_change() {
     assert_eq!(
         notes,
         format!(
-            "A；【合并自 {}】手机 139****0002；备注 B",
+            "A；【合并自 {}】手机 139****0002；备注 B；性别 女",
             member_no(&s, dup)
         )
     );

@@ -171,6 +171,12 @@ test('merge two duplicates on the duplicates page; privacy requests on the 360°
     await group.waitFor()
     await group.locator(`${tid('dup-customer')}[data-id="${dropId}"]`).waitFor()
     assert.match(await group.locator(tid('dup-reason')).innerText(), /姓名和生日相同/)
+    // Each customer's details are there to choose by, not only the radio buttons.
+    for (const id of ids) {
+      const name = group.locator(`${tid('dup-customer')}[data-id="${id}"] .name`)
+      const box = await name.boundingBox()
+      assert.ok(box && box.height > 8 && box.width > 8, `customer ${id} shows its name: ${JSON.stringify(box)}`)
+    }
 
     s.step = 'keep the second one and merge'
     await group.locator(tid(`dup-keep-${keepId}`)).click()
@@ -209,10 +215,15 @@ test('merge two duplicates on the duplicates page; privacy requests on the 360°
     await page.locator(tid('pipl-restricted')).waitFor()
     const refused = await api.patch(`/api/v1/customers/${keepId}`, { headers, data: { notes: 'x' } })
     assert.equal(refused.status(), 409, await refused.text())
+    // Nothing on the page offers a change the server would refuse.
+    for (const action of ['customer-edit', 'customer-triage', 'consultation-new']) {
+      await page.locator(tid(action)).waitFor({ state: 'detached' })
+    }
     await page.locator(tid('pipl-lift')).click()
     await field(page, 'pipl-reason').fill('客户撤回限制')
     await page.locator(tid('pipl-submit')).click()
     await page.locator(tid('pipl-restricted')).waitFor({ state: 'detached' })
+    await page.locator(tid('customer-edit')).waitFor()
 
     s.step = 'recorded requests'
     await page.locator(tid('pipl-records-open')).click()

@@ -85,6 +85,15 @@ fn combine(a: &Option<String>, b: &Option<String>) -> Option<String> {
     }
 }
 
+/// A gender as the notes (written in Chinese) name it.
+fn gender_word(code: &str) -> &str {
+    match code {
+        "female" => "女",
+        "male" => "男",
+        other => other,
+    }
+}
+
 /// Folds `dup` into `keep`; what cannot be kept in a field is listed for the notes.
 fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
     if keep.id_number.is_some() && dup.id_number.is_some() && keep.id_number != dup.id_number {
@@ -127,8 +136,11 @@ fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
             kept.push(noted("notes", "备注", n));
         }
     }
-    if keep.gender == "unknown" {
-        keep.gender = dup.gender.clone();
+    match (keep.gender.as_str(), dup.gender.as_str()) {
+        ("unknown", _) => keep.gender = dup.gender.clone(),
+        (_, "unknown") => {}
+        (a, b) if a != b => kept.push(noted("gender", "性别", gender_word(b))),
+        _ => {}
     }
     for (k, d) in keep.consents.iter_mut().zip(&dup.consents) {
         if k.at.is_none() {

@@ -306,10 +306,38 @@ fn yes_no(raw: &str) -> Option<bool> {
 }
 
 /// Words clinics type for the coded fields; anything else is passed on for the customer rules
-/// to refuse with the allowed values.
+/// to refuse (`coded_error` then names the words).
 fn code(target: &str, raw: &str) -> String {
-    let t = raw.trim();
-    let known: &[(&str, &[&str])] = match target {
+    let lower = raw.trim().to_lowercase();
+    words(target)
+        .iter()
+        .find(|(_, words)| words.contains(&lower.as_str()))
+        .map_or(lower.clone(), |(c, _)| c.to_string())
+}
+
+/// For a coded field the customer rules refused: the words a file may hold, rather than the
+/// codes alone (a clinic's file says 女, not female).
+fn coded_error(field: &str, message: Text) -> Text {
+    let known = words(field);
+    // Only the refusal of a value outside the list; other rules keep their own words.
+    if known.is_empty() || !message.zh.starts_with("取值须为") {
+        return message;
+    }
+    let zh: Vec<&str> = known.iter().map(|(_, w)| w[0]).collect();
+    let en: Vec<&str> = known.iter().map(|(c, _)| *c).collect();
+    text(
+        format!("取值须为 {}", zh.join("/")),
+        format!(
+            "must be one of {} (or 中文 {})",
+            en.join(", "),
+            zh.join("/")
+        ),
+    )
+}
+
+/// Each coded field's codes with the words clinics type for them, the usual word first.
+fn words(target: &str) -> &'static [(&'static str, &'static [&'static str])] {
+    match target {
         "gender" => &[
             ("female", &["女", "女性", "f"]),
             ("male", &["男", "男性", "m"]),
@@ -342,12 +370,7 @@ fn code(target: &str, raw: &str) -> String {
             ("sensitive", &["敏感", "敏感性", "敏感肌"]),
         ],
         _ => &[],
-    };
-    let lower = t.to_lowercase();
-    known
-        .iter()
-        .find(|(_, words)| words.contains(&lower.as_str()))
-        .map_or(lower.clone(), |(c, _)| c.to_string())
+    }
 }
 
 /// `1990/1/5`, `1990.1.5`, `1990年1月5日`, `19900105` → `1990-01-05`; anything else unchanged.
@@ -517,7 +540,8 @@ impl Ctx<'_> {
             if e.kind == Kind::Validation {
                 for f in e.errors {
                     if bad.iter().all(|b| b.field != f.field) {
-                        bad.push(self.cell_error(row, &f.field, f.message));
+                        let message = coded_error(&f.field, f.message);
+                        bad.push(self.cell_error(row, &f.field, message));
                     }
                 }
             }
@@ -540,8 +564,8 @@ impl Ctx<'_> {
                     .map(|f| RowError {
                         row,
                         column: self.column(&f.field),
+                        message: coded_error(&f.field, f.message),
                         field: f.field,
-                        message: f.message,
                     })
                     .collect(),
             )),

@@ -37,8 +37,8 @@ fn no_consent() -> Error {
     Error::conflict(
         "photo-consent-missing",
         text(
-            "客户尚未签署拍照同意（同意项“照片”），不能拍摄、上传或查看其照片",
-            "The customer has not given the photos consent; their photos cannot be taken, uploaded or viewed",
+            "客户尚未授权照片使用，不能拍摄、上传或查看其照片；取得授权后在「编辑客户」的同意项中勾选「照片使用」",
+            "The customer has not consented to photos, so their photos cannot be taken, uploaded or viewed; once they consent, tick Photos under consents in Edit customer",
         ),
     )
 }
