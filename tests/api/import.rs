@@ -395,22 +395,7 @@ async fn a_row_without_the_health_consent_names_each_health_value() {
         "姓名,手机,过敏史,孕期或哺乳期,职业\n无同意,{},花粉,是,教师\n",
         mobile(301)
     );
-    let r = upload(&s, &admin, "health.csv", csv.into_bytes()).await;
-    assert_eq!(r.code(), 201, "{}", r.text);
-    let mapping = r.json["mapping"].clone();
-    assert_eq!(
-        mapping["孕期或哺乳期"], "cf_pregnant_or_nursing",
-        "{}",
-        r.text
-    );
-    let dry = step(
-        &s,
-        &admin,
-        r.json["id"].as_i64().unwrap(),
-        "dry-run",
-        &mapping,
-    )
-    .await;
+    let dry = proposed_dry_run(&s, &admin, csv).await;
     let fields: Vec<&str> = dry.json["errors"]
         .as_array()
         .unwrap()
@@ -426,17 +411,16 @@ async fn a_row_without_the_health_consent_names_each_health_value() {
 
     // A coded column's refusal names the words a clinic's file holds, not only the codes.
     let csv = format!("姓名,手机,性别\n性别错,{},X\n", mobile(302));
-    let r = upload(&s, &admin, "gender.csv", csv.into_bytes()).await;
-    let mapping = r.json["mapping"].clone();
-    let dry = step(
-        &s,
-        &admin,
-        r.json["id"].as_i64().unwrap(),
-        "dry-run",
-        &mapping,
-    )
-    .await;
+    let dry = proposed_dry_run(&s, &admin, csv).await;
     let e = &dry.json["errors"][0];
     assert_eq!(e["field"], "gender", "{}", dry.text);
     assert_eq!(e["message"]["zh"], "取值须为 女/男/未知", "{}", dry.text);
+}
+
+/// Uploads a csv and dry-runs it with the mapping proposed from its header.
+async fn proposed_dry_run(s: &Server, token: &str, csv: String) -> Resp {
+    let r = upload(s, token, "rows.csv", csv.into_bytes()).await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+    let id = r.json["id"].as_i64().unwrap();
+    step(s, token, id, "dry-run", &r.json["mapping"]).await
 }
