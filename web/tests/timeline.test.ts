@@ -95,3 +95,29 @@ describe('stages', () => {
     expect(new Set(STAGES.map(stageColor)).size).toBe(STAGES.length)
   })
 })
+
+describe('the kinds the server records', () => {
+  // Every `kind: "area.what"` / `timeline_event(.., "area.what", ..)` in the Rust sources.
+  const RUST = import.meta.glob<string>('../../src/**/*.rs', { query: '?raw', import: 'default', eager: true })
+  const kinds = new Set(
+    Object.values(RUST).flatMap((src) =>
+      [...src.matchAll(/(?:kind: |timeline_event\([^"]*|event\()"([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]),
+    ),
+  )
+
+  it('are found in the sources', () => {
+    expect(kinds).toContain('photo.added')
+    expect(kinds).toContain('customer.created')
+  })
+  it('each have a registered rendering with labels in both languages', () => {
+    for (const k of kinds) expect(registeredKinds(), k).toContain(k)
+  })
+  it('show photo and consent events in words', () => {
+    const p = describeEvent(ev('photo.added', { area: 'face', kind: 'after', taken_date: '2026-11-24' }, { entity: 'photo' }), zhCtx)
+    expect(p.title).toBe('上传照片')
+    expect(p.details.map((d) => `${d.label}:${d.text}`)).toEqual(['部位:全脸', '类型:术后', '拍摄日期:2026-11-24'])
+    const c = describeEvent(ev('consent.signed', { category: 'energy', title: '光电治疗知情同意书', version: 1 }), ctx(en))
+    expect(c.title).toBe('Consent form signed')
+    expect(c.details.map((d) => d.text)).toEqual(['光电治疗知情同意书', 'Energy devices', '1'])
+  })
+})

@@ -195,7 +195,9 @@ const en: typeof zh = {
   },
   timeline: {
     kinds: {
-      customer: { created: 'Created', arrived: 'Arrived (triage)' },
+      customer: { created: 'Created', arrived: 'Arrived (triage)', merged: 'Duplicate merged in' },
+      photo: { added: 'Photo added' },
+      consent: { signed: 'Consent form signed' },
       stage: { changed: 'Stage changed' },
       tags: { changed: 'Tags changed' },
       referral: { referred_by: 'Referrer set', brought: 'Referred a new customer' },
@@ -204,7 +206,13 @@ const en: typeof zh = {
     keys: {
       stage: 'Stage', reason: 'Reason', added: 'Added', removed: 'Removed', referrer_id: 'Referrer', name: 'Customer',
       way: 'Way', outcome: 'Outcome', plan_total: 'Plan total', consultant_id: 'Consultant', needs: 'Needs', source: 'Source',
+      area: 'Area', kind: 'Kind', taken_date: 'Taken on', category: 'Category', title: 'Form', version: 'Version', member_no: 'Member no.',
     },
+    // The server's fixed lists of photo areas and consent categories.
+    areas: {
+      face: 'Whole face', forehead: 'Forehead', eyes: 'Eyes', nose: 'Nose', lips: 'Lips', cheeks: 'Cheeks', chin: 'Chin', neck: 'Neck', body: 'Body',
+    },
+    categories: { energy: 'Energy devices', injection: 'Injections', surgery: 'Surgery', skin_care: 'Skin care', product: 'Products' },
   },
   tags: {
     title: 'Tags', bulk: 'Tag', bulkTitle: 'Tag {n} customers', add: 'Add tags', remove: 'Remove tags',

@@ -185,7 +185,9 @@ export default {
   },
   timeline: {
     kinds: {
-      customer: { created: '建档', arrived: '到店分诊' },
+      customer: { created: '建档', arrived: '到店分诊', merged: '合并重复客户' },
+      photo: { added: '上传照片' },
+      consent: { signed: '签署知情同意书' },
       stage: { changed: '阶段变更' },
       tags: { changed: '标签变更' },
       referral: { referred_by: '设置推荐人', brought: '推荐了新客户' },
@@ -194,7 +196,11 @@ export default {
     keys: {
       stage: '阶段', reason: '原因', added: '添加', removed: '移除', referrer_id: '推荐人', name: '客户',
       way: '方式', outcome: '结果', plan_total: '方案合计', consultant_id: '咨询师', needs: '需求', source: '来源',
+      area: '部位', kind: '类型', taken_date: '拍摄日期', category: '分类', title: '同意书', version: '版本', member_no: '会员号',
     },
+    // The server's fixed lists of photo areas and consent categories.
+    areas: { face: '全脸', forehead: '额头', eyes: '眼部', nose: '鼻部', lips: '唇部', cheeks: '面颊', chin: '下巴', neck: '颈部', body: '身体' },
+    categories: { energy: '光电', injection: '注射', surgery: '手术', skin_care: '皮肤管理', product: '产品' },
   },
   tags: {
     title: '标签管理', bulk: '打标签', bulkTitle: '为 {n} 位客户打标签', add: '添加标签', remove: '移除标签',

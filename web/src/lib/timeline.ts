@@ -86,6 +86,8 @@ export function formatValue(ctx: TimelineContext, key: string, v: unknown): stri
   if (key === 'way') return label(ctx, 'consultation.way', String(v))
   if (key === 'outcome') return label(ctx, 'consultation.outcome', String(v))
   if (key === 'source') return label(ctx, 'customer.source', String(v))
+  if (key === 'area') return label(ctx, 'timeline.areas', String(v))
+  if (key === 'category') return label(ctx, 'timeline.categories', String(v))
   if (key === 'consultant_id' || key === 'doctor_id' || key === 'staff_id') return staff(ctx, v)
   if (typeof v === 'number' && key.endsWith('_at')) return formatDateTime(v)
   if (typeof v === 'string' && MONEY_KEY.test(key) && /^-?\d+(\.\d+)?$/.test(v)) return formatMoney(v)
@@ -174,6 +176,31 @@ registerTimelineKind('consultation.updated', {
   type: 'primary',
   title: 'timeline.kinds.consultation.updated',
   details: (ev, ctx) => genericDetails(ev, ctx, CONSULTATION_KEYS),
+})
+
+registerTimelineKind('customer.merged', {
+  color: '#909399',
+  type: 'info',
+  title: 'timeline.kinds.customer.merged',
+  details: (ev, ctx) => genericDetails(ev, ctx, ['member_no']),
+})
+registerTimelineKind('photo.added', {
+  color: '#67c23a',
+  type: 'success',
+  title: 'timeline.kinds.photo.added',
+  details: (ev, ctx) => {
+    const out = genericDetails(ev, ctx, ['area', 'taken_date'])
+    const kind = ev.data?.kind
+    // `kind` of a photo is before / after / progress.
+    if (typeof kind === 'string') out.splice(1, 0, { key: 'kind', label: ctx.t('timeline.keys.kind'), text: label(ctx, 'photos.kinds', kind) })
+    return out
+  },
+})
+registerTimelineKind('consent.signed', {
+  color: '#67c23a',
+  type: 'success',
+  title: 'timeline.kinds.consent.signed',
+  details: (ev, ctx) => genericDetails(ev, ctx, ['title', 'category', 'version']),
 })
 
 /** How one event is shown: the registered kind, or the generic fallback. */
