@@ -77,6 +77,21 @@ fn assert_matches_api(rows: &[Vec<Data>], api: &[Value], who: &str) {
             let cell = row.get(c).cloned().unwrap_or(Data::Empty);
             match (&item[*field], *field) {
                 (_, "consents") => {}
+                // Ids by the names behind them, codes by the words clinics write (女, 成交).
+                (Value::Number(_), "store_id" | "consultant_id") => {
+                    let name = cell_str(&cell);
+                    assert!(
+                        matches!(cell, Data::String(_)) && !name.is_empty(),
+                        "{who} {id} {field}: {cell:?}"
+                    );
+                }
+                (Value::String(code), "gender" | "stage" | "source" | "skin_type") => {
+                    let word = cell_str(&cell);
+                    assert!(
+                        !word.is_ascii(),
+                        "{who} {id} {field}: {code} written as {word}"
+                    );
+                }
                 // Times as local date and time text, never raw milliseconds.
                 (
                     Value::Number(_),

@@ -1,10 +1,12 @@
 //! The customer list (a quick search or all customers in scope) as an xlsx file. Rows go through
 //! `Grant::export` like the JSON API, so hidden fields are absent and masked fields masked.
 
+use std::collections::HashMap;
+
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 
-use super::model::label;
+use super::model::{code_words, label};
 use super::service;
 use crate::access::{Customers, Export, Grant};
 use crate::app::App;
@@ -47,11 +49,56 @@ const TIMES: &[&str] = &[
     "restricted_at",
 ];
 
+/// What a reader of the file cannot look up: the names behind store and staff ids.
+struct Names {
+    stores: HashMap<i64, String>,
+    staff: HashMap<i64, String>,
+}
+
+impl Names {
+    fn load(app: &App) -> Result<Names> {
+        let (stores, users) = app.db.read_sync(|c| {
+            Ok::<_, Error>((
+                crate::domain::stores::all(c)?,
+                crate::auth::store::list_users(c)?,
+            ))
+        })?;
+        Ok(Names {
+            stores: stores.into_iter().map(|(id, _, name)| (id, name)).collect(),
+            staff: users.into_iter().map(|u| (u.id, u.display_name)).collect(),
+        })
+    }
+
+    fn of(&self, field: &str, v: &Value) -> Option<String> {
+        let map = match field {
+            "store_id" => &self.stores,
+            "consultant_id" => &self.staff,
+            _ => return None,
+        };
+        map.get(&v.as_i64()?).cloned()
+    }
+}
+
+/// A coded value as clinics write it (女, 成交, 转介绍), which the import reads back.
+fn word(field: &str, code: &str) -> Option<&'static str> {
+    code_words(field)
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, words)| words[0])
+}
+
+const CONSENT_WORDS: &[(&str, &str)] = &[
+    ("privacy", "隐私政策"),
+    ("health_data", "健康信息"),
+    ("marketing", "营销信息"),
+    ("photos", "照片使用"),
+];
+
 fn cell_text(app: &App, field: &str, v: &Value) -> Option<String> {
     match (field, v) {
         (_, Value::Null) => None,
         (f, Value::Number(n)) if TIMES.contains(&f) => n.as_i64().map(|t| local_time(app, t)),
-        (_, Value::String(s)) => Some(neutralise(s)),
+        (f, Value::String(s)) => Some(word(f, s).map_or_else(|| neutralise(s), str::to_string)),
         (_, Value::Bool(b)) => Some(if *b { "是" } else { "否" }.into()),
         // Tags by their names, e.g. `高价值,敏感肌`; custom multiple choices as they are.
         (_, Value::Array(items)) => Some(neutralise(
@@ -61,11 +108,16 @@ fn cell_text(app: &App, field: &str, v: &Value) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(","),
         )),
-        // Consents: the kinds granted, e.g. `privacy,health_data`.
+        // Consents: the kinds granted, e.g. `隐私政策,健康信息`.
         (_, Value::Object(m)) => Some(
             m.iter()
                 .filter(|(_, g)| !g.is_null())
-                .map(|(k, _)| k.as_str())
+                .map(|(k, _)| {
+                    CONSENT_WORDS
+                        .iter()
+                        .find(|(c, _)| c == k)
+                        .map_or(k.as_str(), |(_, w)| *w)
+                })
                 .collect::<Vec<_>>()
                 .join(","),
         ),
@@ -146,12 +198,19 @@ pub fn export(
             .write_string_with_format(1, c as u16, neutralise(&title), &bold)
             .map_err(xlsx)?;
     }
+    let names = Names::load(app)?;
     for (r, item) in items.iter().enumerate() {
         let row = r as u32 + 2;
         for (field, v) in item.fields() {
             let Some(c) = columns.iter().position(|f| *f == field) else {
                 continue;
             };
+            if let Some(name) = names.of(field, v) {
+                sheet
+                    .write_string(row, c as u16, neutralise(&name))
+                    .map_err(xlsx)?;
+                continue;
+            }
             match v {
                 Value::Number(n) if !TIMES.contains(&field) => {
                     sheet

@@ -101,3 +101,42 @@ pub fn label(field: &str) -> (&str, &str) {
         .find(|l| l.0 == field)
         .map_or((field, field), |l| (l.1, l.2))
 }
+
+/// Each coded field's codes with the words clinics write for them, the usual word first: the
+/// export writes that word and the import reads any of them back.
+pub fn code_words(target: &str) -> &'static [(&'static str, &'static [&'static str])] {
+    match target {
+        "gender" => &[
+            ("female", &["女", "女性", "f"]),
+            ("male", &["男", "男性", "m"]),
+            ("unknown", &["未知", "保密"]),
+        ],
+        "source" => &[
+            ("walk_in", &["到店", "自然到店", "进店"]),
+            ("referral", &["转介绍", "老带新", "介绍"]),
+            ("channel", &["渠道"]),
+            ("online", &["网络", "线上", "网电"]),
+            ("phone", &["电话"]),
+            ("wechat", &["微信"]),
+            ("other", &["其他", "其它"]),
+        ],
+        "stage" => &[
+            ("lead", &["网电咨询", "线索", "潜客"]),
+            ("triage", &["分诊"]),
+            ("consultation", &["现场咨询", "咨询", "面诊"]),
+            ("deal", &["成交"]),
+            ("in_treatment", &["治疗中", "疗程中"]),
+            ("repeat", &["复购", "活跃", "复购/活跃"]),
+            ("dormant", &["沉睡"]),
+            ("lost", &["流失"]),
+        ],
+        "skin_type" => &[
+            ("dry", &["干性", "干皮"]),
+            ("oily", &["油性", "油皮"]),
+            ("combination", &["混合", "混合性"]),
+            ("normal", &["中性"]),
+            ("sensitive", &["敏感", "敏感性", "敏感肌"]),
+        ],
+        _ => &[],
+    }
+}

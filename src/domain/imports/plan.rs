@@ -13,7 +13,7 @@ use super::parse::Sheet;
 use crate::access::mask::mask;
 use crate::access::{custom, CustomKind, Customers, Grant, RowScope, Sensitivity, Update};
 use crate::app::App;
-use crate::domain::customers::model::{label, Customer};
+use crate::domain::customers::model::{code_words, label, Customer};
 use crate::domain::customers::{service, store, validate};
 use crate::error::{text, Error, Kind, Text};
 
@@ -309,7 +309,7 @@ fn yes_no(raw: &str) -> Option<bool> {
 /// to refuse (`coded_error` then names the words).
 fn code(target: &str, raw: &str) -> String {
     let lower = raw.trim().to_lowercase();
-    words(target)
+    code_words(target)
         .iter()
         .find(|(_, words)| words.contains(&lower.as_str()))
         .map_or(lower.clone(), |(c, _)| c.to_string())
@@ -318,7 +318,7 @@ fn code(target: &str, raw: &str) -> String {
 /// For a coded field the customer rules refused: the words a file may hold, rather than the
 /// codes alone (a clinic's file says 女, not female).
 fn coded_error(field: &str, message: Text) -> Text {
-    let known = words(field);
+    let known = code_words(field);
     // Only the refusal of a value outside the list; other rules keep their own words.
     if known.is_empty() || !message.zh.starts_with("取值须为") {
         return message;
@@ -333,44 +333,6 @@ fn coded_error(field: &str, message: Text) -> Text {
             zh.join("/")
         ),
     )
-}
-
-/// Each coded field's codes with the words clinics type for them, the usual word first.
-fn words(target: &str) -> &'static [(&'static str, &'static [&'static str])] {
-    match target {
-        "gender" => &[
-            ("female", &["女", "女性", "f"]),
-            ("male", &["男", "男性", "m"]),
-            ("unknown", &["未知", "保密"]),
-        ],
-        "source" => &[
-            ("walk_in", &["到店", "自然到店", "进店"]),
-            ("referral", &["转介绍", "老带新", "介绍"]),
-            ("channel", &["渠道"]),
-            ("online", &["网络", "线上", "网电"]),
-            ("phone", &["电话"]),
-            ("wechat", &["微信"]),
-            ("other", &["其他", "其它"]),
-        ],
-        "stage" => &[
-            ("lead", &["网电咨询", "线索", "潜客"]),
-            ("triage", &["分诊"]),
-            ("consultation", &["现场咨询", "咨询", "面诊"]),
-            ("deal", &["成交"]),
-            ("in_treatment", &["治疗中", "疗程中"]),
-            ("repeat", &["复购", "活跃", "复购/活跃"]),
-            ("dormant", &["沉睡"]),
-            ("lost", &["流失"]),
-        ],
-        "skin_type" => &[
-            ("dry", &["干性", "干皮"]),
-            ("oily", &["油性", "油皮"]),
-            ("combination", &["混合", "混合性"]),
-            ("normal", &["中性"]),
-            ("sensitive", &["敏感", "敏感性", "敏感肌"]),
-        ],
-        _ => &[],
-    }
 }
 
 /// `1990/1/5`, `1990.1.5`, `1990年1月5日`, `19900105` → `1990-01-05`; anything else unchanged.
