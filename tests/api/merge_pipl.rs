@@ -413,6 +413,19 @@ async fn signed_forms_stay_with_the_person_through_merges_and_erasure() {
     assert_eq!(crate::photos::get_bytes(&s, &doctor, &sig).await.0, 200);
     // The merged duplicates themselves are gone, as their own pages are.
     signed_list(&s, &admin, dup).await.assert_problem(404);
+    // A link to a merged duplicate says where the person is now, to those who may see it.
+    for path in [
+        format!("/api/v1/customers/{dup}"),
+        format!("/api/v1/customers/{dup}/overview"),
+    ] {
+        let r = s.get(&admin, &path).await;
+        r.assert_problem(404);
+        assert_eq!(r.json["existing_id"], top, "{path}: {}", r.text);
+    }
+    let far_desk = s.login("frontdesk2").await;
+    let r = s.get(&far_desk, &format!("/api/v1/customers/{dup}")).await;
+    r.assert_problem(404);
+    assert!(r.json.get("existing_id").is_none(), "{}", r.text);
     // Roles without signed-consent read stay refused; a consultant sees only their customers.
     let desk = s.login("frontdesk").await;
     s.get(&desk, &format!("/api/v1/signed-consents/{form}"))

@@ -197,6 +197,11 @@ test('merge two duplicates on the duplicates page; privacy requests on the 360°
     assert.ok((kept.notes ?? '').includes(`${other.slice(0, 3)}****${other.slice(-4)}`), JSON.stringify(kept))
     assert.ok(!(kept.notes ?? '').includes(other), JSON.stringify(kept))
 
+    s.step = 'a link to the merged duplicate opens the kept customer'
+    await page.goto(`${base}/customers/${dropId}`)
+    await page.waitForURL(new RegExp(`/customers/${keepId}$`))
+    await page.locator(tid('header-name')).filter({ hasText: NAME }).waitFor()
+
     s.step = 'privacy request: a copy of the data'
     await page.locator(tid('pipl-menu')).click()
     await page.locator(tid('pipl-access')).click()

@@ -247,8 +247,11 @@ pub fn define(
     if store::name_taken(tx, f.entity.as_str(), &name)? {
         return Err(Error::field(
             "key",
-            "该实体已有同名字段（含已停用的）",
-            "this entity already has a field with this key (archived ones included)",
+            format!("键 {} 已被使用（含已停用的字段），请换一个", f.key),
+            format!(
+                "the key `{}` is taken (archived fields included); choose another",
+                f.key
+            ),
         ));
     }
     let mut d = store::Definition {

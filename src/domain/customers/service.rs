@@ -790,13 +790,26 @@ pub fn load_on(c: &Reader, app: &App, grant: &Grant<Customers, Read>, id: i64) -
 
 /// One customer within `scope`, with its tags and custom values.
 fn load_in(c: &Reader, app: &App, scope: &RowScope, id: i64) -> Result<Loaded> {
-    let row = store::get(c, id, scope)?.ok_or_else(Error::not_found)?;
+    let Some(row) = store::get(c, id, scope)? else {
+        return Err(missing(c, id, scope)?);
+    };
     let (store_id, referrer_id) = (row.plain.store_id, row.plain.referrer_id);
     Ok(Loaded {
         record: with_tags(c, app, vec![row])?.remove(0),
         store_id,
         referrer_id,
     })
+}
+
+/// A customer that is not there. When it was merged into one the caller can see, the 404 says
+/// which (`existing_id`): a link to the duplicate still leads to the person.
+fn missing(c: &Reader, id: i64, scope: &RowScope) -> Result<Error> {
+    let root = store::merged_root(c, id)?;
+    let mut e = Error::not_found();
+    if root != id && store::visible(c, root, scope)? {
+        e.existing_id = Some(root);
+    }
+    Ok(e)
 }
 
 /// A customer as `load_on` reads it: the record for export, and what callers act on.

@@ -61,7 +61,7 @@ const en: typeof zh = {
     mobileInvalid: 'Enter a valid 11-digit mobile number', consentsGranted: 'Granted', consentsNone: 'Not granted',
     healthHint: 'Allergies and medical history need the health-data consent first', count: '{n} customers loaded',
     empty: 'No customers yet', noMatch: 'No customer matches', consentTag: '{kind}: {state}',
-    nothingWritable: 'Your role may not change any field of this customer; this page is for reading only.', readOnly: 'Read only',
+    mergedInto: 'This customer was merged into another file, which is now open', nothingWritable: 'Your role may not change any field of this customer; this page is for reading only.', readOnly: 'Read only',
     fields: {
       id: 'ID', member_no: 'Member no.', name: 'Name', gender: 'Gender', birthday: 'Birthday', mobile: 'Mobile',
       wechat_id: 'WeChat ID', id_number: 'ID number', store_id: 'Store', consultant_id: 'Consultant', source: 'Source',

@@ -50,7 +50,7 @@ export default {
     searchPlaceholder: '手机号 / 尾号 / 拼音 / 姓名 / 会员号', reveal: '显示', revealed: '已显示',
     deleteConfirm: '确定删除该客户吗？', tabInfo: '资料', tabAudit: '访问记录', openExisting: '查看已有客户',
     mobileInvalid: '请输入有效的11位手机号', consentsGranted: '已授权', consentsNone: '未授权',
-    healthHint: '过敏史、既往病史需先取得健康信息授权', count: '已加载 {n} 位客户', nothingWritable: '您的角色不能修改此客户的任何字段，此页仅供查看。', readOnly: '只读',
+    healthHint: '过敏史、既往病史需先取得健康信息授权', count: '已加载 {n} 位客户', mergedInto: '该客户已合并到另一份档案，已为您打开该档案', nothingWritable: '您的角色不能修改此客户的任何字段，此页仅供查看。', readOnly: '只读',
     empty: '还没有客户', noMatch: '没有找到匹配的客户', consentTag: '{kind}：{state}',
     fields: {
       id: 'ID', member_no: '会员号', name: '姓名', gender: '性别', birthday: '生日', mobile: '手机号',
