@@ -237,6 +237,7 @@ async fn a_gbk_csv_with_errors_commits_nothing_and_duplicates_merge_keeping_conf
         ["update", "merge", "create", "merge", "error", "error", "error", "error", "error"]
     );
     assert_eq!(dry.json["rows"][0]["customer_id"], existing["id"]);
+    assert_eq!(dry.json["rows"][0]["member_no"], existing["member_no"]);
     assert_eq!(dry.json["rows"][1]["merged_into_row"], 2);
     let errors: Vec<(u64, &str)> = dry.json["errors"]
         .as_array()
@@ -287,6 +288,13 @@ async fn a_gbk_csv_with_errors_commits_nothing_and_duplicates_merge_keeping_conf
     let done = step(&s, &admin, id, "commit", &mapping).await;
     assert_eq!(done.code(), 200, "{}", done.text);
     assert_eq!(s.customer_rows(), before.0 + 1);
+    // Every written row names its customer as staff know it, new ones included.
+    for r in done.json["rows"].as_array().unwrap() {
+        assert!(
+            r["member_no"].as_str().is_some_and(|m| m.starts_with('M')),
+            "{r}"
+        );
+    }
     let actions: Vec<String> = s
         .audit_since(audit_before)
         .into_iter()

@@ -63,9 +63,10 @@ test('import a workbook through the browser, then find an imported customer by p
     await confirmBox(page)
     await page.locator(tid('import-result')).filter({ hasText: '导入完成' }).waitFor()
     assert.match(await page.locator(tid('import-summary')).innerText(), /新建 3，/)
-    // One row per data row, each created (the server names no id for a created row).
+    // One row per data row, each created, each naming its new customer by member no.
     await page.locator(`${tid('import-rows')} .el-table__row`).nth(2).waitFor()
     assert.equal(await page.locator(`${tid('import-rows')} .el-table__row`).filter({ hasText: '新建' }).count(), 3)
+    assert.equal(await page.locator(`${tid('import-rows')} .el-table__row`).filter({ hasText: /M\d{6}/ }).count(), 3)
     await page.locator(tid('import-history')).filter({ hasText: 'import-customers.xlsx' }).waitFor()
 
     s.step = 'quick search by pinyin finds 林小雨'

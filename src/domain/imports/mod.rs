@@ -224,7 +224,9 @@ pub fn commit(app: &App, g: &Grants, id: i64, m: &Mapping) -> Result<Value> {
         // New customers have their ids now: every written row names its customer.
         for row in &mut plan.rows {
             if let Some(t) = row.target {
-                row.customer_id = Some(plan.targets[t].after.id);
+                let after = &plan.targets[t].after;
+                row.customer_id = Some(after.id);
+                row.member_no = Some(after.member_no.clone());
             }
         }
         let now = now_ms();

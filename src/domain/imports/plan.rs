@@ -70,6 +70,8 @@ pub struct RowOutcome {
     pub action: Action,
     /// The existing customer it updates; for a merge, the one its earlier row updates.
     pub customer_id: Option<i64>,
+    /// That customer's member no., as staff know the customer.
+    pub member_no: Option<String>,
     /// For a merge: the file row whose customer it joins.
     pub merged_into_row: Option<u32>,
     /// The plan's target this row writes (none for an error row).
@@ -248,6 +250,7 @@ pub fn plan(
                 row,
                 action,
                 customer_id: target.before.as_ref().map(|c| c.id),
+                member_no: target.before.as_ref().map(|c| c.member_no.clone()),
                 merged_into_row: (action == Action::Merge).then_some(target.first_row),
                 target: Some(t),
             })
@@ -260,6 +263,7 @@ pub fn plan(
                     row,
                     action: Action::Error,
                     customer_id: None,
+                    member_no: None,
                     merged_into_row: None,
                     target: None,
                 });
