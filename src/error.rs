@@ -156,9 +156,7 @@ impl Error {
             text("服务器内部错误", "Internal server error"),
         )
     }
-}
 
-impl Error {
     /// The error for a person at a terminal (the CLI): the title and each field's reason in
     /// Chinese, then in English, without the machine code.
     pub fn for_people(&self) -> String {

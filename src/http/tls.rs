@@ -334,7 +334,6 @@ impl Tls {
     }
 }
 
-/// Copies the local CA certificate for IT to install on front-desk PCs.
 /// Writes the CA that `serve` made for this data directory. Never creates one (a CA no server
 /// uses would be trusted on every PC), and never overwrites anything but an earlier export.
 pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {

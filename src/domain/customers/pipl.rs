@@ -198,13 +198,12 @@ fn erase(tx: &Connection, app: &App, id: i64, row: store::Row_, now: i64) -> Res
     // Duplicates merged into the customer were the same person: their soft-deleted rows, custom
     // values and the events naming them on others' timelines go the same way.
     for (member, _) in store::merge_family(tx, id)? {
-        let c = match member == id {
-            true => row.plain.clone(),
-            false => {
-                store::get_merged(tx, member)?
-                    .ok_or_else(Error::not_found)?
-                    .plain
-            }
+        let c = if member == id {
+            row.plain.clone()
+        } else {
+            store::get_merged(tx, member)?
+                .ok_or_else(Error::not_found)?
+                .plain
         };
         blank(tx, app, c, now)?;
         custom_fields::erase(tx, Entity::Customer, member)?;

@@ -542,14 +542,16 @@ pub fn create(app: &App, grant: &Grant<Customers, Create>, input: &Json) -> Resu
 }
 
 /// A customer who asked to restrict processing (PIPL art. 44) is not changed until it is lifted.
+/// The refusal names the customer, which matters when a request touches many.
 pub fn ensure_processable(c: &Customer) -> Result<()> {
+    let no = &c.member_no;
     match c.restricted_at {
         None => Ok(()),
         Some(_) => Err(Error::conflict(
             "processing-restricted",
             text(
-                "该客户已要求限制处理其个人信息，解除限制前不能修改",
-                "This customer has restricted the processing of their personal data; nothing can be changed until the restriction is lifted",
+                format!("客户 {no} 已要求限制处理其个人信息，解除限制前不能修改"),
+                format!("Customer {no} has restricted the processing of their personal data; nothing can be changed until the restriction is lifted"),
             ),
         )),
     }

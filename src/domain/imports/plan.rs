@@ -15,7 +15,7 @@ use crate::access::{custom, CustomKind, Customers, Grant, RowScope, Sensitivity,
 use crate::app::App;
 use crate::domain::customers::model::{code_words, label, Customer};
 use crate::domain::customers::{service, store, validate};
-use crate::error::{text, Error, Kind, Text};
+use crate::error::{text, Error, FieldError, Kind, Text};
 
 /// Every customer field an import can touch, as compared when rows merge.
 const MERGED: &[&str] = &[
@@ -319,12 +319,15 @@ fn code(target: &str, raw: &str) -> String {
         .map_or(lower.clone(), |(c, _)| c.to_string())
 }
 
-/// For a coded field the customer rules refused: the words a file may hold, rather than the
-/// codes alone (a clinic's file says 女, not female).
-fn coded_error(field: &str, message: Text) -> Text {
+/// For a coded field whose value is none of its codes: the words a file may hold, rather than
+/// the codes alone (a clinic's file says 女, not female). Other refusals keep their own words.
+fn coded_error(input: &Map<String, Value>, field: &str, message: Text) -> Text {
     let known = code_words(field);
-    // Only the refusal of a value outside the list; other rules keep their own words.
-    if known.is_empty() || !message.zh.starts_with("取值须为") {
+    let outside = input
+        .get(field)
+        .and_then(Value::as_str)
+        .is_some_and(|v| known.iter().all(|(c, _)| *c != v));
+    if known.is_empty() || !outside {
         return message;
     }
     let zh: Vec<&str> = known.iter().map(|(_, w)| w[0]).collect();
@@ -377,6 +380,12 @@ impl Ctx<'_> {
 
     fn error(&self, row: u32, field: &str, message: Text) -> RowFailure {
         RowFailure::Row(vec![self.cell_error(row, field, message)])
+    }
+
+    /// A refusal of the customer rules, on the row's cell.
+    fn rule_error(&self, row: u32, input: &Map<String, Value>, f: FieldError) -> RowError {
+        let message = coded_error(input, &f.field, f.message);
+        self.cell_error(row, &f.field, message)
     }
 
     fn cell_error(&self, row: u32, field: &str, message: Text) -> RowError {
@@ -506,8 +515,7 @@ impl Ctx<'_> {
             if e.kind == Kind::Validation {
                 for f in e.errors {
                     if bad.iter().all(|b| b.field != f.field) {
-                        let message = coded_error(&f.field, f.message);
-                        bad.push(self.cell_error(row, &f.field, message));
+                        bad.push(self.rule_error(row, &input, f));
                     }
                 }
             }
@@ -527,12 +535,7 @@ impl Ctx<'_> {
             Err(e) if e.kind == Kind::Validation => Err(RowFailure::Row(
                 e.errors
                     .into_iter()
-                    .map(|f| RowError {
-                        row,
-                        column: self.column(&f.field),
-                        message: coded_error(&f.field, f.message),
-                        field: f.field,
-                    })
+                    .map(|f| self.rule_error(row, input, f))
                     .collect(),
             )),
             // The health-data consent is missing: each health value of the row needs it.
@@ -546,9 +549,10 @@ impl Ctx<'_> {
                     })
                     .map(|k| self.cell_error(row, k, e.title.clone()))
                     .collect();
-                Err(match health.is_empty() {
-                    true => self.error(row, "consents", e.title),
-                    false => RowFailure::Row(health),
+                Err(if health.is_empty() {
+                    self.error(row, "consents", e.title)
+                } else {
+                    RowFailure::Row(health)
                 })
             }
             Err(e) => Err(RowFailure::Fatal(e)),

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod model;
 mod store;
 
+use chrono::Datelike;
 use serde_json::{json, Map, Value};
 
 use crate::access::{Create, Delete, Entity, Exported, Grant, Photos, Read, RowScope};
@@ -80,7 +81,7 @@ fn validate(meta: &Meta, today: chrono::NaiveDate) -> Result<Photo> {
         .clone()
         .unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
     match chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-        Ok(d) if date.len() == 10 && d <= today && chrono::Datelike::year(&d) >= 1900 => {}
+        Ok(d) if date.len() == 10 && d <= today && d.year() >= 1900 => {}
         _ => errs.add(
             "taken_date",
             "须为 1900 年至今天之间的日期 YYYY-MM-DD",

@@ -337,17 +337,10 @@ fn customer_store(tx: &rusqlite::Connection, id: i64, scope: &RowScope) -> Resul
             ),
         )
     })?;
-    // In a selection of many, the refusal says which customer it is.
-    crate::domain::customers::service::ensure_processable(&row.plain).map_err(|e| {
-        let no = &row.plain.member_no;
-        Error {
-            title: text(
-                format!("客户 {no} 已要求限制处理其个人信息，解除限制前不能修改"),
-                format!("Customer {no} has restricted the processing of their personal data; nothing can be changed until the restriction is lifted"),
-            ),
-            existing_id: Some(id),
-            ..e
-        }
+    // In a selection of many, the refusal points to the customer (its title names them).
+    crate::domain::customers::service::ensure_processable(&row.plain).map_err(|e| Error {
+        existing_id: Some(id),
+        ..e
     })?;
     Ok(row.plain.store_id)
 }
