@@ -790,3 +790,198 @@ async fn got_member_no(s: &Server, token: &str, id: i64) -> String {
     let c = s.get(token, &format!("/api/v1/customers/{id}")).await;
     c.json["member_no"].as_str().unwrap().to_string()
 }
+
+/// The clinic's calendar day (the test server runs in the default Asia/Shanghai), `days` ahead.
+fn clinic_day(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8) + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn due_ids(w: &Resp) -> Vec<i64> {
+    w.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["consultation"]["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
+    let s = Server::with_customers(0).await;
+    let desk = s.login("frontdesk").await;
+    let ct = s.login("consultant").await;
+    let id = new_customer(&s, &desk, "回访客户", 151).await;
+    let r = s
+        .post(
+            &desk,
+            &format!("/api/v1/customers/{id}/triage"),
+            json!({"consultant_id": s.user_id("consultant")}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    let today = clinic_day(0);
+    let r = s
+        .post(
+            &ct,
+            &format!("/api/v1/customers/{id}/consultations"),
+            json!({"way": "onsite", "notes": "初诊", "follow_up_date": today}),
+        )
+        .await;
+    assert_eq!(r.code(), 201, "{}", r.text);
+    let k = r.json["id"].as_i64().unwrap();
+    let path = format!("/api/v1/consultations/{k}/follow-up");
+    let worklist = |until: String| {
+        let (s, ct) = (&s, &ct);
+        async move {
+            s.get(
+                ct,
+                &format!("/api/v1/consultations/follow-ups?until={until}"),
+            )
+            .await
+        }
+    };
+    assert!(due_ids(&worklist(today.clone()).await).contains(&k));
+
+    // Bad input names the field and changes nothing.
+    let audit_before = s.audit_rows();
+    for (body, field) in [
+        (json!({}), "result"),
+        (json!({"result": "   "}), "result"),
+        (json!({"result": "x".repeat(501)}), "result"),
+        (json!({"result": "已回访", "next_date": today}), "next_date"),
+        (
+            json!({"result": "已回访", "next_date": "2026-02-30"}),
+            "next_date",
+        ),
+        (json!({"result": "已回访", "next_date": 3}), "next_date"),
+        (json!({"result": "已回访", "done": true}), "done"),
+    ] {
+        let r = s.post(&ct, &path, body.clone()).await;
+        assert_eq!(r.code(), 422, "{body}: {}", r.text);
+        assert_eq!(r.error_field(), field, "{body}: {}", r.text);
+    }
+    // Notes full: the result does not fit, and is refused rather than cut.
+    let long = "备".repeat(1995);
+    let r = s
+        .patch(
+            &ct,
+            &format!("/api/v1/consultations/{k}"),
+            json!({"notes": long}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    let audit_before = audit_before + 1;
+    let r = s.post(&ct, &path, json!({"result": "电话未接通"})).await;
+    assert_eq!(r.code(), 422, "{}", r.text);
+    assert_eq!(r.error_field(), "result", "{}", r.text);
+    assert_eq!(
+        s.audit_rows(),
+        audit_before,
+        "a refused follow-up writes nothing"
+    );
+    let r = s
+        .patch(
+            &ct,
+            &format!("/api/v1/consultations/{k}"),
+            json!({"notes": "初诊"}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+
+    // Roles: read-only staff are refused, another store's staff do not see it, a role with no
+    // consultation rights is refused outright.
+    for (user, code) in [
+        ("nurse", 403),
+        ("finance", 403),
+        ("marketing", 403),
+        ("frontdesk2", 404),
+    ] {
+        let t = s.login(user).await;
+        let r = s.post(&t, &path, json!({"result": "已回访"})).await;
+        assert_eq!(r.code(), code, "{user}: {}", r.text);
+    }
+    let r = s
+        .get(&ct, &format!("/api/v1/customers/{id}/consultations"))
+        .await;
+    assert_eq!(r.json["items"][0]["notes"], "初诊");
+    assert_eq!(r.json["items"][0]["follow_up_date"], today.as_str());
+
+    // Done, call again in a week: the result joins the notes, the worklist moves it on.
+    let next = clinic_day(7);
+    let before = s.max_audit_id();
+    let r = s
+        .post(
+            &ct,
+            &path,
+            json!({"result": "已电话回访，下周到院复查", "next_date": next}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(r.json["follow_up_date"], next.as_str());
+    assert_eq!(
+        r.json["notes"],
+        format!("初诊\n{today} 回访：已电话回访，下周到院复查")
+    );
+    assert!(!due_ids(&worklist(today.clone()).await).contains(&k));
+    assert!(due_ids(&worklist(next.clone()).await).contains(&k));
+    let rows = s.audit_since(before);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0].0.as_str(), rows[0].1.as_str(), rows[0].2),
+        ("update", "consultation", Some(k))
+    );
+    let (_, _, _, _, changes) = s.last_audit();
+    let changes: Value = serde_json::from_str(&changes.unwrap()).unwrap();
+    assert_eq!(changes["followed_up"], today.as_str());
+    assert_eq!(changes["follow_up_date"], next.as_str());
+
+    // Done for good: no next date, the follow-up date is cleared.
+    let r = s
+        .post(&ct, &path, json!({"result": "到院复查，恢复良好"}))
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(r.json["follow_up_date"], Value::Null);
+    assert!(r.json["notes"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("\n{today} 回访：到院复查，恢复良好")));
+    assert!(!due_ids(&worklist(clinic_day(30)).await).contains(&k));
+    let r = s.post(&ct, &path, json!({"result": "再次回访"})).await;
+    assert_eq!(r.code(), 409, "{}", r.text);
+    assert_eq!(r.problem(), "no-follow-up-due", "{}", r.text);
+
+    // The timeline shows each follow-up with its result; the nurse, who may read consultation
+    // notes, sees it too, and a role without consultation rights sees the bare fact.
+    let t = s
+        .get(&ct, &format!("/api/v1/customers/{id}/timeline"))
+        .await;
+    let done: Vec<&Value> = t.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "consultation.followed_up")
+        .collect();
+    assert_eq!(done.len(), 2, "{}", t.text);
+    assert_eq!(
+        done[0]["data"]["notes"],
+        format!("{today} 回访：到院复查，恢复良好")
+    );
+    assert_eq!(done[0]["data"]["follow_up_date"], Value::Null);
+    assert_eq!(done[1]["data"]["follow_up_date"], next.as_str());
+    // Each event names who did it by id too, so the app shows the person's current name.
+    assert_eq!(done[0]["actor_id"], s.user_id("consultant"));
+    assert_eq!(done[0]["actor"], "consultant");
+    let o = s
+        .get(&ct, &format!("/api/v1/customers/{id}/overview"))
+        .await;
+    let triaged = &o.json["stage_history"][1];
+    assert_eq!(triaged["to_stage"], "triage", "{}", o.text);
+    assert_eq!(triaged["actor_id"], s.user_id("frontdesk"), "{}", o.text);
+    let nurse = s.login("nurse").await;
+    let t = s
+        .get(&nurse, &format!("/api/v1/customers/{id}/timeline"))
+        .await;
+    assert!(t.text.contains("恢复良好"), "{}", t.text);
+}

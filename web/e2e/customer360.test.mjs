@@ -1,7 +1,7 @@
 // Customer 360° journey against a running Liyan server, in the system's headless Chromium:
 // the front desk finds a new customer by pinyin, opens the 360° page and triages them to a
 // consultant; the consultant records an on-site consultation with two plan lines (exact total),
-// sees it in the timeline, the stage change and their follow-up worklist; the front desk tags two
+// sees it in the timeline, the stage change and their follow-up worklist, and records the follow-up; the front desk tags two
 // customers in bulk from the list and sees the chips.
 //
 //   LIYAN_E2E_URL=https://127.0.0.1:9443 \
@@ -119,11 +119,42 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     await consultant.locator(tid('tab-stages')).click()
     const history = await consultant.locator(tid('stage-history')).innerText()
     for (const stage of ['网电咨询', '分诊', '现场咨询']) assert.match(history, new RegExp(stage))
+    // Who moved the stage is named as a person, not by login name.
+    assert.match(history, new RegExp(consultantName))
 
     s.step = "consultant's follow-up worklist"
     await consultant.locator(tid('menu-follow-ups')).click()
     await consultant.waitForURL(/\/follow-ups$/)
     await consultant.locator(`${tid('follow-ups')} a[href="/customers/${ids[0]}"]`).waitFor()
+
+    s.step = 'record the follow-up from the worklist, with the next one in a week'
+    const dueRow = consultant.locator(`${tid('follow-ups')} .el-table__row`, { has: consultant.locator(`a[href="/customers/${ids[0]}"]`) })
+    await dueRow.locator(tid('follow-up-record')).click()
+    const dialog = consultant.locator(tid('follow-up-dialog'))
+    await dialog.waitFor()
+    await consultant.locator(tid('follow-up-save')).click()
+    await dialog.locator('.el-form-item__error', { hasText: '请填写回访结果' }).waitFor()
+    await field(consultant, 'follow-up-result').fill('电话回访：恢复良好，下周到院复查')
+    const nextWeek = await consultant.evaluate(() => {
+      const d = new Date(Date.now() + 7 * 86_400_000)
+      const p = (n) => String(n).padStart(2, '0')
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+    })
+    const next = field(consultant, 'follow-up-next')
+    await next.fill(nextWeek)
+    await next.press('Enter')
+    await consultant.locator(tid('follow-up-save')).click()
+    await dialog.waitFor({ state: 'hidden' })
+    // Due next week now: gone from today's list.
+    await consultant.locator(`${tid('follow-ups')} a[href="/customers/${ids[0]}"]`).waitFor({ state: 'detached' })
+
+    s.step = 'the follow-up on the timeline, by the consultant by name'
+    await consultant.goBack()
+    await consultant.waitForURL(new RegExp(`/customers/${ids[0]}$`))
+    await consultant.locator(tid('tab-timeline')).click()
+    const followed = consultant.locator(`${tid('timeline-item')}[data-kind="consultation.followed_up"]`)
+    await followed.filter({ hasText: '恢复良好，下周到院复查' }).filter({ hasText: nextWeek }).waitFor()
+    assert.equal((await followed.locator(tid('timeline-actor')).innerText()).trim(), consultantName)
 
     s.step = 'bulk tag two customers from the list'
     s.page = desk

@@ -59,6 +59,9 @@ describe('menu and home', () => {
       '/customers', '/customers/duplicates', '/follow-ups', '/tags', '/custom-fields', '/users', '/access', '/audit',
     ])
     expect(menuFor(frontDesk).map((m) => m.name)).toEqual(['customers', 'follow-ups'])
+    // Reading consultations is not having follow-ups of one's own.
+    expect(menuFor(auditor).map((m) => m.name)).not.toContain('follow-ups')
+    expect(menuFor(role({ customer: ['read'], consultation: ['read'] })).map((m) => m.name)).toEqual(['customers'])
   })
 
   it('sends home to the first page the role may open', () => {

@@ -17,7 +17,7 @@ function ctx(messages: object): TimelineContext {
 const zhCtx = ctx(zh)
 
 function ev(kind: string, data: Record<string, unknown>, extra: Partial<TimelineEvent> = {}): TimelineEvent {
-  return { id: 1, at: 0, kind, entity: 'customer', entity_id: 7, actor: 'frontdesk', data, ...extra }
+  return { id: 1, at: 0, kind, entity: 'customer', entity_id: 7, actor_id: null, actor: 'frontdesk', data, ...extra }
 }
 
 describe('timeline registry', () => {
@@ -119,5 +119,15 @@ describe('the kinds the server records', () => {
     const c = describeEvent(ev('consent.signed', { category: 'energy', title: '光电治疗知情同意书', version: 1 }), ctx(en))
     expect(c.title).toBe('Consent form signed')
     expect(c.details.map((d) => d.text)).toEqual(['光电治疗知情同意书', 'Energy devices', '1'])
+  })
+  it('show a follow-up with its result and the next date, or that follow-ups ended', () => {
+    const data = { notes: '2026-11-24 回访：恢复良好', follow_up_date: '2026-12-01' }
+    const next = describeEvent(ev('consultation.followed_up', data, { entity: 'consultation' }), zhCtx)
+    expect(next.title).toBe('完成回访')
+    expect(next.details.map((d) => `${d.label}:${d.text}`)).toEqual(['回访结果:2026-11-24 回访：恢复良好', '下次回访:2026-12-01'])
+    const ended = describeEvent(ev('consultation.followed_up', { ...data, follow_up_date: null }, { entity: 'consultation' }), ctx(en))
+    expect(ended.details.map((d) => d.text)).toEqual(['2026-11-24 回访：恢复良好', 'None (follow-ups ended)'])
+    // A role that may not read the notes gets neither key: the bare fact.
+    expect(describeEvent(ev('consultation.followed_up', {}, { entity: 'consultation' }), zhCtx).details).toEqual([])
   })
 })

@@ -32,6 +32,11 @@ pub fn routes(api: &mut Api) {
         "Change a consultation record",
         update,
     );
+    api.post(
+        "/consultations/{id}/follow-up",
+        "Record a follow-up: {result, next_date?}; the result joins the notes and the follow-up date moves on (or is cleared)",
+        follow_up,
+    );
     api.delete(
         "/consultations/{id}",
         "Delete a consultation record",
@@ -78,6 +83,21 @@ async fn update(
     let out = auth
         .with_grant::<Consultations, Update, _, _>(app, move |app, grant| {
             super::update(app, &grant, id, &body)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+async fn follow_up(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    Json(body): Json<Body>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let out = auth
+        .with_grant::<Consultations, Update, _, _>(app, move |app, grant| {
+            super::follow_up(app, &grant, id, &body)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -396,6 +396,122 @@ pub fn update(
     grant.export(record, &app.cipher)
 }
 
+/// The longest result a follow-up records (it goes into the consultation's notes).
+const FOLLOW_UP_RESULT_MAX: usize = 500;
+const NOTES_MAX: usize = 2000;
+
+/// A follow-up as the worklist records it: what came of it, and when to call again (none: the
+/// follow-ups for this consultation are over).
+pub struct FollowUp {
+    pub result: String,
+    pub next_date: Option<String>,
+}
+
+impl FollowUp {
+    pub fn parse(input: &Json, today: chrono::NaiveDate, now: i64) -> Result<FollowUp> {
+        let mut errs = Errors::default();
+        let mut out = FollowUp {
+            result: String::new(),
+            next_date: None,
+        };
+        match input.get("result") {
+            Some(v) => match text_field(&mut errs, "result", v, FOLLOW_UP_RESULT_MAX) {
+                Some(Some(t)) => out.result = t,
+                Some(None) => errs.add("result", "请填写回访结果", "is required"),
+                None => {}
+            },
+            None => errs.add("result", "请填写回访结果", "is required"),
+        }
+        if let Some(v) = input.get("next_date") {
+            if let Some(Some(s)) = opt_str(&mut errs, "next_date", v) {
+                match follow_up_date(s, now) {
+                    Some(d) if d > today.format("%Y-%m-%d").to_string() => out.next_date = Some(d),
+                    _ => errs.add(
+                        "next_date",
+                        format!("须为明天至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD"),
+                        format!("must be a date as YYYY-MM-DD from tomorrow to {FOLLOW_UP_YEARS} years ahead"),
+                    ),
+                }
+            }
+        }
+        for k in input
+            .keys()
+            .filter(|k| !["result", "next_date"].contains(&k.as_str()))
+        {
+            errs.add(k, "未知字段", "unknown field");
+        }
+        errs.finish()?;
+        Ok(out)
+    }
+}
+
+/// 回访完成: the result is added to the consultation's notes under today's date, and the
+/// follow-up date moves to the next one or is cleared, so the worklist drops it. The timeline
+/// shows the result to whoever may read the notes.
+pub fn follow_up(
+    app: &App,
+    grant: &Grant<Consultations, Update>,
+    id: i64,
+    input: &Json,
+) -> Result<Exported> {
+    grant.check_writable(["notes", "follow_up_date"])?;
+    let today = app.config.today();
+    let now = now_ms();
+    let done = FollowUp::parse(input, today, now)?;
+    let actor = grant.principal().actor();
+    let scope = grant.rows();
+    let m = app.access.matrix();
+    let record = app.db.write_sync(|tx| {
+        let old = store::get(tx, id)?.ok_or_else(Error::not_found)?;
+        writable_customer(tx, &m, &old, &scope)?;
+        let Some(due) = old.follow_up_date.clone() else {
+            return Err(Error::conflict(
+                "no-follow-up-due",
+                crate::error::text(
+                    "这条咨询没有待办的回访",
+                    "This consultation has no follow-up due",
+                ),
+            ));
+        };
+        let entry = format!("{} 回访：{}", today.format("%Y-%m-%d"), done.result);
+        let notes = match old.notes.as_deref() {
+            Some(n) if !n.is_empty() => format!("{n}\n{entry}"),
+            _ => entry.clone(),
+        };
+        if notes.chars().count() > NOTES_MAX {
+            return Err(Error::field(
+                "result",
+                format!("咨询备注最多 {NOTES_MAX} 个字符，已写不下这条回访结果，请缩短"),
+                format!("the consultation's notes hold at most {NOTES_MAX} characters; this result no longer fits, shorten it"),
+            ));
+        }
+        let mut k = old.clone();
+        k.notes = Some(notes);
+        k.follow_up_date = done.next_date.clone();
+        k.updated_at = now;
+        store::update(tx, &k)?;
+        let mut changes = summary(&k);
+        changes["followed_up"] = due.into();
+        audit_row(tx, &actor, "update", &k, Some(changes))?;
+        let mut data = Map::new();
+        data.insert("notes".into(), entry.into());
+        data.insert("follow_up_date".into(), k.follow_up_date.clone().into());
+        timeline::record(
+            tx,
+            &actor,
+            NewEvent {
+                customer_id: k.customer_id,
+                kind: "consultation.followed_up",
+                entity: Entity::Consultation,
+                entity_id: Some(k.id),
+                data,
+            },
+        )?;
+        Ok::<_, Error>(records(tx, app, vec![k])?.remove(0))
+    })?;
+    grant.export(record, &app.cipher)
+}
+
 pub fn delete(app: &App, grant: &Grant<Consultations, Delete>, id: i64) -> Result<()> {
     let actor = grant.principal().actor();
     let scope = grant.rows();

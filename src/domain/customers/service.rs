@@ -685,9 +685,9 @@ pub fn stage_changed_at(
             to_stage: to.to_string(),
             reason: reason.map(str::to_string),
             at,
+            actor_id: actor.id,
             actor: actor.name.clone(),
         },
-        actor.id,
     )?;
     let mut data = Map::new();
     data.insert("stage".into(), to.into());

@@ -607,6 +607,8 @@ pub struct StageChange {
     pub to_stage: String,
     pub reason: Option<String>,
     pub at: i64,
+    /// Who changed it: the user's id (for their current name) and login name at the time.
+    pub actor_id: Option<i64>,
     pub actor: String,
 }
 
@@ -614,19 +616,18 @@ pub fn insert_stage_change(
     conn: &Connection,
     customer_id: i64,
     ch: &StageChange,
-    actor_id: Option<i64>,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO customer_stage_history (customer_id, from_stage, to_stage, reason, at, actor_id, actor)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![customer_id, ch.from_stage, ch.to_stage, ch.reason, ch.at, actor_id, ch.actor])?;
+    .execute(params![customer_id, ch.from_stage, ch.to_stage, ch.reason, ch.at, ch.actor_id, ch.actor])?;
     Ok(())
 }
 
 pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<StageChange>> {
     conn.prepare_cached(
-        "SELECT from_stage, to_stage, reason, at, actor FROM customer_stage_history
+        "SELECT from_stage, to_stage, reason, at, actor_id, actor FROM customer_stage_history
          WHERE customer_id = ?1 ORDER BY id DESC LIMIT 100",
     )?
     .query_map([customer_id], |r| {
@@ -635,7 +636,8 @@ pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Ve
             to_stage: r.get(1)?,
             reason: r.get(2)?,
             at: r.get(3)?,
-            actor: r.get(4)?,
+            actor_id: r.get(4)?,
+            actor: r.get(5)?,
         })
     })?
     .collect()

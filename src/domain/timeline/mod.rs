@@ -57,6 +57,8 @@ pub struct Event {
     pub kind: String,
     pub entity: String,
     pub entity_id: Option<i64>,
+    /// Who did it: the user's id (for their current name) and login name at the time.
+    pub actor_id: Option<i64>,
     pub actor: String,
     pub data: Map<String, Value>,
 }

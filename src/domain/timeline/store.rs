@@ -32,21 +32,22 @@ pub fn page(
 ) -> rusqlite::Result<Vec<Event>> {
     // LIMIT in the text: bound, it makes SQLite re-prepare the statement on every run.
     let sql = format!(
-        "SELECT id, at, kind, entity, entity_id, actor, data FROM customer_events
+        "SELECT id, at, kind, entity, entity_id, actor_id, actor, data FROM customer_events
          WHERE customer_id = ?1 AND (at, id) < (?2, ?3)
          ORDER BY at DESC, id DESC LIMIT {limit}"
     );
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![customer_id, at, id], |r| {
-        let data: String = r.get(6)?;
+        let data: String = r.get(7)?;
         Ok(Event {
             id: r.get(0)?,
             at: r.get(1)?,
             kind: r.get(2)?,
             entity: r.get(3)?,
             entity_id: r.get(4)?,
-            actor: r.get(5)?,
+            actor_id: r.get(5)?,
+            actor: r.get(6)?,
             data: serde_json::from_str::<Map<String, Value>>(&data).unwrap_or_default(),
         })
     })?;

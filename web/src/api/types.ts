@@ -155,6 +155,7 @@ export interface StageChange {
   to_stage: string
   reason: string | null
   at: number
+  actor_id: number | null
   actor: string
 }
 
@@ -200,6 +201,7 @@ export interface TimelineEvent {
   kind: string
   entity: string
   entity_id: number | null
+  actor_id: number | null
   actor: string
   data: Record<string, unknown>
 }

@@ -201,12 +201,12 @@ const en: typeof zh = {
       stage: { changed: 'Stage changed' },
       tags: { changed: 'Tags changed' },
       referral: { referred_by: 'Referrer set', brought: 'Referred a new customer' },
-      consultation: { created: 'Consultation', updated: 'Consultation changed' },
+      consultation: { created: 'Consultation', updated: 'Consultation changed', followed_up: 'Followed up' },
     },
     keys: {
       stage: 'Stage', reason: 'Reason', added: 'Added', removed: 'Removed', referrer_id: 'Referrer', name: 'Customer',
       way: 'Way', outcome: 'Outcome', plan_total: 'Plan total', consultant_id: 'Consultant', needs: 'Needs', source: 'Source',
-      area: 'Area', kind: 'Kind', taken_date: 'Taken on', category: 'Category', title: 'Form', version: 'Version', member_no: 'Member no.',
+      area: 'Area', kind: 'Kind', taken_date: 'Taken on', category: 'Category', title: 'Form', version: 'Version', member_no: 'Member no.', notes: 'Result', follow_up_date: 'Next follow-up',
     },
     // The server's fixed lists of photo areas and consent categories.
     areas: {
@@ -222,6 +222,7 @@ const en: typeof zh = {
   },
   followUps: {
     title: 'My follow-ups', until: 'Due by', customer: 'Customer', empty: 'No follow-ups due', overdue: 'Overdue',
+    record: 'Record', recordTitle: 'Record the follow-up', result: 'Result', resultHint: 'e.g. called, healing well, coming in next week for a check', next: 'Next follow-up', nextHint: 'Leave empty when no further follow-up is needed', noNext: 'None (follow-ups ended)', done: 'Follow-up recorded', resultRequired: 'Enter the result of the follow-up', actions: 'Actions',
   },
   filters: {
     stage: 'Stage', tag: 'Tag', store: 'Store', consultant: 'Consultant', source: 'Source', birthdayMonth: 'Birthday month',

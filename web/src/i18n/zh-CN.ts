@@ -191,12 +191,12 @@ export default {
       stage: { changed: '阶段变更' },
       tags: { changed: '标签变更' },
       referral: { referred_by: '设置推荐人', brought: '推荐了新客户' },
-      consultation: { created: '咨询记录', updated: '咨询记录修改' },
+      consultation: { created: '咨询记录', updated: '咨询记录修改', followed_up: '完成回访' },
     },
     keys: {
       stage: '阶段', reason: '原因', added: '添加', removed: '移除', referrer_id: '推荐人', name: '客户',
       way: '方式', outcome: '结果', plan_total: '方案合计', consultant_id: '咨询师', needs: '需求', source: '来源',
-      area: '部位', kind: '类型', taken_date: '拍摄日期', category: '分类', title: '同意书', version: '版本', member_no: '会员号',
+      area: '部位', kind: '类型', taken_date: '拍摄日期', category: '分类', title: '同意书', version: '版本', member_no: '会员号', notes: '回访结果', follow_up_date: '下次回访',
     },
     // The server's fixed lists of photo areas and consent categories.
     areas: { face: '全脸', forehead: '额头', eyes: '眼部', nose: '鼻部', lips: '唇部', cheeks: '面颊', chin: '下巴', neck: '颈部', body: '身体' },
@@ -210,6 +210,7 @@ export default {
   },
   followUps: {
     title: '我的回访', until: '截至', customer: '客户', empty: '没有到期的回访', overdue: '已过期',
+    record: '记录回访', recordTitle: '记录回访结果', result: '回访结果', resultHint: '例如：电话回访，恢复良好，下周到院复查', next: '下次回访', nextHint: '不再回访可留空', noNext: '无（回访结束）', done: '回访已记录', resultRequired: '请填写回访结果', actions: '操作',
   },
   filters: {
     stage: '阶段', tag: '标签', store: '门店', consultant: '咨询师', source: '来源', birthdayMonth: '生日月份',

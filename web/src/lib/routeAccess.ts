@@ -14,7 +14,8 @@ const RULES: Record<string, (can: Can) => boolean> = {
   'customer-import': (can) => can('customer', 'create') && can('customer', 'update'),
   // Merging updates the kept customer and deletes the others.
   'customer-duplicates': (can) => can('customer', 'update') && can('customer', 'delete'),
-  'follow-ups': (can) => can('consultation', 'read'),
+  // A worklist of one's own follow-ups: for those who record consultations, not those who only read them.
+  'follow-ups': (can) => can('consultation', 'update'),
   tags: (can) => can('tag', 'create') || can('tag', 'update'),
   'custom-fields': (can) => can('custom_field', 'create'),
   users: (can) => can('user', 'read'),

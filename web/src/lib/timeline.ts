@@ -178,6 +178,21 @@ registerTimelineKind('consultation.updated', {
   details: (ev, ctx) => genericDetails(ev, ctx, CONSULTATION_KEYS),
 })
 
+registerTimelineKind('consultation.followed_up', {
+  color: '#67c23a',
+  type: 'success',
+  title: 'timeline.kinds.consultation.followed_up',
+  details: (ev, ctx) => {
+    const out = genericDetails(ev, ctx, ['notes'])
+    // The next follow-up, or that there is none: both are news on a follow-up.
+    if (has(ev.data ?? {}, 'follow_up_date')) {
+      const next = ev.data?.follow_up_date
+      out.push({ key: 'follow_up_date', label: ctx.t('timeline.keys.follow_up_date'), text: typeof next === 'string' ? next : ctx.t('followUps.noNext') })
+    }
+    return out
+  },
+})
+
 registerTimelineKind('customer.merged', {
   color: '#909399',
   type: 'info',
