@@ -90,6 +90,11 @@ test('customer 360°: triage, consultation with an exact plan total, timeline, s
     await field(consultant, 'plan-price-0').fill('1980')
     await consultant.locator(tid('plan-add')).click()
     await field(consultant, 'plan-project-1').fill('水光针')
+    // A wrong amount is named on its own line, not on the whole plan.
+    await field(consultant, 'plan-price-1').fill('12.345')
+    await consultant.locator(tid('consultation-save')).click()
+    await consultant.locator(tid('plan-line-error-1')).waitFor()
+    assert.equal(await consultant.locator(tid('plan-line-error-0')).count(), 0)
     await field(consultant, 'plan-price-1').fill('1280.5')
     await consultant.locator(tid('plan-total')).filter({ hasText: '¥3,260.50' }).waitFor()
     await consultant.locator(tid('outcome-thinking')).click()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../src/api/client'
-import { errorTitle } from '../src/lib/errors'
+import { errorTitle, splitListErrors } from '../src/lib/errors'
 import { i18n } from '../src/i18n'
 
 const problem = (title: string, errors?: { field: string; message: string }[]) =>
@@ -55,5 +55,23 @@ describe('errorTitle', () => {
     expect(errorTitle(p('无权修改字段 cf_job', 'cf_job'), { label: (f) => (f === 'cf_job' ? '职业' : undefined) })).toBe('无权修改字段 职业')
     // A key that is not named in the title stays a reason; words that merely equal it are not touched.
     expect(errorTitle(problem('name taken', [{ field: 'name', message: '已存在' }]))).toBe('name taken：已存在')
+  })
+})
+
+describe('splitListErrors', () => {
+  it('puts each plan line error on its line and the rest on their fields', () => {
+    const { fields, lines } = splitListErrors(
+      {
+        'plan[0].price': '价格须为金额',
+        'plan[2].project': '项目名称须为 1–50 个字符',
+        'plan[2].sessions': '次数须为 1–100 的整数',
+        plan: '最多 30 项',
+        'cf_skin.x': '无效',
+        way: '不能为空',
+      },
+      'plan',
+    )
+    expect(lines).toEqual({ 0: '价格须为金额', 2: '项目名称须为 1–50 个字符；次数须为 1–100 的整数' })
+    expect(fields).toEqual({ plan: '最多 30 项', cf_skin: '无效', way: '不能为空' })
   })
 })
