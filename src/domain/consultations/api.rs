@@ -92,7 +92,7 @@ async fn follow_up(
     app: web::Data<App>,
     auth: Authenticated,
     id: web::Path<i64>,
-    Json(body): Json<Body>,
+    Json(body): Json<super::FollowUpInput>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let out = auth

@@ -400,6 +400,17 @@ pub fn update(
 const FOLLOW_UP_RESULT_MAX: usize = 500;
 const NOTES_MAX: usize = 2000;
 
+/// The body of a recorded follow-up as sent: values are checked by `FollowUp::parse`, so that
+/// each wrong one is named with the rule it breaks.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpInput {
+    #[serde(default)]
+    pub result: Value,
+    #[serde(default)]
+    pub next_date: Value,
+}
+
 /// A follow-up as the worklist records it: what came of it, and when to call again (none: the
 /// follow-ups for this consultation are over).
 pub struct FollowUp {
@@ -408,37 +419,26 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
-    pub fn parse(input: &Json, today: chrono::NaiveDate, now: i64) -> Result<FollowUp> {
+    pub fn parse(input: &FollowUpInput, today: chrono::NaiveDate, now: i64) -> Result<FollowUp> {
         let mut errs = Errors::default();
         let mut out = FollowUp {
             result: String::new(),
             next_date: None,
         };
-        match input.get("result") {
-            Some(v) => match text_field(&mut errs, "result", v, FOLLOW_UP_RESULT_MAX) {
-                Some(Some(t)) => out.result = t,
-                Some(None) => errs.add("result", "请填写回访结果", "is required"),
-                None => {}
-            },
-            None => errs.add("result", "请填写回访结果", "is required"),
+        match text_field(&mut errs, "result", &input.result, FOLLOW_UP_RESULT_MAX) {
+            Some(Some(t)) => out.result = t,
+            Some(None) => errs.add("result", "请填写回访结果", "is required"),
+            None => {}
         }
-        if let Some(v) = input.get("next_date") {
-            if let Some(Some(s)) = opt_str(&mut errs, "next_date", v) {
-                match follow_up_date(s, now) {
-                    Some(d) if d > today.format("%Y-%m-%d").to_string() => out.next_date = Some(d),
-                    _ => errs.add(
-                        "next_date",
-                        format!("须为明天至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD"),
-                        format!("must be a date as YYYY-MM-DD from tomorrow to {FOLLOW_UP_YEARS} years ahead"),
-                    ),
-                }
+        if let Some(Some(s)) = opt_str(&mut errs, "next_date", &input.next_date) {
+            match follow_up_date(s, now) {
+                Some(d) if d > today.format("%Y-%m-%d").to_string() => out.next_date = Some(d),
+                _ => errs.add(
+                    "next_date",
+                    format!("须为明天至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD"),
+                    format!("must be a date as YYYY-MM-DD from tomorrow to {FOLLOW_UP_YEARS} years ahead"),
+                ),
             }
-        }
-        for k in input
-            .keys()
-            .filter(|k| !["result", "next_date"].contains(&k.as_str()))
-        {
-            errs.add(k, "未知字段", "unknown field");
         }
         errs.finish()?;
         Ok(out)
@@ -452,7 +452,7 @@ pub fn follow_up(
     app: &App,
     grant: &Grant<Consultations, Update>,
     id: i64,
-    input: &Json,
+    input: &FollowUpInput,
 ) -> Result<Exported> {
     grant.check_writable(["notes", "follow_up_date"])?;
     let today = app.config.today();
