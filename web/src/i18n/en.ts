@@ -206,7 +206,7 @@ const en: typeof zh = {
     keys: {
       stage: 'Stage', reason: 'Reason', added: 'Added', removed: 'Removed', referrer_id: 'Referrer', name: 'Customer',
       way: 'Way', outcome: 'Outcome', plan_total: 'Plan total', consultant_id: 'Consultant', needs: 'Needs', source: 'Source',
-      area: 'Area', kind: 'Kind', taken_date: 'Taken on', category: 'Category', title: 'Form', version: 'Version', member_no: 'Member no.', notes: 'Result', follow_up_date: 'Next follow-up',
+      area: 'Area', kind: 'Kind', taken_date: 'Taken on', category: 'Category', title: 'Form', version: 'Version', member_no: 'Member no.',
     },
     // The server's fixed lists of photo areas and consent categories.
     areas: {

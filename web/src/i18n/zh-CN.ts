@@ -196,7 +196,7 @@ export default {
     keys: {
       stage: '阶段', reason: '原因', added: '添加', removed: '移除', referrer_id: '推荐人', name: '客户',
       way: '方式', outcome: '结果', plan_total: '方案合计', consultant_id: '咨询师', needs: '需求', source: '来源',
-      area: '部位', kind: '类型', taken_date: '拍摄日期', category: '分类', title: '同意书', version: '版本', member_no: '会员号', notes: '回访结果', follow_up_date: '下次回访',
+      area: '部位', kind: '类型', taken_date: '拍摄日期', category: '分类', title: '同意书', version: '版本', member_no: '会员号',
     },
     // The server's fixed lists of photo areas and consent categories.
     areas: { face: '全脸', forehead: '额头', eyes: '眼部', nose: '鼻部', lips: '唇部', cheeks: '面颊', chin: '下巴', neck: '颈部', body: '身体' },

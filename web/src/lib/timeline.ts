@@ -183,11 +183,13 @@ registerTimelineKind('consultation.followed_up', {
   type: 'success',
   title: 'timeline.kinds.consultation.followed_up',
   details: (ev, ctx) => {
-    const out = genericDetails(ev, ctx, ['notes'])
-    // The next follow-up, or that there is none: both are news on a follow-up.
-    if (has(ev.data ?? {}, 'follow_up_date')) {
-      const next = ev.data?.follow_up_date
-      out.push({ key: 'follow_up_date', label: ctx.t('timeline.keys.follow_up_date'), text: typeof next === 'string' ? next : ctx.t('followUps.noNext') })
+    // Each key only when the reader may see it; a next date of null says the follow-ups ended.
+    const data = ev.data ?? {}
+    const out: TimelineDetail[] = []
+    if (typeof data.notes === 'string') out.push({ key: 'notes', label: ctx.t('followUps.result'), text: data.notes })
+    if (has(data, 'follow_up_date')) {
+      const next = data.follow_up_date
+      out.push({ key: 'follow_up_date', label: ctx.t('followUps.next'), text: typeof next === 'string' ? next : ctx.t('followUps.noNext') })
     }
     return out
   },
