@@ -43,12 +43,15 @@ pub fn opt_str<'a>(errs: &mut Errors, field: &str, v: &'a Value) -> Option<Optio
 pub fn text_field(errs: &mut Errors, field: &str, v: &Value, max: usize) -> Option<Option<String>> {
     let s = opt_str(errs, field, v)?;
     match s.map(|s| validate::clean_text(s, max)).transpose() {
-        Ok(v) => Some(v),
+        // Nothing left once trimmed: as if left empty.
+        Ok(v) => Some(v.filter(|t| !t.is_empty())),
         Err(validate::InvalidText) => {
             errs.add(
                 field,
-                format!("不能超过 {max} 个字符，且不能含控制字符"),
-                format!("must be at most {max} characters without control characters"),
+                format!("不能超过 {max} 个字符，且不能含控制字符或文字方向控制符"),
+                format!(
+                    "must be at most {max} characters without control or text-direction characters"
+                ),
             );
             None
         }

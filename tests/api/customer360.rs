@@ -798,6 +798,30 @@ fn clinic_day(days: i64) -> String {
         .to_string()
 }
 
+/// The clinic's calendar day `years` calendar years and `days` days ahead.
+fn clinic_years(years: i32, days: i64) -> String {
+    use chrono::Datelike;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let same = today.with_year(today.year() + years).unwrap_or(today);
+    (same + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A new customer the front desk has triaged to the consultant (so within their scope).
+async fn consultants_customer(s: &Server, desk: &str, name: &str, n: u32) -> i64 {
+    let id = new_customer(s, desk, name, n).await;
+    let r = s
+        .post(
+            desk,
+            &format!("/api/v1/customers/{id}/triage"),
+            json!({"consultant_id": s.user_id("consultant")}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    id
+}
+
 fn due_ids(w: &Resp) -> Vec<i64> {
     w.json["items"]
         .as_array()
@@ -812,15 +836,7 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
     let s = Server::with_customers(0).await;
     let desk = s.login("frontdesk").await;
     let ct = s.login("consultant").await;
-    let id = new_customer(&s, &desk, "回访客户", 151).await;
-    let r = s
-        .post(
-            &desk,
-            &format!("/api/v1/customers/{id}/triage"),
-            json!({"consultant_id": s.user_id("consultant")}),
-        )
-        .await;
-    assert_eq!(r.code(), 200, "{}", r.text);
+    let id = consultants_customer(&s, &desk, "回访客户", 151).await;
     let today = clinic_day(0);
     let r = s
         .post(
@@ -842,7 +858,13 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
             .await
         }
     };
-    assert!(due_ids(&worklist(today.clone()).await).contains(&k));
+    let w = worklist(today.clone()).await;
+    assert!(due_ids(&w).contains(&k));
+    assert_eq!(w.json["more"], false);
+    // The clinic's day, whatever the browser's clock says; the default is that day.
+    let w = s.get(&ct, "/api/v1/consultations/follow-ups").await;
+    assert_eq!(w.json["today"], today.as_str(), "{}", w.text);
+    assert!(due_ids(&w).contains(&k));
 
     // Bad input names the field and changes nothing.
     let audit_before = s.audit_rows();
@@ -856,6 +878,17 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
             "next_date",
         ),
         (json!({"result": "已回访", "next_date": 3}), "next_date"),
+        // An empty next date is a slip, not the end of the follow-ups (that is null).
+        (json!({"result": "已回访", "next_date": ""}), "next_date"),
+        // Five calendar years from the clinic's today, not a day more.
+        (
+            json!({"result": "已回访", "next_date": clinic_years(5, 1)}),
+            "next_date",
+        ),
+        // Invisible characters alone are no result; text-direction overrides are refused.
+        (json!({"result": "\u{200B}\u{FEFF}"}), "result"),
+        (json!({"result": "\u{202E}已回访"}), "result"),
+        (json!({"result": "已回访", "due": "soon"}), "due"),
         (json!({"result": "已回访", "done": true}), "done"),
     ] {
         let r = s.post(&ct, &path, body.clone()).await;
@@ -876,6 +909,14 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
     let r = s.post(&ct, &path, json!({"result": "电话未接通"})).await;
     assert_eq!(r.code(), 422, "{}", r.text);
     assert_eq!(r.error_field(), "result", "{}", r.text);
+    assert!(
+        r.json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1995 / 2000"),
+        "the message says the notes are full: {}",
+        r.text
+    );
     assert_eq!(
         s.audit_rows(),
         audit_before,
@@ -915,10 +956,20 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
         .post(
             &ct,
             &path,
-            json!({"result": "已电话回访，下周到院复查", "next_date": next}),
+            json!({"result": "已电话回访，下周到院复查", "next_date": next, "due": today}),
         )
         .await;
     assert_eq!(r.code(), 200, "{}", r.text);
+    // The same submit again (a retry, a second tab) finds the follow-up moved on.
+    let again = s
+        .post(
+            &ct,
+            &path,
+            json!({"result": "已电话回访，下周到院复查", "next_date": next, "due": today}),
+        )
+        .await;
+    assert_eq!(again.code(), 409, "{}", again.text);
+    assert_eq!(again.problem(), "follow-up-moved", "{}", again.text);
     assert_eq!(r.json["follow_up_date"], next.as_str());
     assert_eq!(
         r.json["notes"],
@@ -965,8 +1016,8 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
         .collect();
     assert_eq!(done.len(), 2, "{}", t.text);
     assert_eq!(
-        done[0]["data"]["notes"],
-        format!("{today} 回访：到院复查，恢复良好")
+        done[0]["data"]["notes"], "到院复查，恢复良好",
+        "the result alone: the event has its own time"
     );
     assert_eq!(done[0]["data"]["follow_up_date"], Value::Null);
     assert_eq!(done[1]["data"]["follow_up_date"], next.as_str());
@@ -984,4 +1035,36 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
         .get(&nurse, &format!("/api/v1/customers/{id}/timeline"))
         .await;
     assert!(t.text.contains("恢复良好"), "{}", t.text);
+}
+
+#[tokio::test]
+async fn the_worklist_says_when_more_follow_ups_are_due_than_it_lists() {
+    let s = Server::with_customers(0).await;
+    let desk = s.login("frontdesk").await;
+    let ct = s.login("consultant").await;
+    let id = consultants_customer(&s, &desk, "回访很多", 152).await;
+    let today = clinic_day(0);
+    for _ in 0..201 {
+        let r = s
+            .post(
+                &ct,
+                &format!("/api/v1/customers/{id}/consultations"),
+                json!({"way": "phone", "follow_up_date": today}),
+            )
+            .await;
+        assert_eq!(r.code(), 201, "{}", r.text);
+    }
+    let w = s.get(&ct, "/api/v1/consultations/follow-ups").await;
+    assert_eq!(due_ids(&w).len(), 200);
+    assert_eq!(w.json["more"], true, "201 due, 200 listed");
+    // One fewer, and the list is complete.
+    let last = due_ids(&w)[199];
+    let manager = s.login("manager").await;
+    let r = s
+        .delete(&manager, &format!("/api/v1/consultations/{last}"))
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    let w = s.get(&ct, "/api/v1/consultations/follow-ups").await;
+    assert_eq!(due_ids(&w).len(), 200);
+    assert_eq!(w.json["more"], false);
 }

@@ -96,6 +96,27 @@ async fn duplicates_are_found_and_merged_keeping_both_histories() {
         o.text
     );
     assert_eq!(o.json["referred"][0]["id"], referred);
+    // Stage history is by time: a change brought in later (as a merge does with a duplicate's
+    // older history) sorts among the others by when it happened, not by when it was stored.
+    rusqlite::Connection::open(s.db_path())
+        .unwrap()
+        .execute(
+            "INSERT INTO customer_stage_history (customer_id, from_stage, to_stage, at, actor) VALUES (?1, NULL, 'lead', 1000, 'old')",
+            [keep],
+        )
+        .unwrap();
+    let o2 = s
+        .get(&admin, &format!("/api/v1/customers/{keep}/overview"))
+        .await;
+    let history = o2.json["stage_history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["actor"], "old", "{}", o2.text);
+    assert!(
+        history
+            .windows(2)
+            .all(|w| w[0]["at"].as_i64() >= w[1]["at"].as_i64()),
+        "{}",
+        o2.text
+    );
     let kinds: Vec<&str> = o.json["timeline"]["items"]
         .as_array()
         .unwrap()

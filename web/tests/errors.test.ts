@@ -74,4 +74,9 @@ describe('splitListErrors', () => {
     expect(lines).toEqual({ 0: '价格须为金额', 2: '项目名称须为 1–50 个字符；次数须为 1–100 的整数' })
     expect(fields).toEqual({ plan: '最多 30 项', cf_skin: '无效', way: '不能为空' })
   })
+  it('leads each line error with the name of its input when asked', () => {
+    const names: Record<string, string> = { project: '项目', price: '单价' }
+    const { lines } = splitListErrors({ 'plan[1].project': '须为 1–50 个字符', 'plan[1].price': '须为金额' }, 'plan', (f) => `${names[f]}：`)
+    expect(lines).toEqual({ 1: '项目：须为 1–50 个字符；单价：须为金额' })
+  })
 })

@@ -14,7 +14,7 @@ use crate::http::{blocking, Api, Json};
 pub fn routes(api: &mut Api) {
     api.get(
         "/consultations/follow-ups",
-        "The caller's follow-ups due by ?until=YYYY-MM-DD (default today)",
+        "The caller's follow-ups due by ?until=YYYY-MM-DD (default the clinic's today): {items, more, today}",
         follow_ups,
     );
     api.get(
@@ -128,12 +128,12 @@ async fn follow_ups(
     q: web::Query<FollowUpQuery>,
 ) -> Result<HttpResponse> {
     let until = q.into_inner().until;
-    let items = blocking(move || {
+    let out = blocking(move || {
         let p = auth.principal(&app)?;
         let grant = app.access.grant::<Consultations, Read>(&p)?;
         let customers = app.access.grant::<Customers, Read>(&p)?;
         super::follow_ups(&app, &grant, &customers, until.as_deref())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"items": items})))
+    Ok(HttpResponse::Ok().json(out))
 }

@@ -93,18 +93,24 @@ fn plan(errs: &mut Errors, v: &Value) -> Option<Vec<PlanItem>> {
 }
 
 /// How far ahead a follow-up may be planned: a date years away is a typing slip.
-const FOLLOW_UP_YEARS: u64 = 5;
+const FOLLOW_UP_YEARS: u32 = 5;
 
-/// A follow-up date as YYYY-MM-DD, from 2000 to `FOLLOW_UP_YEARS` ahead of `now` (epoch ms).
-fn follow_up_date(s: &str, now: i64) -> Option<String> {
+/// A follow-up date as YYYY-MM-DD, from 2000 to `FOLLOW_UP_YEARS` calendar years after the
+/// clinic's `today`.
+fn follow_up_date(s: &str, today: chrono::NaiveDate) -> Option<String> {
     let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    let today = chrono::DateTime::from_timestamp_millis(now)?.date_naive();
-    let latest = today.checked_add_days(chrono::Days::new(FOLLOW_UP_YEARS * 366))?;
+    let latest = today.checked_add_months(chrono::Months::new(FOLLOW_UP_YEARS * 12))?;
     let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)?;
     (s.len() == 10 && d >= earliest && d <= latest).then(|| d.format("%Y-%m-%d").to_string())
 }
 
-fn apply(m: &Matrix, k: &mut Consultation, input: &Json, now: i64) -> Result<()> {
+/// `input` onto `k`; `now` and the clinic's `today` bound its times and dates.
+fn apply(
+    m: &Matrix,
+    k: &mut Consultation,
+    input: &Json,
+    (now, today): (i64, chrono::NaiveDate),
+) -> Result<()> {
     let mut errs = Errors::default();
     for (key, v) in input {
         if custom_fields::apply(m, Entity::Consultation, key, v, &mut k.custom, &mut errs) {
@@ -150,7 +156,7 @@ fn apply(m: &Matrix, k: &mut Consultation, input: &Json, now: i64) -> Result<()>
                 }
             }
             "follow_up_date" => match opt_str(&mut errs, key, v) {
-                Some(Some(s)) => match follow_up_date(s, now) {
+                Some(Some(s)) => match follow_up_date(s, today) {
                     Some(d) => k.follow_up_date = Some(d),
                     None => errs.add(
                         key,
@@ -337,7 +343,7 @@ pub fn create(
         ..Default::default()
     };
     let m = app.access.matrix();
-    apply(&m, &mut k, input, now)?;
+    apply(&m, &mut k, input, (now, app.config.today()))?;
     if k.way.is_empty() {
         return Err(Error::field("way", "咨询方式不能为空", "is required"));
     }
@@ -372,7 +378,7 @@ pub fn update(
         let mut old = store::get(tx, id)?.ok_or_else(Error::not_found)?;
         old.custom = custom_fields::load(tx, app, &m, Entity::Consultation, id)?;
         let mut k = old.clone();
-        apply(&m, &mut k, input, now)?;
+        apply(&m, &mut k, input, (now, app.config.today()))?;
         writable_customer(tx, &m, &k, &scope)?;
         if k != old {
             k.updated_at = now;
@@ -409,36 +415,60 @@ pub struct FollowUpInput {
     pub result: Value,
     #[serde(default)]
     pub next_date: Value,
+    /// The follow-up date this result answers, as the worklist showed it: a second submit (a
+    /// retry, another tab) finds it moved on and is refused instead of adding the result twice.
+    #[serde(default)]
+    pub due: Value,
 }
 
-/// A follow-up as the worklist records it: what came of it, and when to call again (none: the
-/// follow-ups for this consultation are over).
+/// A follow-up as the worklist records it: what came of it, when to call again (none: the
+/// follow-ups for this consultation are over), and the date it answers when the client said.
 pub struct FollowUp {
     pub result: String,
     pub next_date: Option<String>,
+    pub due: Option<String>,
 }
 
 impl FollowUp {
-    pub fn parse(input: &FollowUpInput, today: chrono::NaiveDate, now: i64) -> Result<FollowUp> {
+    pub fn parse(input: &FollowUpInput, today: chrono::NaiveDate) -> Result<FollowUp> {
         let mut errs = Errors::default();
         let mut out = FollowUp {
             result: String::new(),
             next_date: None,
+            due: None,
         };
         match text_field(&mut errs, "result", &input.result, FOLLOW_UP_RESULT_MAX) {
             Some(Some(t)) => out.result = t,
             Some(None) => errs.add("result", "请填写回访结果", "is required"),
             None => {}
         }
-        if let Some(Some(s)) = opt_str(&mut errs, "next_date", &input.next_date) {
-            match follow_up_date(s, now) {
+        let next_rule = || {
+            (
+                format!("须为明天至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD；不再回访请传 null"),
+                format!("must be a date as YYYY-MM-DD from tomorrow to {FOLLOW_UP_YEARS} years ahead; null when no follow-up follows"),
+            )
+        };
+        match &input.next_date {
+            Value::Null => {}
+            // An empty string is a slip, not a decision to end the follow-ups.
+            Value::String(s) => match follow_up_date(s, today) {
                 Some(d) if d > today.format("%Y-%m-%d").to_string() => out.next_date = Some(d),
-                _ => errs.add(
-                    "next_date",
-                    format!("须为明天至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD"),
-                    format!("must be a date as YYYY-MM-DD from tomorrow to {FOLLOW_UP_YEARS} years ahead"),
-                ),
+                _ => {
+                    let (zh, en) = next_rule();
+                    errs.add("next_date", zh, en)
+                }
+            },
+            _ => {
+                let (zh, en) = next_rule();
+                errs.add("next_date", zh, en)
             }
+        }
+        match &input.due {
+            Value::Null => {}
+            Value::String(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() => {
+                out.due = Some(s.clone())
+            }
+            _ => errs.add("due", "须为日期 YYYY-MM-DD", "must be a date as YYYY-MM-DD"),
         }
         errs.finish()?;
         Ok(out)
@@ -457,7 +487,7 @@ pub fn follow_up(
     grant.check_writable(["notes", "follow_up_date"])?;
     let today = app.config.today();
     let now = now_ms();
-    let done = FollowUp::parse(input, today, now)?;
+    let done = FollowUp::parse(input, today)?;
     let actor = grant.principal().actor();
     let scope = grant.rows();
     let m = app.access.matrix();
@@ -473,16 +503,26 @@ pub fn follow_up(
                 ),
             ));
         };
+        if done.due.as_ref().is_some_and(|d| *d != due) {
+            return Err(Error::conflict(
+                "follow-up-moved",
+                crate::error::text(
+                    "这次回访已被记录（回访日期已变更），请刷新列表",
+                    "This follow-up was already recorded (its date has changed); refresh the list",
+                ),
+            ));
+        }
         let entry = format!("{} 回访：{}", today.format("%Y-%m-%d"), done.result);
         let notes = match old.notes.as_deref() {
             Some(n) if !n.is_empty() => format!("{n}\n{entry}"),
             _ => entry.clone(),
         };
         if notes.chars().count() > NOTES_MAX {
+            let used = old.notes.as_deref().map_or(0, |n| n.chars().count());
             return Err(Error::field(
                 "result",
-                format!("咨询备注最多 {NOTES_MAX} 个字符，已写不下这条回访结果，请缩短"),
-                format!("the consultation's notes hold at most {NOTES_MAX} characters; this result no longer fits, shorten it"),
+                format!("咨询备注已用 {used} / {NOTES_MAX} 个字符，写不下这条回访结果：请缩短结果，或先精简咨询备注"),
+                format!("the consultation's notes use {used} of their {NOTES_MAX} characters and this result does not fit: shorten it, or shorten the notes first"),
             ));
         }
         let mut k = old.clone();
@@ -494,7 +534,8 @@ pub fn follow_up(
         changes["followed_up"] = due.into();
         audit_row(tx, &actor, "update", &k, Some(changes))?;
         let mut data = Map::new();
-        data.insert("notes".into(), entry.into());
+        // The result alone: the event has its own time, and the notes' line its Chinese prefix.
+        data.insert("notes".into(), done.result.clone().into());
         data.insert("follow_up_date".into(), k.follow_up_date.clone().into());
         timeline::record(
             tx,
@@ -548,14 +589,19 @@ pub fn list(
     })
 }
 
-/// The caller's worklist: their follow-ups due by `until` (default today), each with the
-/// customer's name as the caller may see it.
+/// The most follow-ups the worklist returns at once; `more` says when there are others.
+const WORKLIST_MAX: usize = 200;
+
+/// The caller's worklist: their follow-ups due by `until` (default the clinic's today), each with
+/// the customer's name as the caller may see it. The reply names the clinic's `today` (the
+/// browser's clock may be in another zone) and whether more are due than it lists.
 pub fn follow_ups(
     app: &App,
     grant: &Grant<Consultations, Read>,
     customer_grant: &Grant<crate::access::Customers, Read>,
     until: Option<&str>,
-) -> Result<Vec<Value>> {
+) -> Result<Value> {
+    let today = app.config.today();
     let until = match until {
         Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
             Error::field(
@@ -564,7 +610,7 @@ pub fn follow_ups(
                 "must be a date as YYYY-MM-DD",
             )
         })?,
-        None => app.config.today(),
+        None => today,
     }
     .format("%Y-%m-%d")
     .to_string();
@@ -572,17 +618,34 @@ pub fn follow_ups(
     let scope = customer_grant.rows();
     let now = now_ms();
     app.db.read_sync(|c| {
-        let mut out = Vec::new();
-        for k in store::follow_ups(c, me, &until, 200)? {
-            let Some(cust) = customers::store::get(c, k.customer_id, &scope)? else {
-                continue;
-            };
-            let customer =
-                customer_grant.export(cust.into_record(&app.config.lifecycle, now), &app.cipher)?;
-            let consultation = grant.export(records(c, app, vec![k])?.remove(0), &app.cipher)?;
-            out.push(json!({"consultation": consultation, "customer": customer}));
+        let mut items = Vec::new();
+        let mut more = false;
+        // Follow-ups of customers out of scope or gone are skipped: read on until the page is
+        // full, so those do not shorten it.
+        let mut after: Option<(String, i64)> = None;
+        'pages: loop {
+            let batch = store::follow_ups(c, me, &until, after.as_ref(), WORKLIST_MAX)?;
+            let last = batch.len() < WORKLIST_MAX;
+            for k in batch {
+                after = Some((k.follow_up_date.clone().unwrap_or_default(), k.id));
+                let Some(cust) = customers::store::get(c, k.customer_id, &scope)? else {
+                    continue;
+                };
+                if items.len() == WORKLIST_MAX {
+                    more = true;
+                    break 'pages;
+                }
+                let customer = customer_grant
+                    .export(cust.into_record(&app.config.lifecycle, now), &app.cipher)?;
+                let consultation =
+                    grant.export(records(c, app, vec![k])?.remove(0), &app.cipher)?;
+                items.push(json!({"consultation": consultation, "customer": customer}));
+            }
+            if last {
+                break;
+            }
         }
-        Ok(out)
+        Ok(json!({"items": items, "more": more, "today": today.format("%Y-%m-%d").to_string()}))
     })
 }
 

@@ -54,19 +54,23 @@ pub fn of_customer(
     .collect()
 }
 
-/// A consultant's follow-ups due on or before `until` (YYYY-MM-DD), soonest first.
+/// A consultant's follow-ups due on or before `until` (YYYY-MM-DD), soonest first, after the
+/// (date, id) `after` when given.
 pub fn follow_ups(
     c: &Connection,
     consultant_id: i64,
     until: &str,
+    after: Option<&(String, i64)>,
     limit: usize,
 ) -> rusqlite::Result<Vec<Consultation>> {
+    let (after_date, after_id) = after.map_or(("", 0), |(d, id)| (d.as_str(), *id));
     c.prepare_cached(&format!(
         "SELECT {COLS} FROM consultations
          WHERE consultant_id = ?1 AND follow_up_date IS NOT NULL AND follow_up_date <= ?2 AND deleted_at IS NULL
+           AND (follow_up_date, id) > (?3, ?4)
          ORDER BY follow_up_date, id LIMIT {limit}"
     ))?
-    .query_map(params![consultant_id, until], read)?
+    .query_map(params![consultant_id, until, after_date, after_id], read)?
     .collect()
 }
 

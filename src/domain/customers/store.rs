@@ -628,7 +628,7 @@ pub fn insert_stage_change(
 pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<StageChange>> {
     conn.prepare_cached(
         "SELECT from_stage, to_stage, reason, at, actor_id, actor FROM customer_stage_history
-         WHERE customer_id = ?1 ORDER BY id DESC LIMIT 100",
+         WHERE customer_id = ?1 ORDER BY at DESC, id DESC LIMIT 100",
     )?
     .query_map([customer_id], |r| {
         Ok(StageChange {

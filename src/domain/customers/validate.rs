@@ -85,14 +85,34 @@ pub fn parse_date(raw: &str, today: NaiveDate) -> Option<NaiveDate> {
         .filter(|d| *d <= today && d.year() >= 1900)
 }
 
-/// Text from a form: trimmed, no control characters, at most `max` characters.
 /// Text too long or holding control characters.
 #[derive(Debug)]
 pub struct InvalidText;
 
+/// Zero-width characters that show nothing: trimmed from the ends like spaces, so a text of
+/// them alone counts as empty.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
+/// Bidirectional embeddings, overrides and isolates: they make stored text display in another
+/// order than it reads (a result shown backwards, a name spoofed).
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from a form: trimmed (of invisible characters too), no control characters, at most
+/// `max` characters.
 pub fn clean_text(raw: &str, max: usize) -> Result<String, InvalidText> {
-    let t = raw.trim();
-    if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
+    let t = raw.trim_matches(invisible);
+    if t.chars().count() > max
+        || t.chars()
+            .any(|c| (c.is_control() && c != '\n') || bidi_control(c))
+    {
         return Err(InvalidText);
     }
     Ok(t.to_string())
@@ -104,6 +124,20 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn text_is_trimmed_of_invisible_characters_and_refuses_direction_overrides() {
+        assert_eq!(clean_text("\u{200B} \u{FEFF}", 10).unwrap(), "");
+        assert_eq!(clean_text(" 恢复良好\u{200B}\n", 10).unwrap(), "恢复良好");
+        // Inside a text a zero-width joiner is part of an emoji, and a line break is kept.
+        assert_eq!(
+            clean_text("👩\u{200D}⚕️\n第二行", 10).unwrap(),
+            "👩\u{200D}⚕️\n第二行"
+        );
+        assert!(clean_text("\u{202E}回访", 10).is_err());
+        assert!(clean_text("回访\u{2067}", 10).is_err());
+        assert!(clean_text("a\tb", 10).is_err());
     }
 
     #[test]

@@ -222,7 +222,8 @@ const en: typeof zh = {
   },
   followUps: {
     title: 'My follow-ups', until: 'Due by', customer: 'Customer', empty: 'No follow-ups due', overdue: 'Overdue',
-    record: 'Record', recordTitle: 'Record the follow-up', result: 'Result', resultHint: 'e.g. called, healing well, coming in next week for a check', next: 'Next follow-up', nextHint: 'Leave empty when no further follow-up is needed', noNext: 'None (follow-ups ended)', done: 'Follow-up recorded', resultRequired: 'Enter the result of the follow-up', actions: 'Actions',
+    record: 'Record', recordTitle: 'Record the follow-up', result: 'Result', resultHint: 'e.g. called, healing well, coming in next week for a check', next: 'Next follow-up', nextHint: 'Empty: no further follow-up', noNext: 'None (follow-ups ended)', done: 'Follow-up recorded', resultRequired: 'Enter the result of the follow-up', actions: 'Actions',
+    more: 'Many follow-ups are due: the earliest {n} are shown; record them and refresh to see the rest', restricted: 'Processing restricted',
   },
   filters: {
     stage: 'Stage', tag: 'Tag', store: 'Store', consultant: 'Consultant', source: 'Source', birthdayMonth: 'Birthday month',

@@ -211,6 +211,7 @@ export default {
   followUps: {
     title: '我的回访', until: '截至', customer: '客户', empty: '没有到期的回访', overdue: '已过期',
     record: '记录回访', recordTitle: '记录回访结果', result: '回访结果', resultHint: '例如：电话回访，恢复良好，下周到院复查', next: '下次回访', nextHint: '不再回访可留空', noNext: '无（回访结束）', done: '回访已记录', resultRequired: '请填写回访结果', actions: '操作',
+    more: '到期回访较多，仅显示最早的 {n} 条：记录后刷新可看到其余的', restricted: '已限制处理',
   },
   filters: {
     stage: '阶段', tag: '标签', store: '门店', consultant: '咨询师', source: '来源', birthdayMonth: '生日月份',

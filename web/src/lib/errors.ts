@@ -70,20 +70,21 @@ export function fieldErrors(e: unknown): Record<string, string> {
 
 /**
  * Field errors of a form with a list in it, by where they belong: `plan[2].price` goes to line 2
- * of `plan` (several on one line are joined), every other key to the top-level field it starts
- * with (`plan`, `plan_total`, `cf_x`).
+ * of `plan`, led by `prefix('price')` (the input's name; several on one line are joined), every
+ * other key to the top-level field it starts with (`plan`, `plan_total`, `cf_x`).
  */
 export function splitListErrors(
   errors: Record<string, string>,
   list: string,
+  prefix: (field: string) => string = () => '',
 ): { fields: Record<string, string>; lines: Record<number, string> } {
   const join = (a: string | undefined, b: string) => (a ? `${a}；${b}` : b)
   const fields: Record<string, string> = {}
   const lines: Record<number, string> = {}
-  const item = new RegExp(`^${list}\\[(\\d+)\\]`)
+  const item = new RegExp(`^${list}\\[(\\d+)\\](?:\\.(\\w+))?`)
   for (const [k, v] of Object.entries(errors)) {
     const m = item.exec(k)
-    if (m) lines[Number(m[1])] = join(lines[Number(m[1])], v)
+    if (m) lines[Number(m[1])] = join(lines[Number(m[1])], `${m[2] ? prefix(m[2]) : ''}${v}`)
     else {
       const top = k.split(/[.[]/)[0]
       fields[top] = join(fields[top], v)
