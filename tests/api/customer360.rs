@@ -1030,6 +1030,36 @@ async fn a_follow_up_is_recorded_from_the_worklist_and_moves_on_or_ends() {
     let triaged = &o.json["stage_history"][1];
     assert_eq!(triaged["to_stage"], "triage", "{}", o.text);
     assert_eq!(triaged["actor_id"], s.user_id("frontdesk"), "{}", o.text);
+    // ... and by the name the clinic knows them by, also once they have left (the consultant
+    // cannot list users, and the staff list holds only active staff).
+    let name_of = |u: &str| -> String {
+        s.db()
+            .query_row(
+                "SELECT display_name FROM users WHERE username = ?1",
+                [u],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(done[0]["actor_name"], name_of("consultant").as_str());
+    let admin = s.login("admin").await;
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/users/{}", s.user_id("frontdesk")),
+            json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(r.code(), 204, "{}", r.text);
+    let o = s
+        .get(&ct, &format!("/api/v1/customers/{id}/overview"))
+        .await;
+    assert_eq!(
+        o.json["stage_history"][1]["actor_name"],
+        name_of("frontdesk").as_str(),
+        "{}",
+        o.text
+    );
     let nurse = s.login("nurse").await;
     let t = s
         .get(&nurse, &format!("/api/v1/customers/{id}/timeline"))

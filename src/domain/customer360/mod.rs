@@ -64,7 +64,7 @@ pub fn overview(
     let stage_history = if stage_visible {
         customers::store::stage_history(c, id)?
             .into_iter()
-            .map(|h| json!({"from_stage": h.from_stage, "to_stage": h.to_stage, "reason": h.reason, "at": h.at, "actor_id": h.actor_id, "actor": h.actor}))
+            .map(|h| json!({"from_stage": h.from_stage, "to_stage": h.to_stage, "reason": h.reason, "at": h.at, "actor_id": h.actor_id, "actor": h.actor, "actor_name": h.actor_name}))
             .collect()
     } else {
         Vec::new()

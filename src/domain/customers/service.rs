@@ -687,6 +687,7 @@ pub fn stage_changed_at(
             at,
             actor_id: actor.id,
             actor: actor.name.clone(),
+            actor_name: None,
         },
     )?;
     let mut data = Map::new();

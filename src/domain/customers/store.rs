@@ -607,9 +607,11 @@ pub struct StageChange {
     pub to_stage: String,
     pub reason: Option<String>,
     pub at: i64,
-    /// Who changed it: the user's id (for their current name) and login name at the time.
+    /// Who changed it: the user's id and login name at the time; read back with the person's
+    /// name today (none when storing, for the system or a removed account).
     pub actor_id: Option<i64>,
     pub actor: String,
+    pub actor_name: Option<String>,
 }
 
 pub fn insert_stage_change(
@@ -627,8 +629,9 @@ pub fn insert_stage_change(
 
 pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<StageChange>> {
     conn.prepare_cached(
-        "SELECT from_stage, to_stage, reason, at, actor_id, actor FROM customer_stage_history
-         WHERE customer_id = ?1 ORDER BY at DESC, id DESC LIMIT 100",
+        "SELECT h.from_stage, h.to_stage, h.reason, h.at, h.actor_id, h.actor, u.display_name
+         FROM customer_stage_history h LEFT JOIN users u ON u.id = h.actor_id
+         WHERE h.customer_id = ?1 ORDER BY h.at DESC, h.id DESC LIMIT 100",
     )?
     .query_map([customer_id], |r| {
         Ok(StageChange {
@@ -638,6 +641,7 @@ pub fn stage_history(conn: &Connection, customer_id: i64) -> rusqlite::Result<Ve
             at: r.get(3)?,
             actor_id: r.get(4)?,
             actor: r.get(5)?,
+            actor_name: r.get(6)?,
         })
     })?
     .collect()

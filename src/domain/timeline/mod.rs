@@ -57,9 +57,11 @@ pub struct Event {
     pub kind: String,
     pub entity: String,
     pub entity_id: Option<i64>,
-    /// Who did it: the user's id (for their current name) and login name at the time.
+    /// Who did it: the user's id, the login name at the time, and the person's name today
+    /// (none for the system or a removed account).
     pub actor_id: Option<i64>,
     pub actor: String,
+    pub actor_name: Option<String>,
     pub data: Map<String, Value>,
 }
 

@@ -32,14 +32,15 @@ pub fn page(
 ) -> rusqlite::Result<Vec<Event>> {
     // LIMIT in the text: bound, it makes SQLite re-prepare the statement on every run.
     let sql = format!(
-        "SELECT id, at, kind, entity, entity_id, actor_id, actor, data FROM customer_events
-         WHERE customer_id = ?1 AND (at, id) < (?2, ?3)
-         ORDER BY at DESC, id DESC LIMIT {limit}"
+        "SELECT e.id, e.at, e.kind, e.entity, e.entity_id, e.actor_id, e.actor, u.display_name, e.data
+         FROM customer_events e LEFT JOIN users u ON u.id = e.actor_id
+         WHERE e.customer_id = ?1 AND (e.at, e.id) < (?2, ?3)
+         ORDER BY e.at DESC, e.id DESC LIMIT {limit}"
     );
     let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![customer_id, at, id], |r| {
-        let data: String = r.get(7)?;
+        let data: String = r.get(8)?;
         Ok(Event {
             id: r.get(0)?,
             at: r.get(1)?,
@@ -48,6 +49,7 @@ pub fn page(
             entity_id: r.get(4)?,
             actor_id: r.get(5)?,
             actor: r.get(6)?,
+            actor_name: r.get(7)?,
             data: serde_json::from_str::<Map<String, Value>>(&data).unwrap_or_default(),
         })
     })?;

@@ -156,7 +156,9 @@ export interface StageChange {
   reason: string | null
   at: number
   actor_id: number | null
+  /** The login name at the time; `actor_name` is the person's name today, when known. */
   actor: string
+  actor_name?: string | null
 }
 
 /** One line of a 面诊方案; `price` is a decimal string per session (never a float). */
@@ -202,7 +204,9 @@ export interface TimelineEvent {
   entity: string
   entity_id: number | null
   actor_id: number | null
+  /** The login name at the time; `actor_name` is the person's name today, when known. */
   actor: string
+  actor_name?: string | null
   data: Record<string, unknown>
 }
 

@@ -62,21 +62,12 @@ export const useRefData = defineStore('refdata', () => {
     }))
   })
 
-  /** A user's name as known from the user or staff list, if loaded. */
-  function knownName(id: number): string | undefined {
-    const u = users.value.find((x) => x.id === id)
-    if (u) return u.display_name || u.username
-    return staff.value.find((x) => x.id === id)?.display_name
-  }
-
   function userName(id: number | null | undefined): string {
     if (id == null) return ''
-    return knownName(id) ?? `#${id}`
-  }
-
-  /** Who did something (timeline, stage history): their name, else the login name recorded then. */
-  function actorName(id: number | null | undefined, login: string): string {
-    return (id != null && knownName(id)) || login
+    const u = users.value.find((x) => x.id === id)
+    if (u) return u.display_name || u.username
+    const s = staff.value.find((x) => x.id === id)
+    return s ? s.display_name : `#${id}`
   }
 
   const loadStaff = loader<{ items: StaffMember[] }>('/staff', may('staff'), (p) => {
@@ -101,7 +92,6 @@ export const useRefData = defineStore('refdata', () => {
     storeName,
     loadUsers,
     userName,
-    actorName,
     loadStaff,
     loadTags,
     loadCustomFields,
