@@ -30,17 +30,22 @@ pub fn run(mut config: Config, args: Args) -> Result<(), String> {
         config.data_dir = "liyan-demo".into();
     }
     let marker = config.data_dir.join(DEMO_MARKER);
-    if config.data_dir.join("liyan.db").exists() {
+    // Only an empty directory, or one the demo made (its marker), is the demo's to fill: a folder
+    // holding anything else (restored keys, a clinic's files) is left alone.
+    let has_entries = std::fs::read_dir(&config.data_dir)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if has_entries {
         if !marker.exists() {
             return Err(format!(
-                "{} holds a database that `liyan demo` did not create; the demo only ever replaces its own data \
-                 / 该目录不是演示数据目录，演示模式不会覆盖它",
+                "{} is not empty and was not created by `liyan demo`; the demo only fills an empty directory or replaces its own \
+                 / 该目录非空且不是演示模式创建的：演示模式只使用空目录或它自己创建的目录，不会清除其中的文件",
                 config.data_dir.display()
             ));
         }
         if crate::db::DataDirLock::is_held(&config.data_dir) {
             return Err(format!(
-                "{} is in use by a running liyan",
+                "{} is in use by a running liyan / 该目录正被运行中的 liyan 使用",
                 config.data_dir.display()
             ));
         }

@@ -317,6 +317,50 @@ async fn commands_on_a_directory_without_a_clinic_create_nothing() {
 }
 
 #[tokio::test]
+async fn demo_fills_only_an_empty_directory_or_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = |dir: std::path::PathBuf| {
+        let cwd = tmp.path().to_path_buf();
+        async move {
+            let args = ["demo", "--no-serve", "--customers", "1", "--data-dir"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain([dir.display().to_string()])
+                .collect();
+            run_bin(cwd, args, None).await
+        }
+    };
+    // A new server's directory with the clinic's restored keys but no database yet.
+    let restored = tmp.path().join("restored");
+    std::fs::create_dir_all(restored.join("keys")).unwrap();
+    std::fs::write(restored.join("keys/field.key"), "the clinic's key").unwrap();
+    std::fs::write(restored.join("notes.txt"), "keep").unwrap();
+    for _ in 0..2 {
+        let out = demo(restored.clone()).await;
+        assert!(!out.ok(), "{out:?}");
+        assert!(
+            out.stderr.contains("not empty") && out.stderr.contains("非空"),
+            "{out:?}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(restored.join("keys/field.key")).unwrap(),
+        "the clinic's key"
+    );
+    assert!(restored.join("notes.txt").exists());
+    assert!(!restored.join("LIYAN-DEMO").exists() && !restored.join("liyan.db").exists());
+
+    // An empty directory becomes a demo clinic, and a demo replaces its own.
+    let own = tmp.path().join("demo");
+    std::fs::create_dir(&own).unwrap();
+    for _ in 0..2 {
+        let out = demo(own.clone()).await;
+        assert!(out.ok(), "{out:?}");
+        assert!(own.join("LIYAN-DEMO").exists() && own.join("liyan.db").exists());
+    }
+}
+
+#[tokio::test]
 async fn one_server_per_data_directory_and_no_plain_http() {
     let s = Server::with_customers(2).await;
 
