@@ -115,10 +115,17 @@ pub fn migrate(conn: &mut Connection, data_dir: &Path) -> Result<Option<PathBuf>
     if !st.applied.is_empty() {
         accept_reworded_v1(conn)?;
     }
-    migrations::runner()
-        .set_grouped(false)
-        .run(conn)
-        .map_err(|e| format!("migration failed and was rolled back: {e}"))?;
+    if let Err(e) = migrations::runner().set_grouped(false).run(conn) {
+        // Rolled back, so the copy holds nothing the database does not: dropping it keeps a
+        // service that retries its start from filling the disk with copies.
+        if let Some(b) = &backup {
+            let _ = std::fs::remove_file(b);
+        }
+        return Err(format!(
+            "migration failed and was rolled back, the database is unchanged: {e} \
+             / 数据库升级失败，已回滚，数据未改变"
+        ));
+    }
     Ok(backup)
 }
 
@@ -154,6 +161,32 @@ mod tests {
         .unwrap();
         accept_reworded_v1(&conn).unwrap();
         assert_eq!(checksum(&conn), "1");
+    }
+
+    #[test]
+    fn a_failed_migration_changes_nothing_and_leaves_no_copy_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("liyan.db")).unwrap();
+        migrate(&mut conn, dir.path()).unwrap();
+        // The newest migration's record lost, its tables still there: running it again fails.
+        let newest = binary_version();
+        conn.execute(
+            "DELETE FROM refinery_schema_history WHERE version = ?1",
+            [newest],
+        )
+        .unwrap();
+        for _ in 0..3 {
+            let err = migrate(&mut conn, dir.path()).unwrap_err();
+            assert!(
+                err.contains("rolled back") && err.contains("已回滚"),
+                "{err}"
+            );
+        }
+        let copies = std::fs::read_dir(dir.path().join("backups"))
+            .unwrap()
+            .count();
+        assert_eq!(copies, 0, "a retried start must not pile up copies");
+        assert_eq!(status(&conn).unwrap().pending.len(), 1);
     }
 
     #[test]
