@@ -189,7 +189,19 @@ fn load_certified_key(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey,
     let key = PrivateKeyDer::from_pem_file(key_path)
         .map_err(|e| format!("cannot read key {}: {e}", key_path.display()))?;
     let signing = any_supported_type(&key).map_err(|e| format!("{}: {e}", key_path.display()))?;
-    Ok(CertifiedKey::new(certs, signing))
+    let certified = CertifiedKey::new(certs, signing);
+    // A key of another certificate would be served, and every handshake fail without a word.
+    match certified.keys_match() {
+        Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
+            Ok(certified)
+        }
+        Err(e) => Err(format!(
+            "the key {} does not belong to the certificate {} ({e}); configure the key the certificate was issued for \
+             / 私钥与证书不匹配，请配置签发该证书时使用的私钥",
+            key_path.display(),
+            cert_path.display()
+        )),
+    }
 }
 
 /// Days until the leaf certificate of `cert_path` expires (negative when expired).
@@ -373,4 +385,38 @@ pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {
     std::fs::write(dest, &cert_pem).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
     let der = CertificateDer::from_pem_slice(cert_pem.as_bytes()).map_err(|e| e.to_string())?;
     Ok(fingerprint(&der))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clinic_certificate_is_refused_with_a_key_of_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: String| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let key = KeyPair::generate().unwrap();
+        let other = KeyPair::generate().unwrap();
+        let cert = CertificateParams::new(vec!["crm.clinic.lan".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let cert_file = write("clinic.crt", cert.pem());
+        let key_file = write("clinic.key", key.serialize_pem());
+        let other_file = write("other.key", other.serialize_pem());
+        assert!(load_certified_key(&cert_file, &key_file).is_ok());
+        let err = load_certified_key(&cert_file, &other_file).err().unwrap();
+        assert!(
+            err.contains("does not belong") && err.contains("不匹配"),
+            "{err}"
+        );
+        assert!(
+            err.contains("other.key") && err.contains("clinic.crt"),
+            "{err}"
+        );
+    }
 }
