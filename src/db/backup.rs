@@ -116,6 +116,26 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// Removes the temporary directories of backups that were killed or lost power midway.
+fn remove_unfinished(dest: &Path) {
+    let Ok(entries) = std::fs::read_dir(dest) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with(&format!(".tmp-{PREFIX}"))
+        {
+            match std::fs::remove_dir_all(e.path()) {
+                Ok(()) => tracing::info!(dir = %e.path().display(), "removed an unfinished backup"),
+                Err(err) => {
+                    tracing::warn!(dir = %e.path().display(), error = %err, "cannot remove an unfinished backup")
+                }
+            }
+        }
+    }
+}
+
 /// Writes a complete, verified backup directory under `dest` and returns its final path.
 /// Nothing is left under the final name unless every step succeeded.
 pub fn create(
@@ -125,6 +145,18 @@ pub fn create(
     utc_offset_minutes: i32,
 ) -> Result<(PathBuf, Manifest), String> {
     std::fs::create_dir_all(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
+    // One backup at a time per destination (the nightly timer and a manual run wait for each
+    // other); whoever holds the lock may clear what a killed run left half-written.
+    let lock_path = dest.join(".liyan-backup.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    remove_unfinished(dest);
     // Named in the clinic's local time, so the 02:30 backup carries today's date.
     let local =
         chrono::Utc::now().naive_utc() + chrono::Duration::minutes(utc_offset_minutes as i64);
@@ -268,6 +300,24 @@ pub fn verify(backup: &Path) -> Result<Manifest, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backup_clears_what_a_killed_one_left_and_keeps_everything_else() {
+        let data = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(data.path().join("liyan.db")).unwrap();
+        crate::db::migrate::migrate(&mut conn, data.path()).unwrap();
+        let dest = tempfile::tempdir().unwrap();
+        let stale = dest
+            .path()
+            .join(format!(".tmp-{PREFIX}20260101-023000.000"));
+        std::fs::create_dir_all(&stale).unwrap();
+        std::fs::write(stale.join("liyan.db"), "half a copy").unwrap();
+        let kept = dest.path().join("notes-from-it");
+        std::fs::create_dir_all(&kept).unwrap();
+        let (made, _) = create(&conn, data.path(), dest.path(), 480).unwrap();
+        assert!(!stale.exists(), "the unfinished copy is gone");
+        assert!(kept.exists() && made.exists());
+    }
 
     #[test]
     fn rotation_keeps_the_new_backup_and_leaves_other_folders_alone() {
