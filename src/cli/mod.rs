@@ -90,6 +90,9 @@ fn init_logging(spec: &str) {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    if !matches!(cli.command, Command::Serve(_) | Command::Demo(_)) {
+        end_quietly_on_closed_pipe();
+    }
     let result = load_config(&cli).and_then(|config| match cli.command {
         Command::Serve(a) => serve::run(config, a),
         Command::Demo(a) => demo::run(config, a),
@@ -107,5 +110,15 @@ pub fn run(cli: Cli) -> ExitCode {
             eprintln!("liyan: {msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `liyan user list | head -1`: when the reader goes away, a one-shot command ends as other Unix
+/// tools do instead of panicking on its next line of output. The server keeps ignoring SIGPIPE
+/// (Rust's default), since a browser that hangs up must not end it.
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: restores the default disposition of one signal before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -317,6 +317,29 @@ async fn commands_on_a_directory_without_a_clinic_create_nothing() {
 }
 
 #[tokio::test]
+async fn a_listing_into_a_closed_pipe_ends_quietly() {
+    let s = Server::with_customers(0).await;
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader); // `liyan user list | head -0`: nobody reads
+    let out = std::process::Command::new(BIN)
+        .args(["user", "list", "--data-dir"])
+        .arg(&s.data)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?} {err}",
+        out.status
+    );
+}
+
+#[tokio::test]
 async fn demo_fills_only_an_empty_directory_or_its_own() {
     let tmp = tempfile::tempdir().unwrap();
     let demo = |dir: std::path::PathBuf| {
