@@ -59,14 +59,22 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
     let path = config.db_path();
     let existed = path.exists();
     {
-        let mut conn = rusqlite::Connection::open(&path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // SQLite reads the file's header only here: a damaged one shows as "malformed" or
+        // "not a database", which IT should read as "restore a backup".
+        let unusable = |e: rusqlite::Error| {
+            format!(
+                "cannot open the database {}: {e}; if it is damaged, restore a backup with `liyan restore` \
+                 / 无法打开数据库：如已损坏，请用 liyan restore 从备份恢复",
+                path.display()
+            )
+        };
+        let mut conn = rusqlite::Connection::open(&path).map_err(unusable)?;
         db::configure(
             &conn,
             config.database.busy_timeout_ms,
             config.database.cache_size_kib,
         )
-        .map_err(|e| format!("cannot configure {}: {e}", path.display()))?;
+        .map_err(unusable)?;
         // A full check reads the whole file (seconds for a large clinic), so it runs when the
         // last process did not stop normally; backups check every copy they make.
         if existed
@@ -81,7 +89,7 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
                 .map_err(|e| e.to_string())?;
             let check: String = conn
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
-                .map_err(|e| format!("database {} is unreadable: {e}", path.display()))?;
+                .map_err(unusable)?;
             if check != "ok" {
                 return Err(format!(
                     "database {} failed PRAGMA quick_check ({check}); restore a backup with `liyan restore` / 数据库校验失败，请从备份恢复",

@@ -310,8 +310,8 @@ impl Config {
     /// exact; other zones are given as `+HH:MM`.
     pub fn utc_offset_minutes(&self) -> Result<i32, ConfigError> {
         match self.timezone.as_str() {
-            "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Urumqi"
-            | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Taipei" | "PRC" => Ok(480),
+            "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Hong_Kong"
+            | "Asia/Macau" | "Asia/Taipei" | "PRC" => Ok(480),
             "UTC" => Ok(0),
             tz => {
                 let bad = || {
