@@ -27,6 +27,15 @@ impl std::fmt::Debug for App {
     }
 }
 
+/// The refusal of a command pointed at a directory without a clinic's database.
+pub fn no_database(config: &Config) -> String {
+    format!(
+        "no Liyan database at {}: check --config or --data-dir (LIYAN_DATA_DIR); `liyan serve` creates a new one / \
+         该位置没有丽颜数据库，请检查 --config 或 --data-dir（LIYAN_DATA_DIR）；新建请运行 liyan serve",
+        config.db_path().display()
+    )
+}
+
 /// Opens (creating when new) the data directory. With `exclusive`, takes the process lock first
 /// and refuses a database that fails `quick_check`.
 pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock>), String> {
@@ -34,11 +43,7 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
     // Only `serve`, `demo` and `restore` (the exclusive ones) may start a new clinic: any other
     // command pointed at the wrong directory must say so, not report on an empty database.
     if !exclusive && !config.db_path().exists() {
-        return Err(format!(
-            "no Liyan database at {}: check --config or --data-dir (LIYAN_DATA_DIR); `liyan serve` creates a new one / \
-             该位置没有丽颜数据库，请检查 --config 或 --data-dir（LIYAN_DATA_DIR）；新建请运行 liyan serve",
-            config.db_path().display()
-        ));
+        return Err(no_database(config));
     }
     if dir.exists() && !dir.is_dir() {
         return Err(format!(

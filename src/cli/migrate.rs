@@ -11,12 +11,9 @@ pub enum Command {
 pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let Command::Status = cmd;
     let path = config.db_path();
+    // A mistyped directory is a failure a monitor should see, not an empty status.
     if !path.exists() {
-        println!(
-            "no database at {} yet; `liyan serve` creates it",
-            path.display()
-        );
-        return Ok(());
+        return Err(crate::app::no_database(&config));
     }
     let conn =
         rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -29,5 +26,5 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
         println!("pending  V{v} {name}");
     }
     println!("binary knows up to V{}", st.binary_version);
-    Ok(())
+    st.refuse_newer()
 }

@@ -276,6 +276,7 @@ async fn commands_on_a_directory_without_a_clinic_create_nothing() {
     for args in [
         vec!["user", "list"],
         vec!["audit", "verify"],
+        vec!["migrate", "status"],
         vec!["backup", "--dest", dest.to_str().unwrap()],
         vec!["tls", "export-ca", "--out", ca.to_str().unwrap()],
     ] {
@@ -487,6 +488,7 @@ async fn a_database_from_a_newer_liyan_is_refused_by_every_command() {
     for args in [
         &["user", "list"][..],
         &["audit", "verify"][..],
+        &["migrate", "status"][..],
         &["serve", "--listen", "192.0.2.1:9"][..],
     ] {
         let out = s.cli(args, None).await;
