@@ -161,7 +161,7 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
     }
     check_field_key(&config.data_dir, &args.backup.join("liyan.db"))?;
     std::fs::create_dir_all(&config.data_dir).map_err(|e| e.to_string())?;
-    let lock = DataDirLock::acquire(&config.data_dir).map_err(|e| {
+    let mut lock = DataDirLock::acquire(&config.data_dir).map_err(|e| {
         format!("refusing to restore while a server runs: {e} / 服务器正在运行，拒绝恢复")
     })?;
     let staged = config.data_dir.join(".restoring");
@@ -176,6 +176,9 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
         .and_then(|()| swap(&config.data_dir, &staged));
     let _ = std::fs::remove_dir_all(&staged);
     let aside = swapped?;
+    // The files in place are the backup's, checked against its manifest (and the copy was
+    // integrity-checked when made): the next open is not after a crash.
+    lock.mark_sound();
     drop(lock);
     let (app, _lock) = crate::app::open(&config, true)?;
     // Paths as text: a folder name that is not UTF-8 (a GBK-named share) must not stop the record.

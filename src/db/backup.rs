@@ -147,15 +147,11 @@ pub fn create(
     std::fs::create_dir_all(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
     // One backup at a time per destination (the nightly timer and a manual run wait for each
     // other); whoever holds the lock may clear what a killed run left half-written.
-    let lock_path = dest.join(".liyan-backup.lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+    // The lock is on the folder itself, so it leaves no file behind.
+    let lock =
+        std::fs::File::open(dest).map_err(|e| format!("cannot open {}: {e}", dest.display()))?;
     lock.lock()
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        .map_err(|e| format!("cannot lock {}: {e}", dest.display()))?;
     remove_unfinished(dest);
     // Named in the clinic's local time, so the 02:30 backup carries today's date.
     let local =

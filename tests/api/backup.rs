@@ -229,6 +229,10 @@ async fn backup_during_writes_then_restore_into_a_new_directory() {
         .await;
     assert!(out.ok(), "restore failed: {out:?}");
     assert!(out.stdout.contains("restored"), "{out:?}");
+    assert!(
+        !out.all().contains("did not stop normally"),
+        "a restore is no crash: {out:?}"
+    );
     let out = s
         .bin(
             &["audit", "verify", "--data-dir", fresh.to_str().unwrap()],
