@@ -52,8 +52,12 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
             dir.display()
         ));
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create data directory {}: {e} / 无法创建数据目录",
+            dir.display()
+        )
+    })?;
     private_dir(dir);
     let mut lock = if exclusive {
         Some(DataDirLock::acquire(dir)?)

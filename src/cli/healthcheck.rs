@@ -76,7 +76,9 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
     let name = rustls::pki_types::ServerName::try_from("localhost").map_err(|e| e.to_string())?;
     let mut conn = rustls::ClientConnection::new(Arc::new(cfg), name).map_err(|e| e.to_string())?;
     let mut sock = std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(5))
-        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        .map_err(|e| {
+        format!("cannot connect to {addr}: {e} / 无法连接服务器（是否已启动？）")
+    })?;
     sock.set_read_timeout(Some(std::time::Duration::from_secs(10)))
         .ok();
     let mut tls = rustls::Stream::new(&mut conn, &mut sock);

@@ -60,14 +60,16 @@ pub fn serve(
         let server = actix_web::HttpServer::new(move || crate::liyan_app!(data.clone()))
             .workers(workers)
             .bind_rustls_0_23(config.listen, server_config)
-            .map_err(|e| format!("cannot listen on {}: {e} / 无法监听该地址（端口可能已被占用）", config.listen))?
+            .map_err(|e| format!("cannot listen on {}: {e} / 无法监听该地址：{}", config.listen, listen_hint(&e)))?
             .run();
         println!("Liyan is serving at {url}");
         if config.tls.cert_file.is_none() {
+            // The command as IT runs it depends on the install (the service's user and config
+            // file, docs/install.md section 7): name what it needs rather than guess one form.
             println!(
-                "CA certificate: {} (install it on front-desk PCs: liyan --data-dir {} tls export-ca --out liyan-ca.crt)",
+                "CA certificate: {} (install it on front-desk PCs; copy it out with `liyan tls export-ca --out liyan-ca.crt`, \
+                 run as the server's user with the server's --config or --data-dir / 请在前台电脑安装此 CA 证书)",
                 crate::http::tls::ca_cert_path(&config).display(),
-                config.data_dir.canonicalize().unwrap_or_else(|_| config.data_dir.clone()).display()
             );
         }
         for (i, fp) in tls.fingerprints().iter().enumerate() {
@@ -97,4 +99,16 @@ pub fn serve(
         after_stop.views.flush();
         stopped
     })
+}
+
+/// The likely cause of a failed listen, in words IT can act on.
+fn listen_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => "端口已被占用",
+        std::io::ErrorKind::PermissionDenied => {
+            "没有权限使用该端口（1024 以下端口需要 CAP_NET_BIND_SERVICE）"
+        }
+        std::io::ErrorKind::AddrNotAvailable => "本机没有这个地址，请检查 listen 设置",
+        _ => "请检查 listen 设置",
+    }
 }

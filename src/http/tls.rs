@@ -346,9 +346,8 @@ impl Tls {
     }
 }
 
-/// Writes the CA that `serve` made for this data directory. Never creates one (a CA no server
-/// uses would be trusted on every PC), and never overwrites anything but an earlier export.
-pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {
+/// The CA certificate (PEM) that `serve` made for this data directory.
+pub fn ca_pem(config: &Config) -> Result<String, String> {
     if let Some(own) = &config.tls.cert_file {
         return Err(format!(
             "this server uses a certificate of your own ({}): install the CA that issued it, not a local one / \
@@ -357,13 +356,19 @@ pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {
         ));
     }
     let cert_path = ca_cert_path(config);
-    let cert_pem = std::fs::read_to_string(&cert_path).map_err(|_| {
+    std::fs::read_to_string(&cert_path).map_err(|_| {
         format!(
             "no local CA at {}: `liyan serve` creates it on its first start; check --config or --data-dir / \
              此处没有本地 CA（首次运行 liyan serve 时生成），请检查 --config 或 --data-dir",
             cert_path.display()
         )
-    })?;
+    })
+}
+
+/// Writes the CA that `serve` made for this data directory. Never creates one (a CA no server
+/// uses would be trusted on every PC), and never overwrites anything but an earlier export.
+pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {
+    let cert_pem = ca_pem(config)?;
     let inside_data_dir = dest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -375,10 +380,17 @@ pub fn export_ca(config: &Config, dest: &Path) -> Result<String, String> {
     let earlier_export = std::fs::read_to_string(dest)
         .map(|t| t.trim_start().starts_with("-----BEGIN CERTIFICATE-----"))
         .unwrap_or(false);
-    if inside_data_dir || (dest.exists() && !earlier_export) {
+    if inside_data_dir {
         return Err(format!(
-            "will not write {}: choose a new file outside the data directory / \
-             不会覆盖该文件，请指定数据目录之外的新文件",
+            "will not write {} inside the data directory: choose a file outside it / \
+             不会写入数据目录，请指定数据目录之外的文件",
+            dest.display()
+        ));
+    }
+    if dest.exists() && !earlier_export {
+        return Err(format!(
+            "{} already exists and is not an earlier export of the CA: choose a new file name / \
+             该文件已存在且不是之前导出的 CA 证书，请指定新的文件名",
             dest.display()
         ));
     }

@@ -225,18 +225,24 @@ async fn migrate_status_tls_export_and_healthcheck() {
     let key_before = std::fs::read(&key).unwrap();
     let notes = s.tmp.path().join("notes.txt");
     std::fs::write(&notes, "IT notes").unwrap();
-    for target in [&key, &s.data.join("tls/other.crt"), &notes] {
+    for (target, why) in [
+        (&key, "不会写入数据目录"),
+        (&s.data.join("tls/other.crt"), "不会写入数据目录"),
+        (&notes, "already exists"),
+    ] {
         let out = s
             .cli(
                 &["tls", "export-ca", "--out", target.to_str().unwrap()],
                 None,
             )
             .await;
-        assert!(
-            !out.ok() && out.stderr.contains("不会覆盖"),
-            "{target:?}: {out:?}"
-        );
+        assert!(!out.ok() && out.stderr.contains(why), "{target:?}: {out:?}");
     }
+    // `--out -`: the certificate on standard output, no file named `-`.
+    let out = s.cli(&["tls", "export-ca", "--out", "-"], None).await;
+    assert!(out.ok(), "{out:?}");
+    assert_eq!(out.stdout, std::fs::read_to_string(&ca_file).unwrap());
+    assert!(!s.tmp.path().join("-").exists());
     assert_eq!(std::fs::read(&key).unwrap(), key_before);
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "IT notes");
     assert!(!s.data.join("tls/other.crt").exists());
@@ -338,6 +344,27 @@ async fn a_listing_into_a_closed_pipe_ends_quietly() {
         "{:?} {err}",
         out.status
     );
+}
+
+#[tokio::test]
+async fn a_listen_address_that_cannot_be_used_is_named_with_its_cause() {
+    let mut s = Server::with_customers(0).await;
+    let taken = format!("127.0.0.1:{}", s.port);
+    s.kill();
+    // Something else now holds the port.
+    let _holder = std::net::TcpListener::bind(&taken).unwrap();
+    for (listen, cause) in [
+        (taken.as_str(), "端口已被占用"),
+        ("192.0.2.1:9443", "本机没有这个地址"),
+    ] {
+        let out = s.cli(&["serve", "--listen", listen], None).await;
+        assert!(!out.ok(), "{listen}: {out:?}");
+        assert!(
+            out.stderr.contains(&format!("cannot listen on {listen}"))
+                && out.stderr.contains(cause),
+            "{listen}: {out:?}"
+        );
+    }
 }
 
 #[tokio::test]
