@@ -53,8 +53,14 @@ describe('errorTitle', () => {
       new ApiError(403, { type: 'https://liyan.local/problems/forbidden-field', title, errors: [{ field, message: '无权修改此字段' }] })
     expect(errorTitle(p('无权修改字段 username', 'username'), { entity: 'user' })).toBe('无权修改字段 用户名')
     expect(errorTitle(p('无权修改字段 cf_job', 'cf_job'), { label: (f) => (f === 'cf_job' ? '职业' : undefined) })).toBe('无权修改字段 职业')
-    // A key that is not named in the title stays a reason; words that merely equal it are not touched.
-    expect(errorTitle(problem('name taken', [{ field: 'name', message: '已存在' }]))).toBe('name taken：已存在')
+    // A key that is not named in the title stays a reason, led by its label; words that merely
+    // equal it are not touched.
+    expect(errorTitle(problem('name taken', [{ field: 'name', message: '已存在' }]))).toBe('name taken：姓名：已存在')
+    // A reason the title already holds is not said twice.
+    expect(errorTitle(problem('手机号已存在：客户 单萍慧（M000300）', [{ field: 'mobile', message: '手机号已存在' }]))).toBe(
+      '手机号已存在：客户 单萍慧（M000300）',
+    )
+    expect(errorTitle(problem('提交的数据有误', [{ field: 'name', message: '不能为空' }]))).toBe('提交的数据有误：姓名：不能为空')
   })
 })
 

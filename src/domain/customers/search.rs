@@ -178,8 +178,9 @@ pub fn classify(q: &str) -> Option<Query> {
         && (compact.starts_with('M') || compact.starts_with('m'))
         && compact[1..].bytes().all(|b| b.is_ascii_digit())
     {
+        // Member nos are `M` and six digits (`store::next_member_no`): "M297" is M000297.
         return Some(Query::Exact {
-            term: format!("no:{}", compact.to_ascii_lowercase()),
+            term: format!("no:m{:0>6}", &compact[1..]),
             field: "member_no",
         });
     }
@@ -299,13 +300,16 @@ mod tests {
                 field: "name"
             })
         );
-        assert_eq!(
-            classify("M000123"),
-            Some(Query::Exact {
-                term: "no:m000123".into(),
-                field: "member_no"
-            })
-        );
+        for q in ["M000123", "m123", "M0123"] {
+            assert_eq!(
+                classify(q),
+                Some(Query::Exact {
+                    term: "no:m000123".into(),
+                    field: "member_no"
+                }),
+                "{q}"
+            );
+        }
         assert_eq!(
             classify("张"),
             Some(Query::Exact {

@@ -52,12 +52,16 @@ export function errorTitle(e: unknown, o: ErrorTitleOptions = {}): string {
   if (e instanceof ApiError) {
     const errors = e.problem.errors || []
     const { text: title, named } = labelFields(e.problem.title || e.message, errors.map((x) => x.field), o)
-    const reasons = errors
-      .filter((x) => !named.has(x.field))
-      .map((x) => x.message)
-      .filter((m) => m && m !== title)
-    if (!reasons.length) return title
     const zh = String(i18n.global.locale.value).startsWith('zh')
+    // Each reason led by its field's label ("姓名：不能为空"), unless the title already says it.
+    const reasons = errors
+      .filter((x) => !named.has(x.field) && x.message && !title.includes(x.message))
+      .map((x) => {
+        const label = x.field ? labelOf(x.field, o) : ''
+        // A key without a label of its own is not shown raw.
+        return label && label !== x.field ? `${label}${zh ? '：' : ': '}${x.message}` : x.message
+      })
+    if (!reasons.length) return title
     return zh ? `${title}：${reasons.join('；')}` : `${title}: ${reasons.join('; ')}`
   }
   if (e instanceof TypeError) return i18n.global.t('errors.network')
