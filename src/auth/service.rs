@@ -114,14 +114,20 @@ pub fn login(
     let now = now_ms();
     let ip_key = ip.unwrap_or("unknown");
     if let Some(wait_ms) = app.throttle.blocked_for(ip_key, now) {
+        let secs = (wait_ms.clamp(0, 3_600_000) as u32).div_ceil(1000).max(1);
+        // Said in minutes, rounded up: people wait by the clock, not by seconds.
+        let minutes = secs.div_ceil(60);
         return Err(Error {
-            retry_after: Some((wait_ms.clamp(0, 3_600_000) as u32).div_ceil(1000).max(1)),
+            retry_after: Some(secs),
             ..Error::new(
                 Kind::TooManyRequests,
                 "throttled",
                 text(
-                    "登录尝试过于频繁，请稍后再试",
-                    "Too many login attempts; try again later",
+                    format!("登录尝试过于频繁，请 {minutes} 分钟后再试"),
+                    format!(
+                        "Too many login attempts; try again in {minutes} minute{}",
+                        if minutes == 1 { "" } else { "s" }
+                    ),
                 ),
             )
         });

@@ -147,6 +147,12 @@ async fn per_ip_throttle_refuses_even_a_correct_login() {
         .parse()
         .expect("Retry-After in seconds");
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    // ... and the message says it to the person in front of the screen.
+    assert!(
+        r.json["title"].as_str().unwrap().contains("1 分钟后再试"),
+        "{}",
+        r.text
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { homePath, menuFor, routeAllowed, type Can } from '../src/lib/routeAccess'
+import { afterLogin, homePath, menuFor, routeAllowed, type Can } from '../src/lib/routeAccess'
 
 // The router's source: every page inside the app shell (the children of `/`) needs a rule.
 const ROUTER = import.meta.glob<string>('../src/router.ts', { query: '?raw', import: 'default', eager: true })
@@ -68,5 +68,17 @@ describe('menu and home', () => {
     expect(homePath(frontDesk)).toBe('/customers')
     expect(homePath(role({ audit: ['read'] }))).toBe('/audit')
     expect(homePath(() => false)).toBeNull()
+  })
+})
+
+describe('afterLogin', () => {
+  it('returns to the page the user was sent away from', () => {
+    expect(afterLogin('/customers/12?tab=timeline')).toBe('/customers/12?tab=timeline')
+    expect(afterLogin(undefined)).toBe('/')
+  })
+  it('never to a sign-in step or outside the app', () => {
+    for (const n of ['/change-password', '/totp', '/login?next=/x', '/setup', 'https://evil.example/', '//evil.example/x', ['/a']]) {
+      expect(afterLogin(n), String(n)).toBe('/')
+    }
   })
 })

@@ -172,6 +172,8 @@ const en: typeof zh = {
     repeat: 'Repeat', dormant: 'Dormant', lost: 'Lost',
   },
   c360: {
+    // Who did it when no person did (demo data, imports run by the system, timers).
+    system: 'System',
     tabTimeline: 'Timeline', tabConsultations: 'Consultations', tabStages: 'Stage history', tabReferrals: 'Referrals',
     triage: 'Triage', triageTitle: 'Triage: assign a consultant', consultant: 'Consultant', triaged: 'Triaged',
     recordConsultation: 'Record consultation', stage: 'Stage', changeStage: 'Change stage', stageConfirm: 'Change the stage from “{from}” to “{to}”?',

@@ -162,6 +162,8 @@ export default {
     repeat: '复购/活跃', dormant: '沉睡', lost: '流失',
   },
   c360: {
+    // Who did it when no person did (demo data, imports run by the system, timers).
+    system: '系统',
     tabTimeline: '时间线', tabConsultations: '咨询记录', tabStages: '阶段历程', tabReferrals: '推荐关系',
     triage: '分诊', triageTitle: '分诊：指派咨询师', consultant: '咨询师', triaged: '已分诊',
     recordConsultation: '记录咨询', stage: '阶段', changeStage: '变更阶段', stageConfirm: '确定将阶段从“{from}”改为“{to}”吗？',

@@ -51,3 +51,16 @@ export function menuFor(can: Can): { name: string; path: string; label: string }
 export function homePath(can: Can): string | null {
   return menuFor(can)[0]?.path ?? null
 }
+
+/** The sign-in steps: done once per login, never a page to come back to. */
+const SIGN_IN_PATHS = ['/login', '/setup', '/change-password', '/totp']
+
+/**
+ * Where a login leads: the page the user was sent away from (`?next=`), unless that is outside
+ * the app or one of the sign-in steps themselves (a Back press onto the password change).
+ */
+export function afterLogin(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return '/'
+  const path = next.split(/[?#]/)[0]
+  return SIGN_IN_PATHS.includes(path) ? '/' : next
+}
