@@ -92,6 +92,9 @@ fn plan(errs: &mut Errors, v: &Value) -> Option<Vec<PlanItem>> {
     Some(out)
 }
 
+/// The longest a consultation's notes may grow, follow-up results included.
+const NOTES_MAX: usize = 2000;
+
 /// How far ahead a follow-up may be planned: a date years away is a typing slip.
 const FOLLOW_UP_YEARS: u32 = 5;
 
@@ -168,7 +171,7 @@ fn apply(
                 None => {}
             },
             "notes" => {
-                if let Some(t) = text_field(&mut errs, key, v, 2000) {
+                if let Some(t) = text_field(&mut errs, key, v, NOTES_MAX) {
                     k.notes = t;
                 }
             }
@@ -404,7 +407,6 @@ pub fn update(
 
 /// The longest result a follow-up records (it goes into the consultation's notes).
 const FOLLOW_UP_RESULT_MAX: usize = 500;
-const NOTES_MAX: usize = 2000;
 
 /// The body of a recorded follow-up as sent: values are checked by `FollowUp::parse`, so that
 /// each wrong one is named with the rule it breaks.
@@ -442,26 +444,18 @@ impl FollowUp {
             Some(None) => errs.add("result", "请填写回访结果", "is required"),
             None => {}
         }
-        let next_rule = || {
-            (
-                format!("须为明天至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD；不再回访请传 null"),
-                format!("must be a date as YYYY-MM-DD from tomorrow to {FOLLOW_UP_YEARS} years ahead; null when no follow-up follows"),
-            )
-        };
+        // Null ends the follow-ups; an empty string is a slip, refused like any other non-date.
+        let tomorrow_on = |d: &String| *d > today.format("%Y-%m-%d").to_string();
         match &input.next_date {
             Value::Null => {}
-            // An empty string is a slip, not a decision to end the follow-ups.
-            Value::String(s) => match follow_up_date(s, today) {
-                Some(d) if d > today.format("%Y-%m-%d").to_string() => out.next_date = Some(d),
-                _ => {
-                    let (zh, en) = next_rule();
-                    errs.add("next_date", zh, en)
-                }
+            v => match v.as_str().and_then(|s| follow_up_date(s, today)).filter(tomorrow_on) {
+                Some(d) => out.next_date = Some(d),
+                None => errs.add(
+                    "next_date",
+                    format!("须为明天至今后 {FOLLOW_UP_YEARS} 年内的日期 YYYY-MM-DD；不再回访请传 null"),
+                    format!("must be a date as YYYY-MM-DD from tomorrow to {FOLLOW_UP_YEARS} years ahead; null when no follow-up follows"),
+                ),
             },
-            _ => {
-                let (zh, en) = next_rule();
-                errs.add("next_date", zh, en)
-            }
         }
         match &input.due {
             Value::Null => {}
@@ -515,7 +509,7 @@ pub fn follow_up(
         let entry = format!("{} 回访：{}", today.format("%Y-%m-%d"), done.result);
         let notes = match old.notes.as_deref() {
             Some(n) if !n.is_empty() => format!("{n}\n{entry}"),
-            _ => entry.clone(),
+            _ => entry,
         };
         if notes.chars().count() > NOTES_MAX {
             let used = old.notes.as_deref().map_or(0, |n| n.chars().count());

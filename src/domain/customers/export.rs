@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 
-use super::model::{code_words, label};
+use super::model::{code_word, label};
 use super::service;
 use crate::access::{Customers, Export, Grant};
 use crate::app::App;
@@ -79,14 +79,6 @@ impl Names {
     }
 }
 
-/// A coded value as clinics write it (女, 成交, 转介绍), which the import reads back.
-fn word(field: &str, code: &str) -> Option<&'static str> {
-    code_words(field)
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, words)| words[0])
-}
-
 const CONSENT_WORDS: &[(&str, &str)] = &[
     ("privacy", "隐私政策"),
     ("health_data", "健康信息"),
@@ -98,7 +90,10 @@ fn cell_text(app: &App, field: &str, v: &Value) -> Option<String> {
     match (field, v) {
         (_, Value::Null) => None,
         (f, Value::Number(n)) if TIMES.contains(&f) => n.as_i64().map(|t| local_time(app, t)),
-        (f, Value::String(s)) => Some(word(f, s).map_or_else(|| neutralise(s), str::to_string)),
+        // Coded values as clinics write them (女, 成交), which the import reads back.
+        (f, Value::String(s)) => {
+            Some(code_word(f, s).map_or_else(|| neutralise(s), str::to_string))
+        }
         (_, Value::Bool(b)) => Some(if *b { "是" } else { "否" }.into()),
         // Tags by their names, e.g. `高价值,敏感肌`; custom multiple choices as they are.
         (_, Value::Array(items)) => Some(neutralise(

@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::{json, Map};
 
-use super::model::Customer;
+use super::model::{code_word, Customer};
 use super::{lifecycle, service, store};
 use crate::access::{Customers, Delete, Entity, Exported, Grant, Read, Update};
 use crate::app::App;
@@ -85,15 +85,6 @@ fn combine(a: &Option<String>, b: &Option<String>) -> Option<String> {
     }
 }
 
-/// A gender as the notes (written in Chinese) name it.
-fn gender_word(code: &str) -> &str {
-    match code {
-        "female" => "女",
-        "male" => "男",
-        other => other,
-    }
-}
-
 /// Folds `dup` into `keep`; what cannot be kept in a field is listed for the notes.
 fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
     if keep.id_number.is_some() && dup.id_number.is_some() && keep.id_number != dup.id_number {
@@ -139,7 +130,7 @@ fn fold(keep: &mut Customer, dup: &Customer) -> Result<Vec<String>> {
     match (keep.gender.as_str(), dup.gender.as_str()) {
         ("unknown", _) => keep.gender = dup.gender.clone(),
         (_, "unknown") => {}
-        (a, b) if a != b => kept.push(noted("gender", "性别", gender_word(b))),
+        (a, b) if a != b => kept.push(noted("gender", "性别", code_word("gender", b).unwrap_or(b))),
         _ => {}
     }
     for (k, d) in keep.consents.iter_mut().zip(&dup.consents) {

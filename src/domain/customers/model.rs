@@ -140,3 +140,11 @@ pub fn code_words(target: &str) -> &'static [(&'static str, &'static [&'static s
         _ => &[],
     }
 }
+
+/// The usual word for a coded value (女, 成交, 转介绍), if the field is coded and knows it.
+pub fn code_word(field: &str, code: &str) -> Option<&'static str> {
+    code_words(field)
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, words)| words[0])
+}
