@@ -13,7 +13,7 @@ pub use views::{ViewLog, ViewRow};
 use serde_json::Value;
 
 /// Who did it. Built from the authenticated principal, or for CLI work from the OS user.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Actor {
     pub id: Option<i64>,
     pub name: String,

@@ -2,7 +2,12 @@
 //! one writer thread that appends whatever has queued up in a single transaction. A row is
 //! durable about a second after the read; `flush` waits for everything queued so far, and every
 //! reader of the log (the audit pages, a customer's history) flushes first.
+//!
+//! Views of one record by one person (same account, role and address) within one batch are one
+//! row, whose `changes` says how many times (`{"times": n}`) when more than once: a row's time
+//! is its commit's, so separate rows would differ only in their hash.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
@@ -11,6 +16,7 @@ use std::time::{Duration, Instant};
 use super::{Actor, Event};
 use crate::db::Db;
 
+#[derive(PartialEq)]
 pub struct ViewRow {
     pub actor: Actor,
     pub entity: &'static str,
@@ -109,18 +115,19 @@ fn writer(db: Db, rx: Receiver<Msg>, flushes: &AtomicUsize) {
 
 /// Appends the batch's views in one transaction, then answers its flushes.
 fn commit(db: &Db, batch: Vec<Msg>, flushes: &AtomicUsize) {
-    let events: Vec<Event> = batch
-        .iter()
-        .filter_map(|m| match m {
-            Msg::View(v) => Some(Event {
-                actor: &v.actor,
-                action: "view",
-                entity: v.entity,
-                entity_id: Some(v.entity_id),
-                store_id: v.store_id,
-                changes: None,
-            }),
-            Msg::Flush(_) => None,
+    let views = batch.iter().filter_map(|m| match m {
+        Msg::View(v) => Some(v),
+        Msg::Flush(_) => None,
+    });
+    let events: Vec<Event> = merged(views)
+        .into_iter()
+        .map(|(v, times)| Event {
+            actor: &v.actor,
+            action: "view",
+            entity: v.entity,
+            entity_id: Some(v.entity_id),
+            store_id: v.store_id,
+            changes: (times > 1).then(|| serde_json::json!({ "times": times })),
         })
         .collect();
     if let Err(e) = db.write_sync(|tx| super::append_all(tx, &events)) {
@@ -132,6 +139,25 @@ fn commit(db: &Db, batch: Vec<Msg>, flushes: &AtomicUsize) {
             let _ = ack.send(());
         }
     }
+}
+
+/// Equal views with how many times each came, in the order of their first.
+fn merged<'a>(views: impl Iterator<Item = &'a ViewRow>) -> Vec<(&'a ViewRow, usize)> {
+    let mut first: HashMap<(&str, i64, Option<i64>), Vec<usize>> = HashMap::new();
+    let mut out: Vec<(&ViewRow, usize)> = Vec::new();
+    for v in views {
+        let same = first
+            .entry((v.entity, v.entity_id, v.actor.id))
+            .or_default();
+        match same.iter().find(|&&i| out[i].0 == v) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                same.push(out.len());
+                out.push((v, 1));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -179,6 +205,49 @@ mod tests {
         }
         log.flush();
         assert_eq!(views(&db), 1 + MAX_BATCH as i64 * 2 + 10);
+        db.read_sync(crate::audit::verify).unwrap();
+    }
+
+    #[test]
+    fn equal_views_in_one_batch_are_one_row_that_counts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = db(dir.path());
+        let log = ViewLog::start(db.clone());
+        let view = |id, ip: &str| {
+            let mut actor = Actor::system("test");
+            actor.ip = Some(ip.into());
+            ViewRow {
+                actor,
+                entity: "customer",
+                entity_id: id,
+                store_id: Some(1),
+            }
+        };
+        for v in [
+            view(7, "10.0.0.1"),
+            view(8, "10.0.0.1"),
+            view(7, "10.0.0.1"),
+            view(7, "10.0.0.2"),
+            view(7, "10.0.0.1"),
+        ] {
+            log.record(v);
+        }
+        log.flush();
+        let rows: Vec<(i64, String, Option<String>)> = db
+            .read_sync(|c| {
+                c.prepare("SELECT entity_id, ip, changes FROM audit_log WHERE action = 'view' ORDER BY id")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (7, "10.0.0.1".into(), Some(r#"{"times":3}"#.into())),
+                (8, "10.0.0.1".into(), None),
+                (7, "10.0.0.2".into(), None),
+            ]
+        );
         db.read_sync(crate::audit::verify).unwrap();
     }
 }

@@ -221,6 +221,45 @@ async fn every_write_adds_exactly_one_audit_row() {
 }
 
 #[tokio::test]
+async fn views_of_one_customer_by_one_person_in_the_same_second_are_one_row_with_their_count() {
+    let s = Server::with_customers(1).await;
+    let admin = s.login("admin").await;
+    let nurse = s.login("nurse").await;
+    let id = s.count("SELECT min(id) FROM customers");
+    let path = format!("/api/v1/customers/{id}");
+    // Five reloads by the admin and one look by the nurse, all at once.
+    let gets: Vec<_> = (0..5)
+        .map(|_| s.get(&admin, &path))
+        .chain([s.get(&nurse, &path)])
+        .collect();
+    for r in futures_util::future::join_all(gets).await {
+        assert_eq!(r.code(), 200, "{}", r.text);
+    }
+    // The customer's audit panel flushes pending views before it reads.
+    let r = s.get(&admin, &format!("{path}/audit")).await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    let views = |actor: &str| -> Vec<i64> {
+        r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["action"] == "view" && i["actor"] == actor)
+            .map(|i| i["changes"]["times"].as_i64().unwrap_or(1))
+            .collect()
+    };
+    let admin_views = views("admin");
+    assert_eq!(admin_views.iter().sum::<i64>(), 5, "{}", r.text);
+    assert!(
+        admin_views.len() < 5,
+        "equal views were not merged: {}",
+        r.text
+    );
+    assert_eq!(views("nurse"), [1], "{}", r.text);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(out.ok(), "{out:?}");
+}
+
+#[tokio::test]
 async fn the_log_is_append_only_and_an_edited_row_is_named() {
     let mut s = Server::with_customers(5).await;
     let admin = s.login("admin").await;

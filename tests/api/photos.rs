@@ -132,9 +132,12 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Waits until the audit log holds `at_least` fetches of the photo by `actor` (fetches within
+/// one second are one row with their `times`).
 fn wait_views(s: &Server, id: i64, actor: &str, at_least: i64) {
     let q = format!(
-        "SELECT count(*) FROM audit_log WHERE action = 'view' AND entity = 'photo' AND entity_id = {id} AND actor = '{actor}'"
+        "SELECT coalesce(sum(coalesce(json_extract(changes, '$.times'), 1)), 0) FROM audit_log \
+         WHERE action = 'view' AND entity = 'photo' AND entity_id = {id} AND actor = '{actor}'"
     );
     let deadline = Instant::now() + Duration::from_secs(10);
     while s.count(&q) < at_least {

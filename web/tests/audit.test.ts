@@ -61,6 +61,10 @@ describe('labels', () => {
 })
 
 describe('describeChanges', () => {
+  it('counts a view row that stands for several views in the same second', () => {
+    expect(describeChanges(tr, 'customer', { times: 3 })).toEqual([{ key: 'times', label: '次数', text: '3' }])
+    expect(describeChanges(enTr, 'customer', { times: 3 })).toEqual([{ key: 'times', label: 'Times', text: '3' }])
+  })
   it('names the revealed field', () => {
     expect(describeChanges(tr, 'customer', { field: 'mobile' })).toEqual([{ key: 'field', label: '字段', text: '手机号' }])
   })

@@ -141,7 +141,7 @@ pub fn of_customers(c: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Vec<Tag
     let marks = vec!["?"; ids.len()].join(", ");
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {TAG_COLS}, ct.customer_id FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
-         JOIN tag_groups g ON g.id = t.group_id WHERE ct.customer_id IN ({marks}) ORDER BY g.id, t.id"
+         JOIN tag_groups g ON g.id = t.group_id WHERE ct.customer_id IN ({marks})"
     ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(ids), |r| {
         Ok((r.get::<_, i64>(5)?, tag_ref(r)?))
@@ -151,6 +151,11 @@ pub fn of_customers(c: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<Vec<Tag
         for (i, _) in ids.iter().enumerate().filter(|(_, id)| **id == customer) {
             out[i].push(tag.clone());
         }
+    }
+    // Sorted here rather than by ORDER BY: SQLite sets up a sorter for it on every run, even
+    // for a customer with no tags, a measurable share of reading one customer.
+    for tags in &mut out {
+        tags.sort_unstable_by_key(|t| (t.group_id, t.id));
     }
     Ok(out)
 }
