@@ -79,6 +79,11 @@ pub fn routes(api: &mut Api) {
         "Set a temporary password",
         reset_password,
     );
+    api.post(
+        "/users/{id}/unlock",
+        "Lift the lock that failed logins put on an account; says whether it was locked",
+        unlock_user,
+    );
 }
 
 fn refresh_cookie(value: String, max_age_secs: i64) -> Cookie<'static> {
@@ -380,4 +385,19 @@ async fn reset_password(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+async fn unlock_user(
+    app: web::Data<App>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    let unlocked = blocking(move || {
+        let p = auth.principal(&app)?;
+        app.access.grant::<Users, Update>(&p)?;
+        users::unlock(&app, &p.actor(), id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "unlocked": unlocked })))
 }

@@ -203,6 +203,31 @@ pub fn reset_password(app: &App, by: &Actor, id: i64, new_password: &str) -> Res
     })
 }
 
+/// Lifts the lock that failed logins put on an account before its time is up; the password and
+/// sessions stay. Returns false, changing nothing, when the account is not locked.
+pub fn unlock(app: &App, by: &Actor, id: i64) -> Result<bool> {
+    let now = now_ms();
+    app.db.write_sync(|tx| {
+        let u = store::user_by_id(tx, id)?.ok_or_else(Error::not_found)?;
+        let Some(until) = u.locked_until.filter(|t| *t > now) else {
+            return Ok(false);
+        };
+        store::clear_failures(tx, id)?;
+        audit::append(
+            tx,
+            &Event {
+                actor: by,
+                action: "unlock",
+                entity: "user",
+                entity_id: Some(id),
+                store_id: Some(u.store_id),
+                changes: Some(serde_json::json!({"locked_until": until})),
+            },
+        )?;
+        Ok(true)
+    })
+}
+
 pub fn find_id(app: &App, username: &str) -> Result<i64> {
     app.db
         .read_sync(|c| store::user_by_username(c, username))?

@@ -1,4 +1,4 @@
-//! `liyan user add|list|disable|enable|reset-password`.
+//! `liyan user add|list|disable|enable|reset-password|unlock`.
 
 use std::io::Read;
 
@@ -37,6 +37,8 @@ pub enum Command {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Lift the lock that failed logins put on an account (the password stays).
+    Unlock { username: String },
 }
 
 fn read_password() -> Result<String, String> {
@@ -58,6 +60,11 @@ fn read_password() -> Result<String, String> {
         );
     }
     Ok(line.to_string())
+}
+
+fn user_id(app: &crate::app::App, username: &str) -> Result<i64, String> {
+    users::find_id(app, username)
+        .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))
 }
 
 pub fn run(config: Config, cmd: Command) -> Result<(), String> {
@@ -125,8 +132,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             }
         }
         Command::Disable { username } | Command::Enable { username } => {
-            let id = users::find_id(&app, &username)
-                .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))?;
+            let id = user_id(&app, &username)?;
             users::update(
                 &app,
                 &by,
@@ -144,11 +150,18 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             }
         }
         Command::ResetPassword { username, .. } => {
-            let id = users::find_id(&app, &username)
-                .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))?;
+            let id = user_id(&app, &username)?;
             let password = read_password()?;
             users::reset_password(&app, &by, id, &password).map_err(|e| e.for_people())?;
             println!("password of {username} reset; it must be changed at next login");
+        }
+        Command::Unlock { username } => {
+            let id = user_id(&app, &username)?;
+            if users::unlock(&app, &by, id).map_err(|e| e.for_people())? {
+                println!("unlocked {username}; they can log in with their password");
+            } else {
+                println!("{username} is not locked; nothing changed / 该账户未被锁定，未作更改");
+            }
         }
     }
     Ok(())

@@ -127,6 +127,96 @@ async fn five_failures_lock_the_account_and_replies_never_tell_who_exists() {
     assert_eq!(me(&s, &token).await, 200);
 }
 
+async fn lock_out(s: &Server, username: &str) {
+    for i in 0..5 {
+        s.login_resp(username, &format!("Wrong-pass{i}"))
+            .await
+            .assert_problem(401);
+    }
+    s.login_resp(username, PASSWORD).await.assert_problem(401);
+}
+
+#[tokio::test]
+async fn an_admin_lifts_a_lock_through_the_api_or_the_cli_and_no_one_else_can() {
+    let s = Server::start().await;
+    lock_out(&s, "nurse").await;
+    let nurse = s.user_id("nurse");
+    let path = format!("/api/v1/users/{nurse}/unlock");
+    let locked = || {
+        s.count("SELECT count(*) FROM users WHERE username = 'nurse' AND locked_until IS NOT NULL")
+    };
+    let before = s.max_audit_id();
+    for (user, role, _) in STAFF {
+        if matches!(*user, "admin" | "nurse") {
+            continue;
+        }
+        let t = s.login(user).await;
+        let r = s.post(&t, &path, json!({})).await;
+        r.assert_problem(403);
+        assert_eq!(locked(), 1, "{role} lifted the lock");
+    }
+    assert!(
+        s.audit_since(before).iter().all(|r| r.0 != "unlock"),
+        "{:?}",
+        s.audit_since(before)
+    );
+
+    let admin = s.login("admin").await;
+    // The users page shows the lock, and the API lifts it: the same password works again.
+    let users = s.get(&admin, "/api/v1/users").await;
+    let row = users.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "nurse")
+        .unwrap()
+        .clone();
+    assert!(row["locked_until"].as_i64().is_some(), "{row}");
+    let r = s.post(&admin, &path, json!({})).await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(r.json, json!({"unlocked": true}));
+    let (action, entity, id, actor, changes) = s.last_audit();
+    assert_eq!(
+        (action.as_str(), entity.as_str(), id, actor.as_str()),
+        ("unlock", "user", Some(nurse), "admin")
+    );
+    let changes: Value = serde_json::from_str(&changes.unwrap()).unwrap();
+    assert_eq!(changes["locked_until"], row["locked_until"]);
+    assert_eq!(locked(), 0);
+    assert_eq!(s.login_resp("nurse", PASSWORD).await.code(), 200);
+    // Not locked: nothing to do, nothing logged.
+    let audits = s.audit_rows();
+    let r = s.post(&admin, &path, json!({})).await;
+    assert_eq!(r.json, json!({"unlocked": false}), "{}", r.text);
+    assert_eq!(s.audit_rows(), audits);
+    s.post(&admin, "/api/v1/users/99999/unlock", json!({}))
+        .await
+        .assert_problem(404);
+
+    // IT can do the same from the server's shell.
+    lock_out(&s, "doctor").await;
+    let out = s.cli(&["user", "list"], None).await;
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.contains("doctor") && l.contains("locked")),
+        "{}",
+        out.stdout
+    );
+    let out = s.cli(&["user", "unlock", "doctor"], None).await;
+    assert!(
+        out.ok() && out.stdout.contains("unlocked doctor"),
+        "{out:?}"
+    );
+    assert_eq!(s.last_audit().0, "unlock");
+    assert!(s.last_audit().3.starts_with("cli"), "{:?}", s.last_audit());
+    assert_eq!(s.login_resp("doctor", PASSWORD).await.code(), 200);
+    let out = s.cli(&["user", "unlock", "doctor"], None).await;
+    assert!(out.ok() && out.stdout.contains("not locked"), "{out:?}");
+    let out = s.cli(&["user", "unlock", "nobody-here"], None).await;
+    assert!(!out.ok() && out.stderr.contains("nobody-here"), "{out:?}");
+}
+
 #[tokio::test]
 async fn per_ip_throttle_refuses_even_a_correct_login() {
     let s = Server::start_with(Opts {

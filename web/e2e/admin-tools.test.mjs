@@ -5,7 +5,8 @@
 // - a manager filters the list by a stage, saves it as a shared segment, clears it, reapplies the
 //   segment and reloads the bookmarked URL;
 // - an admin merges two duplicates (same name + birthday, created through the API) on the
-//   duplicates page, then handles privacy requests (copy, restrict, lift, erase) on the 360° page.
+//   duplicates page, then handles privacy requests (copy, restrict, lift, erase) on the 360° page,
+//   and unlocks a staff account that failed logins locked.
 //
 //   LIYAN_E2E_URL=https://127.0.0.1:9443 \
 //   LIYAN_E2E_TOOLS_IMPORT_USER=... LIYAN_E2E_TOOLS_IMPORT_PASSWORD=...   (manager)
@@ -145,7 +146,7 @@ test('filter the list by a stage, save it as a segment, reapply it', { timeout: 
   })
 })
 
-test('merge two duplicates on the duplicates page; privacy requests on the 360° page', { timeout: 180_000 }, async (t) => {
+test('merge two duplicates on the duplicates page; privacy requests on the 360° page; unlock an account', { timeout: 180_000 }, async (t) => {
   const base = need('LIYAN_E2E_TOOLS_ADMIN_USER', 'LIYAN_E2E_TOOLS_ADMIN_PASSWORD')
   const NAME = '覃若汐'
   const birthday = `19${70 + (Date.now() % 30)}-0${1 + (Date.now() % 9)}-1${Date.now() % 10}`
@@ -247,5 +248,23 @@ test('merge two duplicates on the duplicates page; privacy requests on the 360°
     await page.waitForURL(/\/customers$/)
     const erased = await api.get(`/api/v1/customers/${keepId}`, { headers })
     assert.equal(erased.status(), 404)
+
+    s.step = 'an account locked by failed logins is unlocked on the users page'
+    const username = `e2e_locked_${String(Date.now()).slice(-6)}`
+    const made = await api.post('/api/v1/users', { headers, data: { username, display_name: '锁定测试', role: 'nurse', store_id: 1, password: 'Start-2026!' } })
+    assert.equal(made.status(), 201, await made.text())
+    for (let i = 0; i < 5; i++) {
+      const r = await api.post('/api/v1/auth/login', { data: { username, password: `Wrong-pass${i}` } })
+      assert.equal(r.status(), 401, await r.text())
+    }
+    const stillLocked = await api.post('/api/v1/auth/login', { data: { username, password: 'Start-2026!' } })
+    assert.equal(stillLocked.status(), 401, 'locked: the right password is refused')
+    await page.locator(tid('menu-users')).click()
+    await page.waitForURL(/\/users$/)
+    await page.locator(tid(`unlock-${username}`)).click()
+    await page.locator('.el-message--success').filter({ hasText: '已解锁' }).waitFor()
+    await page.locator(tid(`unlock-${username}`)).waitFor({ state: 'detached' })
+    const back = await api.post('/api/v1/auth/login', { data: { username, password: 'Start-2026!' } })
+    assert.equal(back.status(), 200, await back.text())
   })
 })

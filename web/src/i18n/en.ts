@@ -91,7 +91,7 @@ const en: typeof zh = {
     actions: {
       login: 'Log in', login_failed: 'Failed login', logout: 'Log out', view: 'View', reveal: 'Reveal',
       create: 'Create', update: 'Update', delete: 'Delete', change_password: 'Change password',
-      reset_password: 'Reset password', totp_enable: 'Two-step on', totp_disable: 'Two-step off',
+      reset_password: 'Reset password', unlock: 'Unlock account', totp_enable: 'Two-step on', totp_disable: 'Two-step off',
       permission_change: 'Permission change', setup: 'Setup', seed: 'Demo data', backup: 'Backup', restore: 'Restore',
       export: 'Export', upload: 'Upload', import: 'Import', merge: 'Merge', pipl: 'Privacy request', archive: 'Archive', refresh_reuse: 'Refresh token reused (session ended)',
     },
@@ -119,6 +119,7 @@ const en: typeof zh = {
     store: 'Store', disabled: 'Disabled', status: 'Status', active: 'Active', locked: 'Locked until',
     mustChange: 'Must change password', password: 'Initial password', resetPassword: 'Reset password',
     newPassword: 'New password', edit: 'Edit user', storeCode: 'Code', storeName: 'Name', renameStore: 'Rename',
+    unlock: 'Unlock', unlocked: 'Unlocked: the account can sign in with its password', notLocked: 'The account is not locked',
   },
   access: {
     title: 'Permissions', role: 'Role', scope: 'Row scope', field: 'Field', sensitivityLabel: 'Sensitivity',

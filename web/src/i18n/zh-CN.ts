@@ -80,7 +80,7 @@ export default {
     actorPlaceholder: '用户名', actorHint: '按操作人的登录用户名筛选（须完整一致）',
     actions: {
       login: '登录', login_failed: '登录失败', logout: '退出登录', view: '查看', reveal: '显示脱敏',
-      create: '新建', update: '修改', delete: '删除', change_password: '修改密码', reset_password: '重置密码',
+      create: '新建', update: '修改', delete: '删除', change_password: '修改密码', reset_password: '重置密码', unlock: '解锁账户',
       totp_enable: '开启两步验证', totp_disable: '停用两步验证', permission_change: '权限变更',
       setup: '初始化', seed: '导入演示数据', backup: '备份', restore: '恢复',
       export: '导出', upload: '上传文件', import: '导入', merge: '合并', pipl: '个人信息请求', archive: '停用', refresh_reuse: '刷新令牌被复用（会话已结束）',
@@ -108,6 +108,7 @@ export default {
     store: '门店', disabled: '已停用', status: '状态', active: '正常', locked: '锁定至',
     mustChange: '需改密码', password: '初始密码', resetPassword: '重置密码', newPassword: '新密码',
     edit: '编辑用户', storeCode: '编号', storeName: '名称', renameStore: '修改名称',
+    unlock: '解锁', unlocked: '已解锁，可用原密码登录', notLocked: '该账户未被锁定',
   },
   access: {
     title: '权限设置', role: '角色', scope: '数据范围', field: '字段', sensitivityLabel: '敏感级别',

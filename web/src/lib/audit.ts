@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'delete',
   'change_password',
   'reset_password',
+  'unlock',
   'totp_enable',
   'totp_disable',
   'permission_change',
