@@ -56,7 +56,7 @@ const en: typeof zh = {
   },
   customer: {
     list: 'Customers', new: 'New customer', detail: 'Customer', editTitle: 'Edit customer', newTitle: 'New customer',
-    searchPlaceholder: 'Mobile / last 4 / pinyin / name / member no.', reveal: 'Reveal', revealed: 'Revealed',
+    searchPlaceholder: 'Mobile, last 4, pinyin, name, member no.', reveal: 'Reveal', revealed: 'Revealed',
     deleteConfirm: 'Delete this customer?', tabInfo: 'Profile', tabAudit: 'Access log', openExisting: 'Open the existing customer',
     mobileInvalid: 'Enter a valid 11-digit mobile number', consentsGranted: 'Granted', consentsNone: 'Not granted',
     healthHint: 'Allergies and medical history need the health-data consent first', count: '{n} customers loaded',
@@ -260,7 +260,7 @@ const en: typeof zh = {
     at: 'Time', handledBy: 'Handled by', kind: 'Kind', result: 'Result',
   },
   io: {
-    export: 'Export Excel', exporting: 'Exporting…', import: 'Import customers', title: 'Import customers',
+    export: 'Export', exporting: 'Exporting…', import: 'Import', title: 'Import customers',
     upload: 'Choose an Excel or CSV file', uploadHint: '.xlsx or .csv (UTF-8 or GBK), at most 20 MiB and 100,000 rows',
     file: 'File', rows: 'Rows', encoding: 'Encoding', mapping: 'Columns', column: 'Column in the file', field: 'Customer field',
     sample: 'Sample', ignore: 'Do not import', remembered: 'The mapping of the last file with this header was applied', proposed: 'Mapped from the header names; please check',
