@@ -221,7 +221,10 @@ pub fn unlock(app: &App, by: &Actor, id: i64) -> Result<bool> {
                 entity: "user",
                 entity_id: Some(id),
                 store_id: Some(u.store_id),
-                changes: Some(serde_json::json!({"locked_until": until})),
+                // The account by name, and when the lock would have ended.
+                changes: Some(
+                    serde_json::json!({"username": u.username, "was_locked_until": until}),
+                ),
             },
         )?;
         Ok(true)

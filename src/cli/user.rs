@@ -62,6 +62,19 @@ fn read_password() -> Result<String, String> {
     Ok(line.to_string())
 }
 
+fn user_row(app: &crate::app::App, id: i64) -> Result<crate::auth::store::UserRow, String> {
+    app.db
+        .read_sync(|c| crate::auth::store::user_by_id(c, id))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user with id {id} / 没有该用户"))
+}
+
+/// Whole minutes, rounded up, that failed logins still lock the account; None when unlocked.
+fn locked_minutes(u: &crate::auth::store::UserRow) -> Option<i64> {
+    let left = u.locked_until? - crate::clock::now_ms();
+    (left > 0).then(|| (left + 59_999) / 60_000)
+}
+
 fn user_id(app: &crate::app::App, username: &str) -> Result<i64, String> {
     users::find_id(app, username)
         .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))
@@ -100,7 +113,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
         }
         Command::List => {
             println!(
-                "{:<5} {:<20} {:<16} {:<8} {:<9} name",
+                "{:<5} {:<20} {:<16} {:<8} {:<15} name",
                 "id", "username", "role", "store", "state"
             );
             let (users, stores) = app
@@ -118,15 +131,14 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                     .iter()
                     .find(|s| s.0 == r.store_id)
                     .map_or_else(|| r.store_id.to_string(), |s| s.1.clone());
-                let state = if r.disabled_at.is_some() {
-                    "disabled"
-                } else if r.locked_until.is_some_and(|t| t > crate::clock::now_ms()) {
-                    "locked"
-                } else {
-                    "active"
+                let state = match (r.disabled_at.is_some(), locked_minutes(&r).is_some()) {
+                    (true, true) => "disabled+locked",
+                    (true, false) => "disabled",
+                    (false, true) => "locked",
+                    (false, false) => "active",
                 };
                 println!(
-                    "{:<5} {:<20} {:<16} {:<8} {:<9} {}",
+                    "{:<5} {:<20} {:<16} {:<8} {:<15} {}",
                     r.id, r.username, r.role, store, state, r.display_name
                 );
             }
@@ -144,9 +156,11 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             )
             .map_err(|e| e.for_people())?;
             if disabling {
-                println!("disabled {username}; their sessions have ended");
+                println!("disabled {username}; their sessions have ended / 已停用，其会话已结束");
+            } else if let Some(minutes) = locked_minutes(&user_row(&app, id)?) {
+                println!("enabled {username}; failed logins still lock the account for {minutes} more minutes (liyan user unlock {username}) / 已启用，但账户因登录失败仍锁定 {minutes} 分钟");
             } else {
-                println!("enabled {username}; they can log in again");
+                println!("enabled {username}; they can log in again / 已启用，可以重新登录");
             }
         }
         Command::ResetPassword { username, .. } => {
@@ -157,10 +171,13 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
         }
         Command::Unlock { username } => {
             let id = user_id(&app, &username)?;
-            if users::unlock(&app, &by, id).map_err(|e| e.for_people())? {
-                println!("unlocked {username}; they can log in with their password");
-            } else {
+            let disabled = user_row(&app, id)?.disabled_at.is_some();
+            if !users::unlock(&app, &by, id).map_err(|e| e.for_people())? {
                 println!("{username} is not locked; nothing changed / 该账户未被锁定，未作更改");
+            } else if disabled {
+                println!("unlocked {username}; the account is still disabled (liyan user enable {username}) / 已解锁，但该账户仍处于停用状态");
+            } else {
+                println!("unlocked {username}; they can log in with their password / 已解锁，可用原密码登录");
             }
         }
     }

@@ -181,7 +181,8 @@ async fn an_admin_lifts_a_lock_through_the_api_or_the_cli_and_no_one_else_can() 
         ("unlock", "user", Some(nurse), "admin")
     );
     let changes: Value = serde_json::from_str(&changes.unwrap()).unwrap();
-    assert_eq!(changes["locked_until"], row["locked_until"]);
+    assert_eq!(changes["was_locked_until"], row["locked_until"]);
+    assert_eq!(changes["username"], "nurse");
     assert_eq!(locked(), 0);
     assert_eq!(s.login_resp("nurse", PASSWORD).await.code(), 200);
     // Not locked: nothing to do, nothing logged.
@@ -193,19 +194,23 @@ async fn an_admin_lifts_a_lock_through_the_api_or_the_cli_and_no_one_else_can() 
         .await
         .assert_problem(404);
 
-    // IT can do the same from the server's shell.
+    // IT can do the same from the server's shell; a lock shows also on a disabled account, and
+    // enabling says the lock is still there.
     lock_out(&s, "doctor").await;
+    assert!(s.cli(&["user", "disable", "doctor"], None).await.ok());
     let out = s.cli(&["user", "list"], None).await;
     assert!(
         out.stdout
             .lines()
-            .any(|l| l.contains("doctor") && l.contains("locked")),
+            .any(|l| l.contains("doctor") && l.contains("disabled+locked")),
         "{}",
         out.stdout
     );
+    let out = s.cli(&["user", "enable", "doctor"], None).await;
+    assert!(out.ok() && out.stdout.contains("still lock"), "{out:?}");
     let out = s.cli(&["user", "unlock", "doctor"], None).await;
     assert!(
-        out.ok() && out.stdout.contains("unlocked doctor"),
+        out.ok() && out.stdout.contains("unlocked doctor; they can log in"),
         "{out:?}"
     );
     assert_eq!(s.last_audit().0, "unlock");

@@ -65,6 +65,14 @@ describe('describeChanges', () => {
     expect(describeChanges(tr, 'customer', { times: 3 })).toEqual([{ key: 'times', label: '次数', text: '3' }])
     expect(describeChanges(enTr, 'customer', { times: 3 })).toEqual([{ key: 'times', label: 'Times', text: '3' }])
   })
+  it('names the unlocked account and when its lock would have ended', () => {
+    const ms = new Date(2026, 10, 24, 21, 30).getTime()
+    expect(describeChanges(tr, 'user', { username: 'nurse', was_locked_until: ms })).toEqual([
+      { key: 'username', label: '用户名', text: 'nurse' },
+      { key: 'was_locked_until', label: '原锁定至', text: formatDateTime(ms) },
+    ])
+    expect(enTr.t('audit.actions.unlock')).toBe('Unlock account')
+  })
   it('names the revealed field', () => {
     expect(describeChanges(tr, 'customer', { field: 'mobile' })).toEqual([{ key: 'field', label: '字段', text: '手机号' }])
   })

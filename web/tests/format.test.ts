@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDate, formatMobile, formatMoney, isValidMobile } from '../src/lib/format'
+import { formatDate, formatDateTimeSeconds, formatMobile, formatMoney, isValidMobile } from '../src/lib/format'
 
 describe('formatMobile', () => {
   it('groups a plain mobile 3-4-4', () => {
@@ -53,5 +53,9 @@ describe('formatDate', () => {
   it('is YYYY-MM-DD', () => {
     const ms = new Date(2026, 0, 5, 9, 3).getTime()
     expect(formatDate(ms)).toBe('2026-01-05')
+  })
+  it('goes to the second where the audit log needs it', () => {
+    expect(formatDateTimeSeconds(new Date(2026, 0, 5, 9, 3, 7).getTime())).toBe('2026-01-05 09:03:07')
+    expect(formatDateTimeSeconds(null)).toBe('')
   })
 })

@@ -106,7 +106,7 @@ const en: typeof zh = {
       ok: 'Succeeded', path: 'Location', error: 'Error', audit_rows: 'Audit rows',
       merged_from: 'Merged in customer ID', merged_into: 'Merged into customer ID',
       created: 'Created', updated: 'Updated', merged: 'Merged', unchanged: 'Unchanged', errors: 'Errors', conflicts: 'Conflicts',
-      times: 'Times',
+      times: 'Times', was_locked_until: 'Was locked until',
     },
     formats: { xlsx: 'Excel (xlsx)', csv: 'CSV' },
     reasons: {
@@ -119,7 +119,8 @@ const en: typeof zh = {
     store: 'Store', disabled: 'Disabled', status: 'Status', active: 'Active', locked: 'Locked until',
     mustChange: 'Must change password', password: 'Initial password', resetPassword: 'Reset password',
     newPassword: 'New password', edit: 'Edit user', storeCode: 'Code', storeName: 'Name', renameStore: 'Rename',
-    unlock: 'Unlock', unlocked: 'Unlocked: the account can sign in with its password', notLocked: 'The account is not locked',
+    unlock: 'Unlock', unlocked: 'Unlocked: the account can sign in with its password',
+    unlockedDisabled: 'Unlocked, but the account is still disabled', notLocked: 'The account is not locked',
   },
   access: {
     title: 'Permissions', role: 'Role', scope: 'Row scope', field: 'Field', sensitivityLabel: 'Sensitivity',

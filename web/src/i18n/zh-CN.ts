@@ -95,7 +95,7 @@ export default {
       ok: '成功', path: '位置', error: '错误', audit_rows: '审计记录数',
       merged_from: '并入的客户ID', merged_into: '已并入客户ID',
       created: '新建', updated: '更新', merged: '合并', unchanged: '无变化', errors: '错误', conflicts: '冲突',
-      times: '次数',
+      times: '次数', was_locked_until: '原锁定至',
     },
     formats: { xlsx: 'Excel（xlsx）', csv: 'CSV' },
     reasons: {
@@ -108,7 +108,7 @@ export default {
     store: '门店', disabled: '已停用', status: '状态', active: '正常', locked: '锁定至',
     mustChange: '需改密码', password: '初始密码', resetPassword: '重置密码', newPassword: '新密码',
     edit: '编辑用户', storeCode: '编号', storeName: '名称', renameStore: '修改名称',
-    unlock: '解锁', unlocked: '已解锁，可用原密码登录', notLocked: '该账户未被锁定',
+    unlock: '解锁', unlocked: '已解锁，可用原密码登录', unlockedDisabled: '已解锁，但该账户仍处于停用状态', notLocked: '该账户未被锁定',
   },
   access: {
     title: '权限设置', role: '角色', scope: '数据范围', field: '字段', sensitivityLabel: '敏感级别',

@@ -102,7 +102,7 @@ function listSep(tr: Translator): string {
 
 /** Instants are ms since the epoch in keys named `at` or `*_at` (and a lock's end). */
 function isInstant(key: string): boolean {
-  return key === 'at' || key.endsWith('_at') || key === 'locked_until'
+  return key === 'at' || key.endsWith('_at') || key === 'locked_until' || key === 'was_locked_until'
 }
 
 export function actionLabel(tr: Translator, action: string | null | undefined): string {

@@ -57,3 +57,9 @@ export function formatDateTime(ms: number | null | undefined): string {
   const d = new Date(ms)
   return `${formatDate(ms)} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
+
+/** To the second, where rows a minute apart must be told apart (the audit log). */
+export function formatDateTimeSeconds(ms: number | null | undefined): string {
+  if (ms == null) return ''
+  return `${formatDateTime(ms)}:${pad(new Date(ms).getSeconds())}`
+}
