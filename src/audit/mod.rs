@@ -6,7 +6,7 @@ mod store;
 mod views;
 
 pub use store::{
-    append, append_all, head, list, verify, AuditFilter, AuditRow, ChainHead, VerifyError,
+    about, append, append_all, head, list, verify, AuditFilter, AuditRow, ChainHead, VerifyError,
 };
 pub use views::{ViewLog, ViewRow};
 

@@ -225,7 +225,7 @@ fn list_sql(f: &AuditFilter) -> (String, Vec<rusqlite::types::Value>) {
         format!("WHERE {}", cond.join(" AND "))
     };
     let sql = format!(
-        "SELECT id, at, actor, role, ip, action, entity, entity_id, store_id, changes FROM audit_log {filter} ORDER BY id DESC LIMIT {}",
+        "SELECT {LIST_COLS} FROM audit_log {filter} ORDER BY id DESC LIMIT {}",
         // In the text, not bound: a bound LIMIT makes SQLite re-prepare the statement each run.
         f.limit.clamp(1, 1000)
     );
@@ -236,22 +236,49 @@ fn list_sql(f: &AuditFilter) -> (String, Vec<rusqlite::types::Value>) {
 pub fn list(conn: &rusqlite::Connection, f: &AuditFilter) -> rusqlite::Result<Vec<AuditRow>> {
     let (sql, p) = list_sql(f);
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(p), |r| {
-        let changes: Option<String> = r.get(9)?;
-        Ok(AuditRow {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            role: r.get(3)?,
-            ip: r.get(4)?,
-            action: r.get(5)?,
-            entity: r.get(6)?,
-            entity_id: r.get(7)?,
-            store_id: r.get(8)?,
-            changes: changes.and_then(|c| serde_json::from_str(&c).ok()),
-        })
-    })?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(p), read_row)?;
     rows.collect()
+}
+
+/// Rows about one record and about records that belong to it (a customer and its photos),
+/// newest first, at most `limit`.
+pub fn about(
+    conn: &rusqlite::Connection,
+    (entity, id): (&str, i64),
+    (part, part_ids): (&str, &[i64]),
+    limit: i64,
+) -> rusqlite::Result<Vec<AuditRow>> {
+    use rusqlite::types::Value as V;
+    let mut sql = format!("SELECT {LIST_COLS} FROM audit_log WHERE (entity = ? AND entity_id = ?)");
+    let mut p = vec![V::Text(entity.into()), V::Integer(id)];
+    if !part_ids.is_empty() {
+        let marks = vec!["?"; part_ids.len()].join(", ");
+        sql += &format!(" OR (entity = ? AND entity_id IN ({marks}))");
+        p.push(V::Text(part.into()));
+        p.extend(part_ids.iter().map(|i| V::Integer(*i)));
+    }
+    sql += &format!(" ORDER BY id DESC LIMIT {}", limit.clamp(1, 1000));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(p), read_row)?;
+    rows.collect()
+}
+
+const LIST_COLS: &str = "id, at, actor, role, ip, action, entity, entity_id, store_id, changes";
+
+fn read_row(r: &rusqlite::Row) -> rusqlite::Result<AuditRow> {
+    let changes: Option<String> = r.get(9)?;
+    Ok(AuditRow {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        role: r.get(3)?,
+        ip: r.get(4)?,
+        action: r.get(5)?,
+        entity: r.get(6)?,
+        entity_id: r.get(7)?,
+        store_id: r.get(8)?,
+        changes: changes.and_then(|c| serde_json::from_str(&c).ok()),
+    })
 }
 
 #[cfg(test)]

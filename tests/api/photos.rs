@@ -297,6 +297,30 @@ async fn a_photo_is_stripped_of_exif_resized_and_stored_encrypted() {
             .0,
         404
     );
+
+    // The customer's own audit trail names who uploaded, looked at and removed the photo, also
+    // after it was deleted.
+    let trail = s.get(&admin, &format!("/api/v1/customers/{c}/audit")).await;
+    assert_eq!(trail.code(), 200, "{}", trail.text);
+    let photo_rows: Vec<(&str, &str)> = trail.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["entity"] == "photo" && i["entity_id"] == id)
+        .map(|i| (i["action"].as_str().unwrap(), i["actor"].as_str().unwrap()))
+        .collect();
+    for want in [
+        ("create", "doctor"),
+        ("view", "doctor"),
+        ("delete", "admin"),
+    ] {
+        assert!(photo_rows.contains(&want), "{want:?} in {photo_rows:?}");
+    }
+    assert!(trail.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| (i["entity"] == "customer" && i["entity_id"] == c) || i["entity"] == "photo"));
 }
 
 #[tokio::test]

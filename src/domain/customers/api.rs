@@ -77,7 +77,7 @@ pub fn routes(api: &mut Api) {
     );
     api.get(
         "/customers/{id}/audit",
-        "Who viewed or changed this customer",
+        "Who viewed or changed this customer or their photos",
         history,
     );
 }

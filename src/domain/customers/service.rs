@@ -1081,13 +1081,11 @@ pub fn history(
 ) -> Result<Vec<Exported>> {
     load(app, id, &grant.rows())?;
     app.views.flush();
-    let filter = audit::AuditFilter {
-        entity: Some("customer".into()),
-        entity_id: Some(id),
-        limit: 200,
-        ..Default::default()
-    };
-    let rows = app.db.read_sync(|c| audit::list(c, &filter))?;
+    // The customer's own rows and those of their photos (who looked at or removed them).
+    let rows = app.db.read_sync(|c| {
+        let photos = crate::domain::photos::ids_of_customer(c, id)?;
+        Ok::<_, Error>(audit::about(c, ("customer", id), ("photo", &photos), 200)?)
+    })?;
     audit_grant.export_all(
         rows.iter().map(|r| audit::api::record(r, audit_grant)),
         &app.cipher,

@@ -68,6 +68,13 @@ pub fn soft_delete(c: &Connection, id: i64, by: i64, now: i64) -> rusqlite::Resu
     Ok(())
 }
 
+/// Every photo id the customer has had, deleted ones too.
+pub fn ids_of_customer(c: &Connection, customer_id: i64) -> rusqlite::Result<Vec<i64>> {
+    c.prepare_cached("SELECT id FROM photos WHERE customer_id = ?1")?
+        .query_map([customer_id], |r| r.get(0))?
+        .collect()
+}
+
 pub fn reassign(c: &Connection, from: i64, to: i64) -> rusqlite::Result<usize> {
     c.execute(
         "UPDATE photos SET customer_id = ?2 WHERE customer_id = ?1",
