@@ -141,6 +141,28 @@ impl Error {
         }
     }
 
+    /// A search or filter by a field the caller sees masked, beyond what the mask shows.
+    pub fn masked_field(field: &str) -> Error {
+        let (zh, en) = if field == "mobile" {
+            (
+                "手机号对您脱敏显示：请输入完整手机号、前 7 位以上或尾号 4 位".to_string(),
+                "the mobile is masked for you: search by the whole number, its first 7 or more digits, or its last 4".to_string(),
+            )
+        } else {
+            (
+                format!("字段 {field} 对您脱敏显示，不能按它检索或筛选"),
+                format!("field `{field}` is masked for you: it cannot be searched or filtered by"),
+            )
+        };
+        Error {
+            errors: vec![FieldError {
+                field: field.into(),
+                message: text(zh.clone(), en.clone()),
+            }],
+            ..Error::new(Kind::Forbidden, "masked-field", text(zh, en))
+        }
+    }
+
     pub fn not_found() -> Error {
         Error::new(Kind::NotFound, "not-found", text("记录不存在", "Not found"))
     }

@@ -239,13 +239,27 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         self.matrix.custom_fields(E::ENTITY)
     }
 
-    /// Searching or sorting by a hidden field is refused.
+    /// Searching, filtering or sorting by a field is refused when the field is hidden, and when
+    /// it is masked: which records match would tell the part the mask hides.
     pub fn check_searchable(&self, field: &str) -> Result<()> {
-        if self.policy(field).visible() {
-            Ok(())
-        } else {
+        let policy = self.policy(field);
+        if !policy.visible() {
             Err(Error::forbidden_field(field, "检索", "search by"))
+        } else if policy.masked() {
+            Err(Error::masked_field(field))
+        } else {
+            Ok(())
         }
+    }
+
+    /// The quick search by a field: a masked field is searchable only by a query that tells
+    /// nothing the mask hides (`within_mask`: the whole value, or no more than the mask shows).
+    pub fn check_quick_searchable(&self, field: &str, within_mask: bool) -> Result<()> {
+        let policy = self.policy(field);
+        if policy.visible() && policy.masked() && within_mask {
+            return Ok(());
+        }
+        self.check_searchable(field)
     }
 
     /// The one way a record leaves a service: hidden fields absent, masked fields masked.

@@ -681,3 +681,37 @@ async fn a_merge_folds_custom_values_and_an_erasure_removes_them() {
     ));
     assert_eq!(left, 0, "an erasure removes the customer's custom values");
 }
+
+#[tokio::test]
+async fn a_role_that_sees_a_custom_field_masked_cannot_filter_by_it() {
+    let s = Server::with_customers(2).await;
+    let admin = s.login("admin").await;
+    define(
+        &s,
+        &admin,
+        json!({"entity": "customer", "key": "alt_phone", "label": "备用电话", "kind": "text",
+               "sensitivity": "contact"}),
+    )
+    .await;
+    let id = s.count("SELECT min(id) FROM customers");
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/customers/{id}"),
+            json!({"cf_alt_phone": "13800138000 张阿姨"}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(found_by(&s, &admin, "cf_alt_phone=138001").await, vec![id]);
+
+    let mk = s.login("marketing").await;
+    let shown = s.get(&mk, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(shown.json["cf_alt_phone"], "***", "{}", shown.text);
+    // Which customers match would spell out the value the mask hides.
+    for q in ["cf_alt_phone=138001", "cf_alt_phone=%E5%BC%A0"] {
+        let r = s.get(&mk, &format!("/api/v1/customers?{q}")).await;
+        r.assert_problem(403);
+        assert_eq!(r.problem(), "masked-field", "{q}: {}", r.text);
+        assert_eq!(r.error_field(), "cf_alt_phone", "{q}: {}", r.text);
+    }
+}

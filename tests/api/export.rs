@@ -197,6 +197,19 @@ async fn export_follows_the_field_policy_and_is_audited() {
                 "masked id number missing"
             );
             assert!(!text.iter().any(|t| t == "11010519491231002X"));
+            // An export by 身份证 number or mobile logs the search text masked, never in clear.
+            for (q, logged) in [
+                ("11010519491231002X", "1101**********002X"),
+                ("13700001111", "137****1111"),
+            ] {
+                export(&s, &token, q).await.expect("export by a search");
+                let changes: Value = serde_json::from_str(&s.last_audit().4.unwrap()).unwrap();
+                assert_eq!(changes["q"], logged, "{changes}");
+            }
+            assert_eq!(
+                s.count("SELECT count(*) FROM audit_log WHERE changes LIKE '%11010519491231002X%' OR changes LIKE '%13700001111%'"),
+                0
+            );
         }
     }
 }

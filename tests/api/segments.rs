@@ -128,7 +128,8 @@ async fn a_role_cannot_filter_by_a_field_it_may_not_see() {
                 )
                 .unwrap();
             let r = s.get(&token, &format!("/api/v1/customers?{q}")).await;
-            if policy == "hidden" {
+            // A masked field is refused too: which customers match would tell what the mask hides.
+            if policy == "hidden" || policy.ends_with("masked") {
                 r.assert_problem(403);
                 assert_eq!(r.error_field(), field, "{user} {q}");
             } else {
@@ -146,6 +147,32 @@ async fn a_role_cannot_filter_by_a_field_it_may_not_see() {
     let r = s.get(&desk, "/api/v1/customers?source=online").await;
     r.assert_problem(403);
     assert_eq!(r.error_field(), "source");
+    // Nor does a shared segment by that field show to front desk: its name and filter would
+    // tell what the role may not see.
+    let seg = s
+        .post(
+            &admin,
+            "/api/v1/segments",
+            json!({"name": "网络来源", "filter": {"source": "online"}, "shared": true}),
+        )
+        .await;
+    assert_eq!(seg.code(), 201, "{}", seg.text);
+    let names = |r: &Resp| -> Vec<String> {
+        r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(names(&s.get(&admin, "/api/v1/segments").await).contains(&"网络来源".to_string()));
+    let seen = s.get(&desk, "/api/v1/segments").await;
+    assert_eq!(seen.code(), 200, "{}", seen.text);
+    assert!(
+        !names(&seen).contains(&"网络来源".to_string()),
+        "{}",
+        seen.text
+    );
 }
 
 #[tokio::test]

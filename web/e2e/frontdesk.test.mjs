@@ -43,6 +43,10 @@ test('front desk: log in, quick search, masked mobile, create, duplicate mobile'
     await page.locator(`${tid('quick-search-results')}[data-query="${initials.toLowerCase()}"]`).waitFor()
     await results.locator(tid('quick-search-result')).filter({ hasText: nameRe }).first().waitFor()
 
+    s.step = 'a part of a masked mobile that would tell its hidden digits is refused with a hint'
+    await qs.fill('13912')
+    await page.locator(tid('quick-search-failed')).filter({ hasText: '前 7 位' }).waitFor()
+
     s.step = 'quick search by mobile tail'
     await qs.fill(tail4)
     await page.locator(`${tid('quick-search-results')}[data-query="${tail4}"]`).waitFor()

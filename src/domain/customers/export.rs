@@ -234,7 +234,7 @@ pub fn export(
                 store_id: None,
                 changes: Some(serde_json::json!({
                     "rows": rows,
-                    "q": q,
+                    "q": q.map(super::search::for_the_log),
                     "format": "xlsx",
                     "columns": columns,
                 })),

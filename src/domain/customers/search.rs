@@ -111,6 +111,21 @@ pub enum Query {
 }
 
 impl Query {
+    /// Whether the query tells nothing about its field beyond what the field's mask shows: a
+    /// whole value, a mobile's last 4 digits or up to its first 3 (`138****5678`), or at least
+    /// its first 7 (as many guesses as the whole number). Name queries match parts of the name.
+    pub fn within_mask(&self) -> bool {
+        match self {
+            Query::Exact { field, .. } => *field != "name",
+            Query::Prefix { term, field } => {
+                let digits = term.len() - "m:".len();
+                *field == "mobile" && (digits <= 3 || digits >= 7)
+            }
+            Query::NameSubstring { .. } => false,
+            Query::IdNumber(_) => true,
+        }
+    }
+
     /// The customer field the query searches by (refused when hidden from the caller).
     pub fn field(&self) -> &'static str {
         match self {
@@ -213,6 +228,27 @@ pub fn classify(q: &str) -> Option<Query> {
     None
 }
 
+/// A search text as the audit log keeps it: a 身份证 number or a mobile (whole, or 7 or more
+/// of its digits) masked as the customer page shows them, so the log holds neither in clear.
+pub fn for_the_log(q: &str) -> String {
+    use crate::access::mask::{mask, Mask};
+    let q = q.trim();
+    match classify(q) {
+        Some(Query::IdNumber(id)) => mask(Mask::IdNumber, &id),
+        Some(
+            Query::Exact {
+                term,
+                field: "mobile",
+            }
+            | Query::Prefix {
+                term,
+                field: "mobile",
+            },
+        ) if term.starts_with("m:") && term.len() - 2 >= 7 => mask(Mask::Mobile, &term[2..]),
+        _ => q.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +290,47 @@ mod tests {
         let t = terms("𠮷野家", "13912345678", "M1");
         assert!(t.contains(&"n:𠮷".to_string()));
         assert!(t.contains(&"n:𠮷野".to_string()));
+    }
+
+    #[test]
+    fn a_query_stays_within_a_mask_when_it_tells_nothing_the_mask_hides() {
+        let within = |q: &str| classify(q).unwrap().within_mask();
+        for q in [
+            "13800138000",
+            "+86 138-0013-8000",
+            "8000",
+            "138",
+            "1380013",
+            "1380013800",
+            "M297",
+            "11010519491231002X",
+        ] {
+            assert!(within(q), "{q}");
+        }
+        for q in [
+            "1380",
+            "13800",
+            "138001",
+            "张",
+            "张三",
+            "张三丰",
+            "zs",
+            "zhangsan",
+        ] {
+            // "1380" is a last-4 query (allowed); the rest tell hidden digits or parts of a name.
+            assert_eq!(within(q), q == "1380", "{q}");
+        }
+    }
+
+    #[test]
+    fn the_log_keeps_no_mobile_or_id_number_in_clear() {
+        assert_eq!(for_the_log("110105194912310029"), "1101**********0029");
+        assert_eq!(for_the_log("11010519491231002x"), "1101**********002X");
+        assert_eq!(for_the_log(" 138-0013-8000 "), "138****8000");
+        assert_eq!(for_the_log("1380013"), "138****0013");
+        for q in ["张三", "zs", "8000", "138", "M000297"] {
+            assert_eq!(for_the_log(q), q);
+        }
     }
 
     #[test]

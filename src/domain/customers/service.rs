@@ -1039,7 +1039,7 @@ pub fn search<A: ActionKind>(
         })?),
     };
     if let Some(query) = &query {
-        grant.check_searchable(query.field())?;
+        grant.check_quick_searchable(query.field(), query.within_mask())?;
     }
     let query = query.map(|q| q.lookup(&app.cipher));
     let after = after.map(decode_cursor).transpose()?;

@@ -22,9 +22,13 @@ pub fn routes(api: &mut Api) {
 }
 
 async fn list(app: web::Data<App>, auth: Authenticated) -> Result<HttpResponse> {
-    let items = auth
-        .with_grant::<Segments, Read, _, _>(app, |app, grant| super::list(app, &grant))
-        .await?;
+    let items = blocking(move || {
+        let p = auth.principal(&app)?;
+        let grant = app.access.grant::<Segments, Read>(&p)?;
+        let customers = app.access.grant::<Customers, Read>(&p)?;
+        super::list(&app, &grant, &customers)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 

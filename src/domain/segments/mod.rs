@@ -89,10 +89,22 @@ fn audited(
     Ok(())
 }
 
-pub fn list(app: &App, grant: &Grant<Segments, Read>) -> Result<Vec<Exported>> {
+/// The caller's segments and the shared ones the caller could apply: a shared segment that
+/// filters by a field the caller may not search by is left out, so that its name and filter
+/// tell nothing of a field the caller does not see.
+pub fn list(
+    app: &App,
+    grant: &Grant<Segments, Read>,
+    customers: &Grant<Customers, Read>,
+) -> Result<Vec<Exported>> {
     let me = grant.principal().user_id;
     let rows = app.db.read_sync(|c| store::visible(c, me))?;
-    grant.export_all(rows.into_iter().map(record), &app.cipher)
+    let usable = |s: &store::Segment| {
+        s.owner_id == me
+            || serde_json::from_str::<Filter>(&s.filter)
+                .is_ok_and(|f| f.check(customers, app).is_ok())
+    };
+    grant.export_all(rows.into_iter().filter(usable).map(record), &app.cipher)
 }
 
 pub fn create(
