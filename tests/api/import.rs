@@ -425,6 +425,36 @@ async fn a_row_without_the_health_consent_names_each_health_value() {
     assert_eq!(e["message"]["zh"], "取值须为 女/男/未知", "{}", dry.text);
 }
 
+#[tokio::test]
+async fn a_row_about_customers_out_of_reach_says_only_that() {
+    let s = Server::start().await;
+    let admin = s.login("admin").await;
+    // Two customers of the head store: one with this mobile, the other with this ID number.
+    s.create_customer(
+        &admin,
+        json!({"name": "甲", "mobile": mobile(401), "store_id": 1}),
+    )
+    .await;
+    s.create_customer(&admin, full_customer("乙", &mobile(402)))
+        .await;
+    // The other store's front desk may not learn that they are two different people.
+    let fd2 = s.login("frontdesk2").await;
+    let csv = format!(
+        "姓名,手机,身份证号
+探查,{},11010519491231002X
+",
+        mobile(401)
+    );
+    let dry = proposed_dry_run(&s, &fd2, csv).await;
+    let e = &dry.json["errors"][0];
+    assert_eq!(e["field"], "mobile", "{}", dry.text);
+    assert_eq!(
+        e["message"]["zh"], "该客户已存在，但不在您可修改的范围内",
+        "{}",
+        dry.text
+    );
+}
+
 /// Uploads a csv and dry-runs it with the mapping proposed from its header.
 async fn proposed_dry_run(s: &Server, token: &str, csv: String) -> Resp {
     let r = upload(s, token, "rows.csv", csv.into_bytes()).await;

@@ -184,7 +184,27 @@ pub fn plan(
                     .map_or(Found::Db(id), |t| Found::Planned(*t)),
                 p => p,
             };
-            let found = match (by_m.map(resolve), by_i.map(resolve)) {
+            let outside = |field: &str| {
+                ctx.error(
+                    row,
+                    field,
+                    text(
+                        "该客户已存在，但不在您可修改的范围内",
+                        "this customer exists but is outside the customers you may change",
+                    ),
+                )
+            };
+            let (m, i) = (by_m.map(resolve), by_i.map(resolve));
+            // A customer the importer may not change is named as such before anything is said
+            // of how the row's mobile and ID number relate: that would tell about them.
+            for (f, field) in [(m, "mobile"), (i, "id_number")] {
+                if let Some(Found::Db(id)) = f {
+                    if !store::visible(conn, id, &ctx.scope)? {
+                        return Err(outside(field));
+                    }
+                }
+            }
+            let found = match (m, i) {
                 (Some(a), Some(b)) if a != b => {
                     return Err(ctx.error(
                         row,
@@ -197,50 +217,46 @@ pub fn plan(
                 }
                 (a, b) => a.or(b),
             };
-            let (t, action) =
-                match found {
-                    None => {
-                        let c = ctx.create(row, &input)?;
-                        plan.targets.push(Target {
-                            before: None,
-                            after: c,
-                            first_row: row,
-                        });
-                        (plan.targets.len() - 1, Action::Create)
-                    }
-                    Some(Found::Planned(t)) => {
-                        ctx.merge(row, &input, &mut plan.targets[t], &mut plan.conflicts)?;
-                        (t, Action::Merge)
-                    }
-                    Some(Found::Db(id)) => {
-                        let Some(existing) = store::get(conn, id, &ctx.scope)? else {
-                            return Err(ctx.error(
-                            row,
-                            if by_m.is_some() { "mobile" } else { "id_number" },
-                            text(
-                                "该客户已存在，但不在您可修改的范围内",
-                                "this customer exists but is outside the customers you may change",
-                            ),
-                        ));
-                        };
-                        let c = service::open(conn, app, &existing)?;
-                        let mut target = Target {
-                            before: Some(c.clone()),
-                            after: c,
-                            first_row: row,
-                        };
-                        ctx.merge(row, &input, &mut target, &mut plan.conflicts)?;
-                        let changed = target.before.as_ref() != Some(&target.after);
-                        plan.targets.push(target);
-                        by_db_id.insert(id, plan.targets.len() - 1);
-                        let action = if changed {
-                            Action::Update
+            let (t, action) = match found {
+                None => {
+                    let c = ctx.create(row, &input)?;
+                    plan.targets.push(Target {
+                        before: None,
+                        after: c,
+                        first_row: row,
+                    });
+                    (plan.targets.len() - 1, Action::Create)
+                }
+                Some(Found::Planned(t)) => {
+                    ctx.merge(row, &input, &mut plan.targets[t], &mut plan.conflicts)?;
+                    (t, Action::Merge)
+                }
+                Some(Found::Db(id)) => {
+                    let Some(existing) = store::get(conn, id, &ctx.scope)? else {
+                        return Err(outside(if by_m.is_some() {
+                            "mobile"
                         } else {
-                            Action::Unchanged
-                        };
-                        (plan.targets.len() - 1, action)
-                    }
-                };
+                            "id_number"
+                        }));
+                    };
+                    let c = service::open(conn, app, &existing)?;
+                    let mut target = Target {
+                        before: Some(c.clone()),
+                        after: c,
+                        first_row: row,
+                    };
+                    ctx.merge(row, &input, &mut target, &mut plan.conflicts)?;
+                    let changed = target.before.as_ref() != Some(&target.after);
+                    plan.targets.push(target);
+                    by_db_id.insert(id, plan.targets.len() - 1);
+                    let action = if changed {
+                        Action::Update
+                    } else {
+                        Action::Unchanged
+                    };
+                    (plan.targets.len() - 1, action)
+                }
+            };
             let target = &plan.targets[t];
             by_mobile.insert(target.after.mobile.clone(), t);
             if let Some(i) = &target.after.id_number {
