@@ -112,15 +112,13 @@ pub enum Query {
 
 impl Query {
     /// Whether the query tells nothing about its field beyond what the field's mask shows: a
-    /// whole value, a mobile's last 4 digits or up to its first 3 (`138****5678`), or at least
-    /// its first 7 (as many guesses as the whole number). Name queries match parts of the name.
+    /// whole value, a mobile's last 4 digits, or at least its first 7 (as many guesses as the
+    /// whole number). A shorter prefix would list numbers in the order of their hidden digits.
+    /// Name queries match parts of the name.
     pub fn within_mask(&self) -> bool {
         match self {
             Query::Exact { field, .. } => *field != "name",
-            Query::Prefix { term, field } => {
-                let digits = term.len() - "m:".len();
-                *field == "mobile" && (digits <= 3 || digits >= 7)
-            }
+            Query::Prefix { term, field } => *field == "mobile" && term.len() - "m:".len() >= 7,
             Query::NameSubstring { .. } => false,
             Query::IdNumber(_) => true,
         }
@@ -299,7 +297,6 @@ mod tests {
             "13800138000",
             "+86 138-0013-8000",
             "8000",
-            "138",
             "1380013",
             "1380013800",
             "M297",
@@ -309,6 +306,8 @@ mod tests {
         }
         for q in [
             "1380",
+            "1",
+            "138",
             "13800",
             "138001",
             "张",

@@ -991,24 +991,30 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
-fn encode_cursor(c: &Cursor) -> String {
+/// A page's cursor holds the last search term, which for a mobile search is the whole number:
+/// it is sealed with the data key, so a client can neither read it (a role that sees mobiles
+/// masked) nor forge one (to probe where a hidden number falls between two terms).
+fn encode_cursor(cipher: &crate::crypto::FieldCipher, c: &Cursor) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}\u{1f}{}", c.id, c.term))
+    let sealed = cipher.encrypt(CURSOR_PURPOSE, &format!("{}\u{1f}{}", c.id, c.term));
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed)
 }
 
-fn decode_cursor(s: &str) -> Result<Cursor> {
+fn decode_cursor(cipher: &crate::crypto::FieldCipher, s: &str) -> Result<Cursor> {
     use base64::Engine;
     let bad = || Error::field("after", "翻页游标无效", "is not a valid cursor");
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+    let sealed = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(s)
         .map_err(|_| bad())?;
-    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let raw = cipher.decrypt(CURSOR_PURPOSE, &sealed).map_err(|_| bad())?;
     let (id, term) = raw.split_once('\u{1f}').ok_or_else(bad)?;
     Ok(Cursor {
         id: id.parse().map_err(|_| bad())?,
         term: term.to_string(),
     })
 }
+
+const CURSOR_PURPOSE: &str = "customer-list-cursor";
 
 /// The list and quick search. Searching by a field the role cannot see is refused.
 pub fn search<A: ActionKind>(
@@ -1042,7 +1048,7 @@ pub fn search<A: ActionKind>(
         grant.check_quick_searchable(query.field(), query.within_mask())?;
     }
     let query = query.map(|q| q.lookup(&app.cipher));
-    let after = after.map(decode_cursor).transpose()?;
+    let after = after.map(|a| decode_cursor(&app.cipher, a)).transpose()?;
     let scope = grant.rows();
     let (rows, more, last) = app.db.read_sync(|c| {
         let rows = store::page(c, query.as_ref(), &filter, &scope, after.as_ref(), limit)?;
@@ -1065,7 +1071,7 @@ pub fn search<A: ActionKind>(
     Ok(Page {
         items,
         next_cursor: if more {
-            last.as_ref().map(encode_cursor)
+            last.as_ref().map(|c| encode_cursor(&app.cipher, c))
         } else {
             None
         },
