@@ -295,9 +295,23 @@ impl<E: EntityKind, A: ActionKind> Grant<E, A> {
         let (Some(entity), Value::Object(map)) = (Entity::parse(entity), changes) else {
             return changes.clone();
         };
+        // A search text logged with the field it searched (`q`, `q_field`: an export) is shown
+        // as that field would be.
+        let searched = map
+            .get("q_field")
+            .and_then(Value::as_str)
+            .and_then(|f| self.matrix.field(entity, f));
         let redacted = map
             .iter()
             .map(|(field, v)| {
+                if let (Some(def), "q", Value::String(q)) = (searched, field.as_str(), v) {
+                    let shown = match self.matrix.policy(self.principal.role, entity, def.name) {
+                        Policy::Hidden => Value::String("***".into()),
+                        p if p.masked() => Value::String(mask::mask(def.mask, q)),
+                        _ => v.clone(),
+                    };
+                    return (field.clone(), shown);
+                }
                 let Some(def) = self.matrix.field(entity, field) else {
                     return (field.clone(), v.clone());
                 };

@@ -210,6 +210,26 @@ async fn export_follows_the_field_policy_and_is_audited() {
                 s.count("SELECT count(*) FROM audit_log WHERE changes LIKE '%11010519491231002X%' OR changes LIKE '%13700001111%'"),
                 0
             );
+            // A name searched is shown to each reader of the log as that reader sees names:
+            // the auditor sees them masked.
+            export(&s, &token, "%E6%B5%8B%E8%AF%95")
+                .await
+                .expect("export by a name");
+            for (reader, q) in [("admin", "测试"), ("auditor", "测*")] {
+                let t = s.login(reader).await;
+                let r = s.get(&t, "/api/v1/audit?action=export&limit=1").await;
+                assert_eq!(r.code(), 200, "{}", r.text);
+                assert_eq!(
+                    r.json["items"][0]["changes"]["q"], q,
+                    "{reader}: {}",
+                    r.text
+                );
+                assert_eq!(
+                    r.json["items"][0]["changes"]["q_field"], "name",
+                    "{}",
+                    r.text
+                );
+            }
         }
     }
 }

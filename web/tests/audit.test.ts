@@ -73,6 +73,9 @@ describe('describeChanges', () => {
     ])
     expect(enTr.t('audit.actions.unlock')).toBe('Unlock account')
   })
+  it('names the field an export searched by', () => {
+    expect(describeChanges(tr, 'customer', { q: '测*', q_field: 'name' })).toContainEqual({ key: 'q_field', label: '检索字段', text: '姓名' })
+  })
   it('names the revealed field', () => {
     expect(describeChanges(tr, 'customer', { field: 'mobile' })).toEqual([{ key: 'field', label: '字段', text: '手机号' }])
   })

@@ -235,6 +235,8 @@ pub fn export(
                 changes: Some(serde_json::json!({
                     "rows": rows,
                     "q": q.map(super::search::for_the_log),
+                    // Readers of the log see the text under their policy on this field.
+                    "q_field": q.and_then(super::search::classify).map(|c| c.field()),
                     "format": "xlsx",
                     "columns": columns,
                 })),

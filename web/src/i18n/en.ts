@@ -106,7 +106,7 @@ const en: typeof zh = {
       ok: 'Succeeded', path: 'Location', error: 'Error', audit_rows: 'Audit rows',
       merged_from: 'Merged in customer ID', merged_into: 'Merged into customer ID',
       created: 'Created', updated: 'Updated', merged: 'Merged', unchanged: 'Unchanged', errors: 'Errors', conflicts: 'Conflicts',
-      times: 'Times', was_locked_until: 'Was locked until',
+      times: 'Times', was_locked_until: 'Was locked until', q_field: 'Searched by',
     },
     formats: { xlsx: 'Excel (xlsx)', csv: 'CSV' },
     reasons: {

@@ -95,7 +95,7 @@ export default {
       ok: '成功', path: '位置', error: '错误', audit_rows: '审计记录数',
       merged_from: '并入的客户ID', merged_into: '已并入客户ID',
       created: '新建', updated: '更新', merged: '合并', unchanged: '无变化', errors: '错误', conflicts: '冲突',
-      times: '次数', was_locked_until: '原锁定至',
+      times: '次数', was_locked_until: '原锁定至', q_field: '检索字段',
     },
     formats: { xlsx: 'Excel（xlsx）', csv: 'CSV' },
     reasons: {

@@ -168,6 +168,9 @@ function value(
     const codes = VALUE_CODES[key]
     if (codes) return label(tr, codes, v)
     switch (key) {
+      case 'q_field':
+        // The customer field an export's search text was matched against.
+        return fieldLabel(tr, 'customer', v)
       case 'field': {
         const of = typeof context.entity === 'string' ? context.entity : entity
         return fieldLabel(tr, of, v, customLabel(refs, of, v))
