@@ -13,7 +13,7 @@ pub use views::{ViewLog, ViewRow};
 use serde_json::Value;
 
 /// Who did it. Built from the authenticated principal, or for CLI work from the OS user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Actor {
     pub id: Option<i64>,
     pub name: String,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use super::{Actor, Event};
 use crate::db::Db;
 
-#[derive(PartialEq)]
+#[derive(PartialEq, Eq, Hash)]
 pub struct ViewRow {
     pub actor: Actor,
     pub entity: &'static str,
@@ -143,16 +143,13 @@ fn commit(db: &Db, batch: Vec<Msg>, flushes: &AtomicUsize) {
 
 /// Equal views with how many times each came, in the order of their first.
 fn merged<'a>(views: impl Iterator<Item = &'a ViewRow>) -> Vec<(&'a ViewRow, usize)> {
-    let mut first: HashMap<(&str, i64, Option<i64>), Vec<usize>> = HashMap::new();
+    let mut index: HashMap<&ViewRow, usize> = HashMap::new();
     let mut out: Vec<(&ViewRow, usize)> = Vec::new();
     for v in views {
-        let same = first
-            .entry((v.entity, v.entity_id, v.actor.id))
-            .or_default();
-        match same.iter().find(|&&i| out[i].0 == v) {
+        match index.get(v) {
             Some(&i) => out[i].1 += 1,
             None => {
-                same.push(out.len());
+                index.insert(v, out.len());
                 out.push((v, 1));
             }
         }

@@ -231,13 +231,6 @@ pub fn unlock(app: &App, by: &Actor, id: i64) -> Result<bool> {
     })
 }
 
-pub fn find_id(app: &App, username: &str) -> Result<i64> {
-    app.db
-        .read_sync(|c| store::user_by_username(c, username))?
-        .map(|u| u.id)
-        .ok_or_else(Error::not_found)
-}
-
 pub fn record(u: &store::UserRow) -> Record {
     let mut r = Record::new();
     r.set("id", u.id)

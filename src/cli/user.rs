@@ -62,22 +62,17 @@ fn read_password() -> Result<String, String> {
     Ok(line.to_string())
 }
 
-fn user_row(app: &crate::app::App, id: i64) -> Result<crate::auth::store::UserRow, String> {
-    app.db
-        .read_sync(|c| crate::auth::store::user_by_id(c, id))
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no user with id {id} / 没有该用户"))
-}
-
 /// Whole minutes, rounded up, that failed logins still lock the account; None when unlocked.
 fn locked_minutes(u: &crate::auth::store::UserRow) -> Option<i64> {
     let left = u.locked_until? - crate::clock::now_ms();
     (left > 0).then(|| (left + 59_999) / 60_000)
 }
 
-fn user_id(app: &crate::app::App, username: &str) -> Result<i64, String> {
-    users::find_id(app, username)
-        .map_err(|_| format!("no user `{username}` / 没有用户 `{username}`"))
+fn user(app: &crate::app::App, username: &str) -> Result<crate::auth::store::UserRow, String> {
+    app.db
+        .read_sync(|c| crate::auth::store::user_by_username(c, username))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user `{username}` / 没有用户 `{username}`"))
 }
 
 pub fn run(config: Config, cmd: Command) -> Result<(), String> {
@@ -144,11 +139,11 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             }
         }
         Command::Disable { username } | Command::Enable { username } => {
-            let id = user_id(&app, &username)?;
+            let u = user(&app, &username)?;
             users::update(
                 &app,
                 &by,
-                id,
+                u.id,
                 &users::UserPatch {
                     disabled: Some(disabling),
                     ..Default::default()
@@ -157,24 +152,23 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             .map_err(|e| e.for_people())?;
             if disabling {
                 println!("disabled {username}; their sessions have ended / 已停用，其会话已结束");
-            } else if let Some(minutes) = locked_minutes(&user_row(&app, id)?) {
+            } else if let Some(minutes) = locked_minutes(&u) {
                 println!("enabled {username}; failed logins still lock the account for {minutes} more minutes (liyan user unlock {username}) / 已启用，但账户因登录失败仍锁定 {minutes} 分钟");
             } else {
                 println!("enabled {username}; they can log in again / 已启用，可以重新登录");
             }
         }
         Command::ResetPassword { username, .. } => {
-            let id = user_id(&app, &username)?;
+            let id = user(&app, &username)?.id;
             let password = read_password()?;
             users::reset_password(&app, &by, id, &password).map_err(|e| e.for_people())?;
             println!("password of {username} reset; it must be changed at next login");
         }
         Command::Unlock { username } => {
-            let id = user_id(&app, &username)?;
-            let disabled = user_row(&app, id)?.disabled_at.is_some();
-            if !users::unlock(&app, &by, id).map_err(|e| e.for_people())? {
+            let u = user(&app, &username)?;
+            if !users::unlock(&app, &by, u.id).map_err(|e| e.for_people())? {
                 println!("{username} is not locked; nothing changed / 该账户未被锁定，未作更改");
-            } else if disabled {
+            } else if u.disabled_at.is_some() {
                 println!("unlocked {username}; the account is still disabled (liyan user enable {username}) / 已解锁，但该账户仍处于停用状态");
             } else {
                 println!("unlocked {username}; they can log in with their password / 已解锁，可用原密码登录");

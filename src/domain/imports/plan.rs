@@ -194,18 +194,18 @@ pub fn plan(
                     ),
                 )
             };
-            let (m, i) = (by_m.map(resolve), by_i.map(resolve));
-            // A customer the importer may not change is named as such before anything is said
-            // of how the row's mobile and ID number relate: that would tell about them.
-            for (f, field) in [(m, "mobile"), (i, "id_number")] {
-                if let Some(Found::Db(id)) = f {
-                    if !store::visible(conn, id, &ctx.scope)? {
-                        return Err(outside(field));
-                    }
-                }
-            }
-            let found = match (m, i) {
+            let found = match (by_m.map(resolve), by_i.map(resolve)) {
                 (Some(a), Some(b)) if a != b => {
+                    // A customer the importer may not change is named as such before anything
+                    // is said of how the row's mobile and ID number relate: that would tell
+                    // about them.
+                    for (f, field) in [(a, "mobile"), (b, "id_number")] {
+                        if let Found::Db(id) = f {
+                            if !store::visible(conn, id, &ctx.scope)? {
+                                return Err(outside(field));
+                            }
+                        }
+                    }
                     return Err(ctx.error(
                         row,
                         "id_number",
@@ -213,7 +213,7 @@ pub fn plan(
                             "手机号与身份证号分属两位不同的客户",
                             "the mobile and the ID number belong to two different customers",
                         ),
-                    ))
+                    ));
                 }
                 (a, b) => a.or(b),
             };

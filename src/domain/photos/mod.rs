@@ -309,13 +309,13 @@ pub fn delete(app: &App, grant: &Grant<Photos, Delete>, id: i64) -> Result<()> {
     })
 }
 
-/// A merge of duplicates: `from`'s photos become `to`'s (signed consents stay: they are
-/// immutable and name the person who signed).
 /// The ids of the customer's photos, deleted ones too: the customer's audit trail covers them.
 pub fn ids_of_customer(c: &Reader, customer_id: i64) -> Result<Vec<i64>> {
     Ok(store::ids_of_customer(c, customer_id)?)
 }
 
+/// A merge of duplicates: `from`'s photos become `to`'s (signed consents stay: they are
+/// immutable and name the person who signed).
 pub fn reassign(tx: &Reader, from: i64, to: i64) -> Result<usize> {
     Ok(store::reassign(tx, from, to)?)
 }
