@@ -6,7 +6,8 @@
 //   segment and reloads the bookmarked URL;
 // - an admin merges two duplicates (same name + birthday, created through the API) on the
 //   duplicates page, then handles privacy requests (copy, restrict, lift, erase) on the 360° page,
-//   and unlocks a staff account that failed logins locked.
+//   unlocks a staff account that failed logins locked, and widens then narrows a role's access
+//   to a mobile on the permissions page (widening asks first).
 //
 //   LIYAN_E2E_URL=https://127.0.0.1:9443 \
 //   LIYAN_E2E_TOOLS_IMPORT_USER=... LIYAN_E2E_TOOLS_IMPORT_PASSWORD=...   (manager)
@@ -146,7 +147,7 @@ test('filter the list by a stage, save it as a segment, reapply it', { timeout: 
   })
 })
 
-test('merge two duplicates on the duplicates page; privacy requests on the 360° page; unlock an account', { timeout: 180_000 }, async (t) => {
+test('merge two duplicates on the duplicates page; privacy requests on the 360° page; unlock an account; widen and narrow a field policy', { timeout: 180_000 }, async (t) => {
   const base = need('LIYAN_E2E_TOOLS_ADMIN_USER', 'LIYAN_E2E_TOOLS_ADMIN_PASSWORD')
   const NAME = '覃若汐'
   const birthday = `19${70 + (Date.now() % 30)}-0${1 + (Date.now() % 9)}-1${Date.now() % 10}`
@@ -266,5 +267,33 @@ test('merge two duplicates on the duplicates page; privacy requests on the 360°
     await page.locator(tid(`unlock-${username}`)).waitFor({ state: 'detached' })
     const back = await api.post('/api/v1/auth/login', { data: { username, password: 'Start-2026!' } })
     assert.equal(back.status(), 200, await back.text())
+
+    s.step = 'wider access to a personal field asks first: cancelled it stays, confirmed it is saved'
+    const mobileOf = async (role) => (await (await api.get('/api/v1/access/matrix', { headers })).json()).field_policies[role].customer.mobile
+    const before = await mobileOf('finance')
+    assert.ok(['hidden', 'masked'].includes(before), `finance sees mobiles ${before}`)
+    const beforeLabel = { hidden: '隐藏', masked: '脱敏' }[before]
+    await page.locator(tid('menu-access')).click()
+    await page.waitForURL(/\/access$/)
+    await choose(page, 'access-role', '财务')
+    await page.locator(tid('policy-customer-mobile')).filter({ hasText: beforeLabel }).waitFor()
+    await choose(page, 'policy-customer-mobile', '只读')
+    const box = page.locator('.el-message-box:visible')
+    await box.filter({ hasText: '财务' }).filter({ hasText: '手机' }).filter({ hasText: '只读' }).waitFor()
+    await box.locator('.el-message-box__btns .el-button:not(.el-button--primary)').click()
+    await box.waitFor({ state: 'hidden' })
+    assert.equal(await mobileOf('finance'), before, 'cancelled: nothing saved')
+    await page.locator(tid('policy-customer-mobile')).filter({ hasText: beforeLabel }).waitFor()
+    await choose(page, 'policy-customer-mobile', '只读')
+    await confirmBox(page)
+    await page.locator('.el-message--success').filter({ hasText: '已保存' }).last().waitFor()
+    assert.equal(await mobileOf('finance'), 'read', 'confirmed: saved')
+
+    s.step = 'narrowing it back saves at once, without asking'
+    await page.locator('.el-message--success').waitFor({ state: 'detached' })
+    await choose(page, 'policy-customer-mobile', beforeLabel)
+    await page.locator('.el-message--success').filter({ hasText: '已保存' }).waitFor()
+    assert.equal(await page.locator('.el-message-box:visible').count(), 0, 'no confirmation for a narrower policy')
+    assert.equal(await mobileOf('finance'), before)
   })
 })

@@ -123,6 +123,9 @@ const en: typeof zh = {
     unlockedDisabled: 'Unlocked, but the account is still disabled', notLocked: 'The account is not locked',
   },
   access: {
+    widenTitle: 'Wider access',
+    widenField: 'Change what “{role}” may do with “{field}” ({sensitivity} data) from “{from}” to “{to}”? The change takes effect at once and is recorded in the audit log.',
+    grantAction: 'Allow “{role}” the action “{action}” on “{entity}”? The change takes effect at once and is recorded in the audit log.',
     title: 'Permissions', role: 'Role', scope: 'Row scope', field: 'Field', sensitivityLabel: 'Sensitivity',
     policy: 'Policy', actions: 'Actions', fields: 'Fields',
     policies: { hidden: 'Hidden', masked: 'Masked', read: 'Read', write_masked: 'Write (shown masked)', write: 'Write' },

@@ -111,6 +111,9 @@ export default {
     unlock: '解锁', unlocked: '已解锁，可用原密码登录', unlockedDisabled: '已解锁，但该账户仍处于停用状态', notLocked: '该账户未被锁定',
   },
   access: {
+    widenTitle: '扩大权限',
+    widenField: '确定将“{role}”对“{field}”（{sensitivity}信息）的权限从“{from}”改为“{to}”吗？变更立即生效，并记入审计日志。',
+    grantAction: '确定允许“{role}”对“{entity}”执行“{action}”吗？变更立即生效，并记入审计日志。',
     title: '权限设置', role: '角色', scope: '数据范围', field: '字段', sensitivityLabel: '敏感级别',
     policy: '权限', actions: '操作权限', fields: '字段权限',
     policies: { hidden: '隐藏', masked: '脱敏', read: '只读', write_masked: '可写（脱敏显示）', write: '可写' },
