@@ -36,13 +36,36 @@ pub fn no_database(config: &Config) -> String {
     )
 }
 
+/// Whether the data directory holds a database. A directory this user may not read is an error
+/// that says so: "no database" would send IT to create a new clinic.
+pub fn has_database(config: &Config) -> Result<bool, String> {
+    match std::fs::metadata(config.db_path()) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(not_permitted(&config.data_dir))
+        }
+        Err(_) => Ok(false),
+    }
+}
+
+/// The refusal of a command run by a user who may not read the data directory.
+pub fn not_permitted(dir: &Path) -> String {
+    format!(
+        "cannot read {}: permission denied; run the command as the user that owns the data directory \
+         (for the packaged service: sudo -u liyan liyan ...) / 无权读取 {}：请以数据目录的所有者身份运行\
+         （安装包的服务：sudo -u liyan liyan ...）",
+        dir.display(),
+        dir.display()
+    )
+}
+
 /// Opens (creating when new) the data directory. With `exclusive`, takes the process lock first
 /// and refuses a database that fails `quick_check`.
 pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock>), String> {
     let dir = &config.data_dir;
     // Only `serve`, `demo` and `restore` (the exclusive ones) may start a new clinic: any other
     // command pointed at the wrong directory must say so, not report on an empty database.
-    if !exclusive && !config.db_path().exists() {
+    if !exclusive && !has_database(config)? {
         return Err(no_database(config));
     }
     if dir.exists() && !dir.is_dir() {
@@ -67,7 +90,8 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
 
     let path = config.db_path();
     let existed = path.exists();
-    {
+    let keys = dir.join("keys");
+    let field_key = {
         // SQLite reads the file's header only here: a damaged one shows as "malformed" or
         // "not a database", which IT should read as "restore a backup".
         let unusable = |e: rusqlite::Error| {
@@ -134,7 +158,8 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
                 );
             }
         }
-    }
+        crate::crypto::field_key_for(&keys, &conn)?
+    };
     let db = Db::open(&path, &config.database)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let matrix = db
@@ -142,7 +167,7 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
         .map_err(|e| format!("cannot load permissions: {e}"))?;
 
     let keys = dir.join("keys");
-    let field_key = load_or_create_key(&keys, "field.key")?;
+    // A new token key only ends the sessions signed with the old one.
     let token_key = load_or_create_key(&keys, "token.key")?;
     let app = App {
         config: config.clone(),

@@ -12,7 +12,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let Command::Status = cmd;
     let path = config.db_path();
     // A mistyped directory is a failure a monitor should see, not an empty status.
-    if !path.exists() {
+    if !crate::app::has_database(&config)? {
         return Err(crate::app::no_database(&config));
     }
     let conn =

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::audit::{self, Actor, Event};
 use crate::config::Config;
-use crate::crypto::{FieldCipher, KEY_LEN};
+use crate::crypto::{check_key, read_key, KeyProblem};
 use crate::db::DataDirLock;
 
 #[derive(clap::Args, Debug)]
@@ -45,38 +45,25 @@ fn check_field_key(data_dir: &Path, db: &Path) -> Result<(), String> {
     let conn =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| e.to_string())?;
-    let sample = [
-        ("id_number", "id_number_enc"),
-        ("allergies", "allergies_enc"),
-        ("medical_history", "medical_history_enc"),
-    ]
-    .into_iter()
-    .find_map(|(field, col)| {
-        let sql = format!("SELECT {col} FROM customers WHERE {col} IS NOT NULL LIMIT 1");
-        conn.query_row(&sql, [], |r| r.get::<_, Vec<u8>>(0))
-            .ok()
-            .map(|blob| (field, blob))
-    });
-    let Some((field, blob)) = sample else {
-        return Ok(());
-    };
-    let path = data_dir.join("keys").join("field.key");
-    let wrong = || {
-        format!(
+    let keys = data_dir.join("keys");
+    let path = keys.join("field.key");
+    let key = read_key(&keys, "field.key")?;
+    match check_key(&conn, key.as_ref()).map_err(|e| e.to_string())? {
+        Ok(()) => Ok(()),
+        Err(KeyProblem::Missing) => Err(format!(
+            "there is no field key at {}, and this backup's identity and health fields are encrypted: copy the \
+             clinic's keys folder into the data directory first (nothing was changed) / {} 处没有字段密钥，\
+             而该备份中的身份与健康信息已加密：请先把诊所的 keys 文件夹复制到数据目录（未做任何更改）",
+            path.display(),
+            path.display()
+        )),
+        Err(KeyProblem::Wrong) => Err(format!(
             "the field key {} does not open this backup's encrypted fields: copy the clinic's keys folder \
              into the data directory first (nothing was changed) / 数据目录中的字段密钥与该备份不符，\
              请先把诊所的 keys 文件夹复制到数据目录（未做任何更改）",
             path.display()
-        )
-    };
-    let key: [u8; KEY_LEN] = std::fs::read(&path)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(wrong)?;
-    FieldCipher::new(&key)
-        .decrypt(field, &blob)
-        .map(|_| ())
-        .map_err(|_| wrong())
+        )),
+    }
 }
 
 /// A new folder under `backups/` for what the restore replaces; never one that exists.

@@ -1,9 +1,11 @@
 //! Encryption at rest for identity and health fields: AES-256-GCM with a key file kept outside
 //! the database, and a keyed hash (HMAC-SHA256) for exact lookups without decrypting.
 
+mod keycheck;
 mod keyfile;
 
-pub use keyfile::{load_or_create_key, KEY_LEN};
+pub use keycheck::{check as check_key, field_key_for, KeyProblem};
+pub use keyfile::{load_or_create_key, read_key, KEY_LEN};
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};

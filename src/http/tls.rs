@@ -356,7 +356,10 @@ pub fn ca_pem(config: &Config) -> Result<String, String> {
         ));
     }
     let cert_path = ca_cert_path(config);
-    std::fs::read_to_string(&cert_path).map_err(|_| {
+    std::fs::read_to_string(&cert_path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::PermissionDenied {
+            return crate::app::not_permitted(&config.data_dir);
+        }
         format!(
             "no local CA at {}: `liyan serve` creates it on its first start; check --config or --data-dir / \
              此处没有本地 CA（首次运行 liyan serve 时生成），请检查 --config 或 --data-dir",

@@ -778,6 +778,47 @@ async fn identity_and_health_values_are_encrypted_at_rest() {
             "keys dir must be private"
         );
     }
+
+    // The key put back by a plain `cp` (mode 0644) is made private again at start.
+    s.kill();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = s.cli(&["user", "list"], None).await;
+        assert!(out.ok(), "{out:?}");
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "field.key made private again");
+    }
+    // Without its key a database that holds encrypted fields is not opened, and no new key is
+    // made: data written under one would be lost to the real key.
+    let saved = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    for args in [
+        &["serve"][..],
+        &["backup", "--dest", "bk"],
+        &["user", "list"],
+    ] {
+        let out = s.cli(args, None).await;
+        assert!(!out.ok(), "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("field key") && out.stderr.contains("is missing"),
+            "{out:?}"
+        );
+        assert!(out.stderr.contains("缺少字段密钥"), "{out:?}");
+        assert!(!key.exists(), "{args:?} made a new key");
+    }
+    // Another clinic's key is refused too.
+    std::fs::write(&key, [7u8; 64]).unwrap();
+    let out = s.cli(&["serve"], None).await;
+    assert!(!out.ok() && out.stderr.contains("does not open"), "{out:?}");
+    assert!(out.stderr.contains("无法解密"), "{out:?}");
+    // The right key back: served as before.
+    std::fs::write(&key, &saved).unwrap();
+    s.spawn().await;
+    let admin = s.login("admin").await;
+    let r = s.get(&admin, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(r.json["id_number"], "11010519491231002X");
 }
 
 /// A customer's consultant is active staff of the clinic, and a consultant cannot
