@@ -211,6 +211,62 @@ async fn create_normalises_refuses_duplicates_and_needs_health_consent() {
     let r = s.post(&admin, "/api/v1/customers", json!({"name": "矛盾", "mobile": mobile(9), "id_number": id_number("19880808", 124), "gender": "male"})).await;
     r.assert_problem(422);
     assert_eq!(r.error_field(), "gender");
+
+    // A change never leaves the record contradicting its ID number, and a new number does not
+    // silently rewrite what was recorded.
+    let with_id = s.customer_id(&admin, json!({"name": "改生日", "mobile": mobile(10), "id_number": id_number("19900307", 123)}))
+        .await;
+    let plain = s.customer_id(&admin, json!({"name": "改证号", "mobile": mobile(11), "gender": "female", "birthday": "1985-05-05"})).await;
+    let before = s.audit_rows();
+    for (id, body, field) in [
+        (with_id, json!({"birthday": "1991-01-01"}), "birthday"),
+        (with_id, json!({"gender": "female"}), "gender"),
+        (
+            plain,
+            json!({"id_number": id_number("19900307", 135)}),
+            "id_number",
+        ),
+        (
+            plain,
+            json!({"id_number": id_number("19850505", 135)}),
+            "id_number",
+        ),
+    ] {
+        let r = s
+            .patch(&admin, &format!("/api/v1/customers/{id}"), body.clone())
+            .await;
+        r.assert_problem(422);
+        assert_eq!(r.error_field(), field, "{body}: {}", r.text);
+    }
+    assert_eq!(s.audit_rows(), before, "nothing written");
+    let r = s.get(&admin, &format!("/api/v1/customers/{plain}")).await;
+    assert_eq!(
+        (r.json["birthday"].as_str(), r.json["gender"].as_str()),
+        (Some("1985-05-05"), Some("female"))
+    );
+    // With the corrected values sent along, the new number is taken.
+    let idn = id_number("19900307", 136);
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/customers/{plain}"),
+            json!({"id_number": idn, "birthday": "1990-03-07", "gender": "female"}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    assert_eq!(
+        (r.json["id_number"].as_str(), r.json["birthday"].as_str()),
+        (Some(idn.as_str()), Some("1990-03-07"))
+    );
+    // The number agreeing with the record needs nothing more.
+    let r = s
+        .patch(
+            &admin,
+            &format!("/api/v1/customers/{with_id}"),
+            json!({"id_number": id_number("19900307", 133), "notes": "换证"}),
+        )
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
 }
 
 #[tokio::test]

@@ -26,6 +26,7 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
     let mut errs = Errors(Vec::new());
     let today = app.config.today();
     let m = app.access.matrix();
+    let recorded = (c.birthday.clone(), c.gender.clone());
     for (key, v) in input {
         if custom_fields::apply(&m, Entity::Customer, key, v, &mut c.custom, &mut errs) {
             continue;
@@ -75,34 +76,7 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
             }
             "id_number" => match opt_str(&mut errs, key, v) {
                 Some(Some(s)) => match validate::parse_id_number(s, today) {
-                    Ok(id) => {
-                        let birthday = id.birthday.format("%Y-%m-%d").to_string();
-                        let sent_birthday = input
-                            .get("birthday")
-                            .and_then(Value::as_str)
-                            .filter(|b| !b.is_empty());
-                        let sent_gender = input
-                            .get("gender")
-                            .and_then(Value::as_str)
-                            .filter(|g| *g != "unknown");
-                        if sent_birthday.is_some_and(|b| b != birthday) {
-                            errs.add(
-                                "birthday",
-                                "与身份证号中的出生日期不一致",
-                                "does not match the birthday in the ID number",
-                            );
-                        }
-                        if sent_gender.is_some_and(|g| g != id.gender) {
-                            errs.add(
-                                "gender",
-                                "与身份证号中的性别不一致",
-                                "does not match the gender in the ID number",
-                            );
-                        }
-                        c.birthday = Some(birthday);
-                        c.gender = id.gender.to_string();
-                        c.id_number = Some(id.value);
-                    }
+                    Ok(id) => c.id_number = Some(id.value),
                     Err(why) => {
                         let (zh, en) = match why {
                             "length" => (
@@ -210,6 +184,7 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
             other => errs.add(other, "不支持的字段", "unknown field"),
         }
     }
+    agree_with_id_number(c, input, &recorded, today, &mut errs);
     if !errs.0.is_empty() {
         return Err(Error::validation(errs.0));
     }
@@ -234,6 +209,75 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
         ));
     }
     Ok(())
+}
+
+/// The 身份证 number is the authority on birthday and gender: the record never contradicts it.
+/// A birthday or gender sent with or against a number is refused when it disagrees; so is a new
+/// number whose birth date or gender disagrees with what was recorded before, unless the
+/// corrected value comes with it: a mistyped number must not silently rewrite the record.
+fn agree_with_id_number(
+    c: &mut Customer,
+    input: &Json,
+    (birthday_before, gender_before): &(Option<String>, String),
+    today: chrono::NaiveDate,
+    errs: &mut Errors,
+) {
+    let parsed = c
+        .id_number
+        .as_deref()
+        .map(|v| validate::parse_id_number(v, today));
+    let Some(Ok(id)) = parsed else {
+        return;
+    };
+    let failed = |errs: &Errors, field: &str| errs.0.iter().any(|e| e.field == field);
+    let number_sent = input.contains_key("id_number");
+    let birthday = id.birthday.format("%Y-%m-%d").to_string();
+    let sent_birthday = input
+        .get("birthday")
+        .and_then(Value::as_str)
+        .filter(|b| !b.is_empty());
+    match (sent_birthday, birthday_before) {
+        (Some(b), _) if b != birthday && !failed(errs, "birthday") => errs.add(
+            "birthday",
+            "与身份证号中的出生日期不一致",
+            "does not match the birthday in the ID number",
+        ),
+        (None, Some(before)) if number_sent && *before != birthday => errs.add(
+            "id_number",
+            format!("出生日期与已记录的生日 {before} 不一致；如身份证号无误，请同时修改生日"),
+            format!(
+                "its birth date does not match the recorded birthday {before}; if the number is right, send the corrected birthday with it"
+            ),
+        ),
+        _ => {}
+    }
+    let sent_gender = input
+        .get("gender")
+        .and_then(Value::as_str)
+        .filter(|g| *g != "unknown");
+    let known_before =
+        (gender_before != "unknown" && !gender_before.is_empty()).then_some(gender_before);
+    match (sent_gender, known_before) {
+        (Some(g), _) if g != id.gender && !failed(errs, "gender") => errs.add(
+            "gender",
+            "与身份证号中的性别不一致",
+            "does not match the gender in the ID number",
+        ),
+        (None, Some(before)) if number_sent && before != id.gender => errs.add(
+            "id_number",
+            "性别与已记录的性别不一致；如身份证号无误，请同时修改性别",
+            "its gender does not match the recorded gender; if the number is right, send the corrected gender with it",
+        ),
+        _ => {}
+    }
+    // Derived only when the number or the value itself was sent: an unrelated change leaves an
+    // older record as it was.
+    if number_sent || input.contains_key("birthday") {
+        c.birthday = Some(birthday);
+    }
+    if number_sent || input.contains_key("gender") {
+        c.gender = id.gender.to_string();
+    }
 }
 
 /// The conflict names the existing customer as the caller may see its name, and only when that
