@@ -63,7 +63,38 @@ async fn a_lead_moves_through_triage_consultation_and_deal_with_its_history() {
     assert_eq!(r.code(), 200, "{}", r.text);
     assert_eq!(r.json["stage"], "triage");
     assert_eq!(r.json["consultant_id"], consultant);
-    assert!(r.json["last_visit_at"].as_i64().unwrap() > now_ms() - 60_000);
+    let arrived = r.json["last_visit_at"].as_i64().unwrap();
+    assert!(arrived > now_ms() - 60_000);
+    // The arrival is in the audit log with the consultant, and so is a second one, which
+    // changes nothing but the visit time.
+    let visits = |s: &Server| {
+        s.db()
+            .prepare("SELECT changes FROM audit_log WHERE entity = 'customer' AND entity_id = ?1 AND changes LIKE '%last_visit_at%' ORDER BY id")
+            .unwrap()
+            .query_map([id], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|c| serde_json::from_str::<Value>(&c.unwrap()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let first = visits(&s);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["consultant_id"]["new"], consultant);
+    assert_eq!(
+        first[0]["last_visit_at"],
+        json!({"old": null, "new": arrived})
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let r = s
+        .post(&desk, &format!("/api/v1/customers/{id}/triage"), json!({}))
+        .await;
+    assert_eq!(r.code(), 200, "{}", r.text);
+    let again = r.json["last_visit_at"].as_i64().unwrap();
+    let rows = visits(&s);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        rows[1],
+        json!({"last_visit_at": {"old": arrived, "new": again}})
+    );
 
     // The consultant's on-site consultation with a priced plan, then the deal.
     let ct = s.login("consultant").await;

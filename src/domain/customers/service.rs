@@ -903,26 +903,41 @@ pub fn triage(
     let actor = grant.principal().actor();
     let now = now_ms();
     let row = app.db.write_sync(|tx| {
-        let before = store::get(tx, id, &scope)?.ok_or_else(Error::not_found)?.plain;
+        let before = store::get(tx, id, &scope)?
+            .ok_or_else(Error::not_found)?
+            .plain;
         ensure_processable(&before)?;
+        // One audit row per arrival, also when nothing but the visit time changes.
+        let mut changes = Map::new();
         if let Some(cid) = consultant_id.filter(|c| before.consultant_id != Some(*c)) {
             check_consultant(tx, cid)?;
             store::set_consultant(tx, id, cid, now)?;
-            audit::append(
-                tx,
-                &Event {
-                    actor: &actor,
-                    action: "update",
-                    entity: "customer",
-                    entity_id: Some(id),
-                    store_id: Some(before.store_id),
-                    changes: Some(serde_json::json!({"consultant_id": {"old": before.consultant_id, "new": cid}})),
-                },
-            )?;
+            changes.insert(
+                "consultant_id".into(),
+                serde_json::json!({"old": before.consultant_id, "new": cid}),
+            );
         }
         record_visit(tx, id, now)?;
+        changes.insert(
+            "last_visit_at".into(),
+            serde_json::json!({"old": before.last_visit_at, "new": now}),
+        );
+        audit::append(
+            tx,
+            &Event {
+                actor: &actor,
+                action: "update",
+                entity: "customer",
+                entity_id: Some(id),
+                store_id: Some(before.store_id),
+                changes: Some(Value::Object(changes)),
+            },
+        )?;
         let mut data = Map::new();
-        data.insert("consultant_id".into(), consultant_id.or(before.consultant_id).into());
+        data.insert(
+            "consultant_id".into(),
+            consultant_id.or(before.consultant_id).into(),
+        );
         timeline_event(tx, &actor, id, "customer.arrived", data)?;
         advance(tx, app, &actor, id, "triage")?;
         fetch(tx, app, id)
