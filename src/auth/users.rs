@@ -25,16 +25,7 @@ pub fn check_username(username: &str) -> Result<()> {
 }
 
 fn check_display_name(name: &str) -> Result<()> {
-    let n = name.trim().chars().count();
-    if (1..=64).contains(&n) {
-        Ok(())
-    } else {
-        Err(Error::field(
-            "display_name",
-            "姓名须为 1–64 个字符",
-            "must be 1–64 characters",
-        ))
-    }
+    crate::domain::input::name("display_name", name, 64).map(|_| ())
 }
 
 fn parse_role(role: &str) -> Result<Role> {

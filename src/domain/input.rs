@@ -58,6 +58,25 @@ pub fn text_field(errs: &mut Errors, field: &str, v: &Value, max: usize) -> Opti
     }
 }
 
+/// A required one-line name of 1–`max` characters (`validate::clean_name`), or the field's error.
+pub fn name(field: &str, raw: &str, max: usize) -> Result<String> {
+    match validate::clean_name(raw, max) {
+        Ok(n) if !n.is_empty() => Ok(n),
+        _ => {
+            let (zh, en) = name_rule(max);
+            Err(Error::field(field, zh, en))
+        }
+    }
+}
+
+/// What a name must be, in both languages.
+pub fn name_rule(max: usize) -> (String, String) {
+    (
+        format!("须为 1–{max} 个字符，不能含换行、控制字符或不可见字符"),
+        format!("must be 1–{max} characters, without line breaks, control or invisible characters"),
+    )
+}
+
 pub fn choice(
     errs: &mut Errors,
     field: &str,

@@ -106,7 +106,8 @@ async fn every_write_adds_exactly_one_audit_row() {
             .patch(
                 &admin,
                 &path,
-                json!({"id_number": id_number("19900101", 7)}),
+                // A number with another birth date and gender comes with the corrected values.
+                json!({"id_number": id_number("19900101", 7), "birthday": "1990-01-01", "gender": "male"}),
             )
             .await;
         assert_eq!(r.code(), 200, "{}", r.text);
@@ -139,6 +140,16 @@ async fn every_write_adds_exactly_one_audit_row() {
             .await;
         assert_eq!(r.code(), 204, "{}", r.text);
     });
+    // Another store's name, or one with an invisible character in it, is refused and writes nothing.
+    let before = s.audit_rows();
+    for name in ["东区旗舰店", "总\u{200b}店"] {
+        let r = s
+            .patch(&admin, "/api/v1/stores/1", json!({ "name": name }))
+            .await;
+        r.assert_problem(422);
+        assert_eq!(r.error_field(), "name", "{}", r.text);
+    }
+    assert_eq!(s.audit_rows(), before);
     one_row!(
         s,
         ("delete", "customer", Some(id), "admin"),

@@ -86,6 +86,48 @@ fn cases() -> Vec<Case> {
             "",
         ),
         ("array body", JSON, b("[]".into()), 422, "validation", ""),
+        (
+            "zero-width space inside a name",
+            JSON,
+            b(format!(r#"{{"name":"李\u200b四","mobile":"{m}"}}"#)),
+            422,
+            "validation",
+            "name",
+        ),
+        (
+            "soft hyphen inside a name",
+            JSON,
+            b(format!(r#"{{"name":"李\u00ad四","mobile":"{m}"}}"#)),
+            422,
+            "validation",
+            "name",
+        ),
+        (
+            "line break inside a name",
+            JSON,
+            b(format!(r#"{{"name":"张\n三","mobile":"{m}"}}"#)),
+            422,
+            "validation",
+            "name",
+        ),
+        (
+            "a masked name",
+            JSON,
+            b(format!(r#"{{"name":"张*","mobile":"{m}"}}"#)),
+            422,
+            "validation",
+            "name",
+        ),
+        (
+            "a masked WeChat id",
+            JSON,
+            b(format!(
+                r#"{{"name":"张三","mobile":"{m}","wechat_id":"***"}}"#
+            )),
+            422,
+            "validation",
+            "wechat_id",
+        ),
         ("null body", JSON, b("null".into()), 422, "validation", ""),
         (
             "mobile as number",

@@ -20,7 +20,7 @@ use crate::access::{
 use crate::app::App;
 use crate::audit::{self, Event};
 use crate::clock::now_ms;
-use crate::domain::customers::validate::clean_text;
+use crate::domain::customers::validate::clean_name;
 use crate::domain::input::Errors;
 use crate::error::{Error, Result};
 
@@ -91,10 +91,11 @@ pub fn list(app: &App, grant: &Grant<CustomFields, Read>) -> Result<Vec<Value>> 
 }
 
 fn label(errs: &mut Errors, raw: &str) -> String {
-    match clean_text(raw, 30) {
+    match clean_name(raw, 30) {
         Ok(l) if !l.is_empty() => l,
         _ => {
-            errs.add("label", "名称须为 1–30 个字符", "must be 1–30 characters");
+            let (zh, en) = crate::domain::input::name_rule(30);
+            errs.add("label", zh, en);
             String::new()
         }
     }
@@ -115,13 +116,13 @@ fn options(errs: &mut Errors, kind: CustomKind, raw: &[String]) -> Vec<String> {
     }
     let mut out: Vec<String> = Vec::new();
     for o in raw {
-        match clean_text(o, 30) {
+        match clean_name(o, 30) {
             Ok(o) if !o.is_empty() && !out.contains(&o) => out.push(o),
             _ => {
                 errs.add(
                     "options",
-                    "选项须为 1–30 个字符且不能重复",
-                    "each option must be 1–30 characters, without repeats",
+                    "选项须为 1–30 个字符、不能重复，且不能含换行、控制字符或不可见字符",
+                    "each option must be 1–30 characters, without repeats, line breaks, control or invisible characters",
                 );
                 return out;
             }

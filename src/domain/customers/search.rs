@@ -158,7 +158,8 @@ pub fn id_term(lookup_hash: &[u8]) -> String {
 }
 
 pub fn classify(q: &str) -> Option<Query> {
-    let q = q.trim();
+    let q = super::validate::half_width(q.trim());
+    let q = q.as_str();
     // A whole mobile in any form the customer form accepts (+86, 0086, spaces, dashes).
     if let Some(m) = super::validate::normalize_mobile(q) {
         return Some(Query::Exact {

@@ -33,9 +33,18 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
         }
         match key.as_str() {
             "name" => match opt_str(&mut errs, key, v) {
-                Some(Some(s)) => match validate::clean_text(s, 50) {
+                Some(Some(s)) => match validate::clean_name(s, 50) {
+                    // `*` is the mask: a masked name read back must not overwrite the real one.
+                    Ok(n) if n.contains('*') => errs.add(
+                        key,
+                        "姓名不能含 *（脱敏显示的值不能写回）",
+                        "must not contain * (a masked value cannot be written back)",
+                    ),
                     Ok(n) if !n.is_empty() => c.name = n,
-                    _ => errs.add(key, "姓名须为 1–50 个字符", "must be 1–50 characters"),
+                    _ => {
+                        let (zh, en) = crate::domain::input::name_rule(50);
+                        errs.add(key, zh, en)
+                    }
                 },
                 Some(None) => errs.add(key, "姓名不能为空", "is required"),
                 None => {}
@@ -69,11 +78,21 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
                 Some(None) => c.birthday = None,
                 None => {}
             },
-            "wechat_id" => {
-                if let Some(w) = text_field(&mut errs, key, v, 64) {
-                    c.wechat_id = w;
-                }
-            }
+            "wechat_id" => match opt_str(&mut errs, key, v) {
+                // A masked value (`***`) read back must not overwrite the real one.
+                Some(Some(s)) => match validate::clean_name(s, 64) {
+                    Ok(w) if !w.contains(|ch: char| ch.is_whitespace() || ch == '*') => {
+                        c.wechat_id = Some(w).filter(|w| !w.is_empty())
+                    }
+                    _ => errs.add(
+                        key,
+                        "微信号最多 64 个字符，不能含空格、* 或不可见字符（脱敏显示的值不能写回）",
+                        "must be at most 64 characters without spaces, * or invisible characters (a masked value cannot be written back)",
+                    ),
+                },
+                Some(None) => c.wechat_id = None,
+                None => {}
+            },
             "id_number" => match opt_str(&mut errs, key, v) {
                 Some(Some(s)) => match validate::parse_id_number(s, today) {
                     Ok(id) => c.id_number = Some(id.value),

@@ -2,9 +2,20 @@
 
 use chrono::{Datelike, NaiveDate};
 
-/// Strips spaces, dashes and a +86 / 0086 prefix; returns the 11-digit mobile if valid.
+/// Full-width ASCII (`１３８`, `Ｘ`, `＋`), as a Chinese input method types it, as plain ASCII.
+pub fn half_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Strips spaces, dashes and a +86 / 0086 prefix; returns the 11-digit mobile if valid. Full-width
+/// digits count as digits.
 pub fn normalize_mobile(raw: &str) -> Option<String> {
-    let digits: String = raw
+    let digits: String = half_width(raw)
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '\u{3000}'))
         .collect();
@@ -37,7 +48,7 @@ const CHECK: &[u8; 11] = b"10X98765432";
 
 /// A mainland resident identity number: 18 characters, valid birthday, GB 11643 check digit.
 pub fn parse_id_number(raw: &str, today: NaiveDate) -> Result<IdNumber, &'static str> {
-    let v = raw.trim().to_ascii_uppercase();
+    let v = half_width(raw.trim()).to_ascii_uppercase();
     let b = v.as_bytes();
     if b.len() != 18
         || !b[..17].iter().all(u8::is_ascii_digit)
@@ -118,9 +129,73 @@ pub fn clean_text(raw: &str, max: usize) -> Result<String, InvalidText> {
     Ok(t.to_string())
 }
 
+/// A one-line name (a customer's, a tag's, a store's, a user's): `clean_text`'s rules, and no
+/// line break or invisible character anywhere. Two names that look alike must be the same text,
+/// or duplicate checks, search and uniqueness would tell them apart. Empty stays empty.
+pub fn clean_name(raw: &str, max: usize) -> Result<String, InvalidText> {
+    let t = clean_text(raw, max)?;
+    if t.chars().any(|c| c.is_control() || formatting(c)) {
+        return Err(InvalidText);
+    }
+    Ok(t)
+}
+
+/// Characters that shape text without showing: zero-width spaces and joiners, the soft hyphen,
+/// word joiners, direction marks, the byte order mark, tag characters.
+fn formatting(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_digits_are_digits() {
+        assert_eq!(
+            normalize_mobile("１３８ ００１３ ８０００").as_deref(),
+            Some("13800138000")
+        );
+        assert_eq!(
+            normalize_mobile("＋８６１３８００１３８０００").as_deref(),
+            Some("13800138000")
+        );
+        let id = parse_id_number("１１０１０５１９４９１２３１００２ｘ", today()).unwrap();
+        assert_eq!(id.value, "11010519491231002X");
+    }
+
+    #[test]
+    fn names_are_one_line_without_invisible_characters() {
+        assert_eq!(
+            clean_name(" 买买提·艾力\u{200B}", 50).unwrap(),
+            "买买提·艾力"
+        );
+        assert_eq!(clean_name("𠮷野家", 50).unwrap(), "𠮷野家");
+        for bad in [
+            "李\u{200B}四",
+            "李\u{00AD}四",
+            "李\u{2060}四",
+            "李\u{FEFF}四",
+            "张\n三",
+            "张\t三",
+            "李\u{200D}四",
+        ] {
+            assert!(clean_name(bad, 50).is_err(), "{bad:?}");
+        }
+        assert_eq!(clean_name("\u{200B}", 50).unwrap(), "");
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()

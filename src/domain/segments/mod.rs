@@ -13,7 +13,6 @@ use crate::app::App;
 use crate::audit::{self, Event};
 use crate::clock::now_ms;
 use crate::domain::customers::filter::Filter;
-use crate::domain::customers::validate::clean_text;
 use crate::error::{text, Error, Result};
 
 #[derive(Deserialize)]
@@ -44,16 +43,7 @@ fn checked(
     customers: &Grant<Customers, Read>,
     input: &Input,
 ) -> Result<(String, String)> {
-    let name = match clean_text(&input.name, 50) {
-        Ok(n) if !n.is_empty() => n,
-        _ => {
-            return Err(Error::field(
-                "name",
-                "名称须为 1–50 个字符",
-                "must be 1–50 characters",
-            ))
-        }
-    };
+    let name = crate::domain::input::name("name", &input.name, 50)?;
     if input.filter.is_empty() {
         return Err(Error::field(
             "filter",

@@ -72,14 +72,8 @@ pub fn create(
 }
 
 pub fn rename(app: &App, by: &Actor, id: i64, name: &str) -> Result<()> {
-    let name = name.trim();
-    if !(1..=64).contains(&name.chars().count()) {
-        return Err(Error::field(
-            "name",
-            "门店名称须为 1–64 个字符",
-            "must be 1–64 characters",
-        ));
-    }
+    let name = crate::domain::input::name("name", name, 64)?;
+    let name = name.as_str();
     app.db.write_sync(|tx| {
         let old: String = tx
             .query_row(
@@ -89,6 +83,19 @@ pub fn rename(app: &App, by: &Actor, id: i64, name: &str) -> Result<()> {
             )
             .optional()?
             .ok_or_else(Error::not_found)?;
+        // Staff pick a store by its name: two alike would be told apart by nothing.
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM stores WHERE name = ?1 AND id <> ?2 AND deleted_at IS NULL)",
+            params![name, id],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(Error::field(
+                "name",
+                "已有门店使用这个名称",
+                "another store has this name",
+            ));
+        }
         tx.execute(
             "UPDATE stores SET name = ?2, updated_at = ?3 WHERE id = ?1",
             params![id, name, crate::clock::now_ms()],

@@ -12,7 +12,6 @@ use crate::access::{
 use crate::app::App;
 use crate::audit::{self, Actor, Event};
 use crate::clock::now_ms;
-use crate::domain::customers::validate::clean_text;
 use crate::domain::timeline::{self, NewEvent};
 use crate::error::{text, Error, Result};
 pub use store::TagRef;
@@ -47,14 +46,7 @@ pub fn list(app: &App, grant: &Grant<Tags, Read>) -> Result<Vec<GroupOut>> {
 }
 
 fn name(field: &str, raw: &str) -> Result<String> {
-    match clean_text(raw, 30) {
-        Ok(n) if !n.is_empty() => Ok(n),
-        _ => Err(Error::field(
-            field,
-            "须为 1–30 个字符",
-            "must be 1–30 characters",
-        )),
-    }
+    crate::domain::input::name(field, raw, 30)
 }
 
 fn color(raw: &str) -> Result<String> {
