@@ -332,6 +332,12 @@ async fn tags_in_bulk_are_all_or_nothing_and_follow_each_roles_rights() {
         )
         .await;
     assert_eq!(g.code(), 201, "{}", g.text);
+    // A group is audited as a group: its ids are not the tags'.
+    let (action, entity, eid, ..) = s.last_audit();
+    assert_eq!(
+        (action.as_str(), entity.as_str(), eid),
+        ("create", "tag_group", g.json["id"].as_i64())
+    );
     let t = s
         .post(
             &marketing,

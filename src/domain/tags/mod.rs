@@ -66,11 +66,12 @@ fn exists_already(field: &str) -> Error {
     Error::field(field, "名称已存在", "this name exists already")
 }
 
+/// Groups are audited as `tag_group`: their ids are another sequence than the tags'.
 fn audited(
     tx: &rusqlite::Connection,
     actor: &Actor,
     action: &str,
-    id: i64,
+    (entity, id): (&str, i64),
     changes: Value,
 ) -> Result<()> {
     audit::append(
@@ -78,7 +79,7 @@ fn audited(
         &Event {
             actor,
             action,
-            entity: "tag",
+            entity,
             entity_id: Some(id),
             store_id: None,
             changes: Some(changes),
@@ -105,7 +106,7 @@ pub fn create_group(
             tx,
             &actor,
             "create",
-            id,
+            ("tag_group", id),
             json!({"group_name": n, "color": c}),
         )?;
         Ok(id)
@@ -134,7 +135,7 @@ pub fn update_group(
             tx,
             &actor,
             "update",
-            id,
+            ("tag_group", id),
             json!({"group_name": n, "color": c}),
         )
     })
@@ -165,7 +166,7 @@ pub fn create_tag(
             tx,
             &actor,
             "create",
-            id,
+            ("tag", id),
             json!({"group_id": group_id, "name": n}),
         )?;
         Ok(id)
@@ -186,7 +187,7 @@ pub fn rename_tag(app: &App, grant: &Grant<Tags, Update>, id: i64, raw_name: &st
             tx,
             &actor,
             "update",
-            id,
+            ("tag", id),
             json!({"name": {"old": t.name, "new": n}}),
         )
     })
@@ -197,7 +198,7 @@ pub fn delete_tag(app: &App, grant: &Grant<Tags, Delete>, id: i64) -> Result<()>
     app.db.write_sync(|tx| {
         let t = store::tag(tx, id)?.ok_or_else(Error::not_found)?;
         store::delete_tag(tx, id, now_ms())?;
-        audited(tx, &actor, "delete", id, json!({"name": t.name}))
+        audited(tx, &actor, "delete", ("tag", id), json!({"name": t.name}))
     })
 }
 

@@ -84,7 +84,7 @@ const en: typeof zh = {
     from: 'Start date', to: 'End date', rangeSep: 'to', changed: 'changed',
     entities: {
       customer: 'Customer', user: 'User', store: 'Store', access: 'Permissions', audit: 'Audit log', consultation: 'Consultation',
-      tag: 'Tag', staff: 'Staff', custom_field: 'Custom field', segment: 'Segment', import: 'Import', photo: 'Photo',
+      tag: 'Tag', tag_group: 'Tag group', staff: 'Staff', custom_field: 'Custom field', segment: 'Segment', import: 'Import', photo: 'Photo',
       consent_template: 'Consent template', signed_consent: 'Signed consent', system: 'System',
     },
     actorPlaceholder: 'User name', actorHint: "Filter by the actor's user name (the whole name)",

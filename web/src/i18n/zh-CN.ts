@@ -73,7 +73,7 @@ export default {
     entity: '对象', entity_id: '对象ID', store: '门店', changes: '变更', empty: '暂无记录',
     from: '开始日期', to: '结束日期', rangeSep: '至', changed: '已修改',
     entities: {
-      customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志', consultation: '咨询记录', tag: '标签',
+      customer: '客户', user: '用户', store: '门店', access: '权限', audit: '审计日志', consultation: '咨询记录', tag: '标签', tag_group: '标签组',
       staff: '员工', custom_field: '自定义字段', segment: '客户分群', import: '导入', photo: '照片',
       consent_template: '同意书模板', signed_consent: '知情同意书', system: '系统',
     },

@@ -54,6 +54,7 @@ export const AUDIT_ENTITIES = [
   'customer',
   'consultation',
   'tag',
+  'tag_group',
   'segment',
   'photo',
   'signed_consent',
