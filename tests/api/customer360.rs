@@ -535,6 +535,27 @@ async fn referrals_show_on_both_profiles_and_are_counted() {
         )
         .await;
     assert_eq!(r.error_field(), "referrer_id", "{}", r.text);
+    // No loop: the referred customer cannot become the referrer's referrer, also through a third.
+    let third = s
+        .customer_id(
+            &admin,
+            json!({"name": "第三位", "mobile": mobile(503), "referrer_id": new}),
+        )
+        .await;
+    for referrer in [new, third] {
+        let r = s
+            .patch(
+                &admin,
+                &format!("/api/v1/customers/{old}"),
+                json!({"referrer_id": referrer}),
+            )
+            .await;
+        r.assert_problem(422);
+        assert_eq!(r.error_field(), "referrer_id", "{}", r.text);
+        assert!(r.text.contains("推荐关系不能成环"), "{}", r.text);
+    }
+    s.delete(&admin, &format!("/api/v1/customers/{third}"))
+        .await;
 
     let o = s
         .get(&admin, &format!("/api/v1/customers/{new}/overview"))

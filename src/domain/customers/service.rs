@@ -416,6 +416,13 @@ fn check_references(
                 "must be another existing customer",
             ));
         }
+        if store::in_referral_chain(tx, r, c.id)? {
+            return Err(Error::field(
+                "referrer_id",
+                "推荐关系不能成环：该客户是由本客户（直接或间接）推荐的",
+                "would make a referral loop: that customer was referred by this one, directly or through others",
+            ));
+        }
     }
     if let Some(existing) = store::find_by_mobile(tx, &c.mobile)?.filter(|e| e.0 != c.id) {
         return Err(duplicate(tx, scope, name_policy, existing, "mobile")?);

@@ -131,6 +131,25 @@ pub fn get_merged(conn: &Connection, id: i64) -> rusqlite::Result<Option<Row_>> 
     .optional()
 }
 
+/// Whether `customer` is `referrer` or stands anywhere above it in its chain of referrers.
+pub fn in_referral_chain(
+    conn: &Connection,
+    referrer: i64,
+    customer: i64,
+) -> rusqlite::Result<bool> {
+    // UNION (not UNION ALL) stops at a loop already in the data; the depth bounds the walk.
+    conn.prepare_cached(
+        "WITH RECURSIVE up(id, depth) AS (
+             SELECT ?1, 0
+             UNION
+             SELECT c.referrer_id, up.depth + 1 FROM customers c JOIN up ON c.id = up.id
+             WHERE c.referrer_id IS NOT NULL AND up.depth < 10000
+         )
+         SELECT EXISTS (SELECT 1 FROM up WHERE id = ?2)",
+    )?
+    .query_row(params![referrer, customer], |r| r.get(0))
+}
+
 /// Whether the customer exists, is not deleted, and is inside `scope`.
 pub fn visible(conn: &Connection, id: i64, scope: &RowScope) -> rusqlite::Result<bool> {
     let (cond, p) = scope_sql(scope);
