@@ -56,7 +56,7 @@ struct Query {
 async fn list(
     app: web::Data<App>,
     auth: Authenticated,
-    q: web::Query<Query>,
+    q: crate::http::Query<Query>,
 ) -> Result<HttpResponse> {
     let q = q.into_inner();
     let limit = q.limit.unwrap_or(100);

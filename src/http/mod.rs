@@ -5,12 +5,14 @@ mod headers;
 mod json;
 pub mod openapi;
 mod openapi_params;
+mod query;
 mod route_tree;
 mod spa;
 pub mod tls;
 pub mod upload;
 
 pub use json::{parse as parse_json, Json, JSON_LIMIT};
+pub use query::{parse as parse_query, Query};
 
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
@@ -152,21 +154,10 @@ async fn api_not_found() -> Result<HttpResponse> {
     Err(Error::not_found())
 }
 
-/// A query string that does not parse. serde_urlencoded reports no path, so only an unknown or
-/// missing parameter can be named; any other error names the query as a whole.
-pub fn query_error(e: impl std::fmt::Display) -> Error {
-    let msg = e.to_string();
-    let msg = msg
-        .strip_prefix("Query deserialize error: ")
-        .unwrap_or(&msg);
-    json::data_error(".", msg, "query")
-}
-
 /// The whole application, for `serve` and for tests.
 pub fn configure(app: web::Data<App>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(app)
-            .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(e).into()))
             .app_data(web::PathConfig::default().error_handler(|_, _| Error::not_found().into()));
         api_routes(Some(cfg));
         cfg.service(web::scope("/api").default_service(web::to(api_not_found)));

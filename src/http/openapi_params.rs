@@ -35,7 +35,7 @@ impl Documented for HttpRequest {}
 impl Documented for web::Payload {}
 impl Documented for Authenticated {}
 
-impl<T: DeserializeOwned> Documented for web::Query<T> {
+impl<T: DeserializeOwned> Documented for super::Query<T> {
     fn document(params: &mut Params) {
         params.query.extend(fields_of::<T>().unwrap_or_default());
     }
@@ -137,7 +137,12 @@ mod tests {
     #[test]
     fn extractors_add_their_parts() {
         let mut p = Params::default();
-        <(web::Data<()>, Authenticated, web::Query<Two>, Json<Two>)>::document(&mut p);
+        <(
+            web::Data<()>,
+            Authenticated,
+            crate::http::Query<Two>,
+            Json<Two>,
+        )>::document(&mut p);
         assert_eq!(p.query, ["a", "b_name"]);
         assert!(matches!(p.body, Some(Body::Fields(f)) if f == ["a", "b_name"]));
     }

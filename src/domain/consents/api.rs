@@ -139,7 +139,7 @@ async fn sign(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<i64>,
-    q: web::Query<SignQuery>,
+    q: crate::http::Query<SignQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse> {
     let bytes = read_body(&req, body, MAX_SIGNATURE_BYTES, too_large).await?;

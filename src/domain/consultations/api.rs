@@ -125,7 +125,7 @@ struct FollowUpQuery {
 async fn follow_ups(
     app: web::Data<App>,
     auth: Authenticated,
-    q: web::Query<FollowUpQuery>,
+    q: crate::http::Query<FollowUpQuery>,
 ) -> Result<HttpResponse> {
     let until = q.into_inner().until;
     let out = blocking(move || {

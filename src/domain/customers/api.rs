@@ -11,7 +11,7 @@ use crate::access::{custom, AuditLog, Customers};
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::Result;
-use crate::http::{blocking, query_error, reading, Api, Json};
+use crate::http::{blocking, parse_query, reading, Api, Json};
 
 pub fn routes(api: &mut Api) {
     // Before `/customers/{id}`, which would otherwise take "duplicates" for an id.
@@ -102,13 +102,13 @@ impl ListQuery {
     /// The list's query: its named parameters, and `cf_*` filters on custom fields (which a
     /// struct cannot name in advance).
     fn parse(req: &HttpRequest) -> Result<(ListQuery, BTreeMap<String, String>)> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(req.query_string()).map_err(query_error)?;
+        let pairs: Vec<(String, String)> = parse_query(req.query_string())?;
         let (custom, named): (Vec<_>, Vec<_>) = pairs
             .into_iter()
             .partition(|(k, _)| k.starts_with(custom::PREFIX));
-        let named = serde_urlencoded::to_string(&named).map_err(query_error)?;
-        let q = serde_urlencoded::from_str(&named).map_err(query_error)?;
+        let named =
+            serde_urlencoded::to_string(&named).map_err(|_| crate::error::Error::internal())?;
+        let q = parse_query(&named)?;
         Ok((q, custom.into_iter().collect()))
     }
 

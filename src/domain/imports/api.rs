@@ -53,7 +53,7 @@ async fn upload(
     app: web::Data<App>,
     auth: Authenticated,
     req: HttpRequest,
-    query: web::Query<UploadQuery>,
+    query: crate::http::Query<UploadQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse> {
     let bytes = crate::http::upload::read_body(&req, body, MAX_BYTES, too_large).await?;

@@ -49,7 +49,7 @@ async fn upload(
     auth: Authenticated,
     req: HttpRequest,
     id: web::Path<i64>,
-    meta: web::Query<Meta>,
+    meta: crate::http::Query<Meta>,
     body: web::Payload,
 ) -> Result<HttpResponse> {
     let bytes = crate::http::upload::read_body(&req, body, MAX_BYTES, too_large).await?;
@@ -86,7 +86,7 @@ async fn image(
     app: web::Data<App>,
     auth: Authenticated,
     id: web::Path<i64>,
-    q: web::Query<SizeQuery>,
+    q: crate::http::Query<SizeQuery>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let size = q.into_inner().size.unwrap_or_else(|| "display".into());

@@ -29,7 +29,7 @@ async fn timeline(
     app: web::Data<App>,
     auth: Authenticated,
     id: web::Path<i64>,
-    q: web::Query<Query>,
+    q: crate::http::Query<Query>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let q = q.into_inner();
