@@ -23,7 +23,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     }
     let fp = crate::http::tls::export_ca(&config, &out)?;
     println!(
-        "wrote {} (SHA-256 {fp}); install it as a trusted root on each front-desk PC",
+        "wrote {} (SHA-256 {fp}); install it as a trusted root on each front-desk PC / 已写出 CA 证书，请在每台前台电脑上安装为受信任的根证书",
         out.display()
     );
     Ok(())

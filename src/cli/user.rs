@@ -68,6 +68,17 @@ fn locked_minutes(u: &crate::auth::store::UserRow) -> Option<i64> {
     (left > 0).then(|| (left + 59_999) / 60_000)
 }
 
+fn active_admins(app: &crate::app::App) -> Result<usize, String> {
+    let users = app
+        .db
+        .read_sync(crate::auth::store::list_users)
+        .map_err(|e| e.to_string())?;
+    Ok(users
+        .iter()
+        .filter(|u| u.role == "admin" && u.disabled_at.is_none())
+        .count())
+}
+
 fn user(app: &crate::app::App, username: &str) -> Result<crate::auth::store::UserRow, String> {
     app.db
         .read_sync(|c| crate::auth::store::user_by_username(c, username))
@@ -104,7 +115,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                 password: &password,
             };
             let id = users::create(&app, &by, &new).map_err(|e| e.for_people())?;
-            println!("created user {username} (id {id}, role {role}, store {store}); the password must be changed at first login");
+            println!("created user {username} (id {id}, role {role}, store {store}); the password must be changed at first login / 已创建用户，首次登录须修改密码");
         }
         Command::List => {
             println!(
@@ -140,6 +151,22 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
         }
         Command::Disable { username } | Command::Enable { username } => {
             let u = user(&app, &username)?;
+            if disabling == u.disabled_at.is_some() {
+                let state = if disabling {
+                    "already disabled / 已是停用状态"
+                } else {
+                    "already enabled / 已是启用状态"
+                };
+                println!("{username} is {state}; nothing changed / 未作更改");
+                if let Some(minutes) = locked_minutes(&u).filter(|_| !disabling) {
+                    println!("failed logins lock the account for {minutes} more minutes (liyan user unlock {username}) / 账户因登录失败仍锁定 {minutes} 分钟");
+                }
+                return Ok(());
+            }
+            if disabling && u.role == "admin" && active_admins(&app)? == 1 {
+                // The CLI is the way back in, so this is allowed; it must not happen unnoticed.
+                eprintln!("warning: {username} is the only active admin; until an admin is enabled again (liyan user enable NAME) nobody can manage accounts or permissions in the browser / 警告：这是唯一启用的管理员，停用后在浏览器中无人能管理账户和权限，直到重新启用一位管理员");
+            }
             users::update(
                 &app,
                 &by,
@@ -162,7 +189,7 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
             let id = user(&app, &username)?.id;
             let password = read_password()?;
             users::reset_password(&app, &by, id, &password).map_err(|e| e.for_people())?;
-            println!("password of {username} reset; it must be changed at next login");
+            println!("password of {username} reset; it must be changed at next login / 密码已重置，下次登录须修改");
         }
         Command::Unlock { username } => {
             let u = user(&app, &username)?;

@@ -30,7 +30,16 @@ pub fn snapshot(conn: &Connection, dest: &Path) -> Result<(), String> {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .map_err(|e| e.to_string())?;
         if check != "ok" {
-            return Err(format!("integrity_check of the copy failed: {check}"));
+            // The copy is page for page the live file: the damage is in the database itself.
+            // SQLite lists every damaged page; the first line says enough.
+            let first = check.lines().next().unwrap_or_default();
+            let more = check.lines().count().saturating_sub(1);
+            return Err(format!(
+                "the database itself is damaged (integrity_check of its copy: {first}{}): restore the \
+                 latest good backup with `liyan restore` / 数据库本身已损坏（副本完整性检查未通过）：请用 \
+                 liyan restore 恢复最近一次正常的备份",
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ));
         }
     }
     std::fs::File::open(dest)
@@ -144,6 +153,13 @@ pub fn create(
     dest: &Path,
     utc_offset_minutes: i32,
 ) -> Result<(PathBuf, Manifest), String> {
+    if dest.exists() && !dest.is_dir() {
+        return Err(format!(
+            "{} is a file, not a directory: --dest names the folder the backups go in / {} 是文件而不是文件夹：--dest 应为存放备份的文件夹",
+            dest.display(),
+            dest.display()
+        ));
+    }
     std::fs::create_dir_all(dest).map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
     // One backup at a time per destination (the nightly timer and a manual run wait for each
     // other); whoever holds the lock may clear what a killed run left half-written.

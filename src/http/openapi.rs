@@ -87,7 +87,7 @@ fn request_body(body: &Body) -> Value {
         }
         Body::Entity => json!({
             "type": "object",
-            "description": "The record's fields by name (GET /api/v1/access/catalog lists them); the caller's role decides which it may write (GET /api/v1/me, permissions)"
+            "description": "The record's fields by name (GET /api/v1/access/matrix lists them); the caller's role decides which it may write (GET /api/v1/me, permissions)"
         }),
     };
     json!({"required": true, "content": {"application/json": {"schema": schema}}})

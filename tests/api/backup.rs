@@ -316,6 +316,15 @@ async fn damaged_backups_are_refused_and_failed_backups_leave_nothing() {
         "backup to an unwritable place succeeded: {out:?}"
     );
     assert!(!out.stderr.trim().is_empty());
+    // --dest naming a file says so.
+    let out = s
+        .cli(&["backup", "--dest", file.to_str().unwrap()], None)
+        .await;
+    assert!(
+        !out.ok() && out.stderr.contains("is a file, not a directory"),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
     let stray: Vec<_> = std::fs::read_dir(s.tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

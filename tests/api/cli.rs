@@ -103,6 +103,7 @@ async fn user_add_list_disable_and_reset_password() {
     let audits = s.audit_rows();
     let out = s.cli(&["user", "disable", "xiaoli"], None).await;
     assert!(out.ok(), "{out:?}");
+    assert!(out.stdout.contains("already disabled"), "{out:?}");
     assert_eq!(s.audit_rows(), audits);
     let out = s.cli(&["user", "disable", "nobody-here"], None).await;
     assert!(!out.ok(), "{out:?}");
@@ -110,6 +111,17 @@ async fn user_add_list_disable_and_reset_password() {
     let out = s.cli(&["user", "enable", "xiaoli"], None).await;
     assert!(out.ok(), "{out:?}");
     assert_eq!(s.login_resp("xiaoli", "Temp#2026cli").await.code(), 200);
+    // Disabling the only active admin is allowed (the CLI enables one again) but not unnoticed.
+    assert_eq!(
+        s.count("SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL"),
+        1
+    );
+    let out = s.cli(&["user", "disable", "admin"], None).await;
+    assert!(
+        out.ok() && out.stderr.contains("the only active admin"),
+        "{out:?}"
+    );
+    assert!(s.cli(&["user", "enable", "admin"], None).await.ok());
     let out = s.cli(&["user", "disable", "xiaoli"], None).await;
     assert!(out.ok(), "{out:?}");
 
