@@ -161,6 +161,12 @@ async fn create_normalises_refuses_duplicates_and_needs_health_consent() {
     r.assert_problem(409);
     assert_eq!(r.problem(), "health-consent-required");
     assert_eq!(
+        r.error_field(),
+        "allergies",
+        "the field is named: {}",
+        r.text
+    );
+    assert_eq!(
         (s.customer_rows(), s.audit_rows()),
         (rows2, audits2),
         "a refused write left rows"
@@ -186,6 +192,12 @@ async fn create_normalises_refuses_duplicates_and_needs_health_consent() {
         )
         .await;
     r.assert_problem(409);
+    assert_eq!(r.error_field(), "allergies", "{}", r.text);
+    assert!(
+        r.json["title"].as_str().unwrap().contains("撤回"),
+        "says what to do: {}",
+        r.text
+    );
 
     // ID number: birthday and gender are derived, a contradiction is refused.
     let idn = id_number("19880808", 123);

@@ -452,8 +452,15 @@ pub fn apply(
 
 /// Whether any health-class custom field holds a value (health data needs its own consent).
 pub fn has_health(m: &Matrix, entity: Entity, values: &Values) -> bool {
+    !health_fields(m, entity, values).is_empty()
+}
+
+/// The custom fields of class health that hold a value.
+pub fn health_fields(m: &Matrix, entity: Entity, values: &Values) -> Vec<String> {
     m.custom_fields(entity)
-        .any(|f| f.def.sensitivity == Sensitivity::Health && values.contains_key(f.name()))
+        .filter(|f| f.def.sensitivity == Sensitivity::Health && values.contains_key(f.name()))
+        .map(|f| f.name().to_string())
+        .collect()
 }
 
 /// How a stored value is kept: identity and health values encrypted, with a keyed hash for

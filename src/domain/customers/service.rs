@@ -27,6 +27,7 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
     let today = app.config.today();
     let m = app.access.matrix();
     let recorded = (c.birthday.clone(), c.gender.clone());
+    let recorded_health_consent = c.has_health_consent();
     for (key, v) in input {
         if custom_fields::apply(&m, Entity::Customer, key, v, &mut c.custom, &mut errs) {
             continue;
@@ -208,24 +209,50 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
         return Err(Error::validation(errs.0));
     }
     // Health data needs its own consent (PIPL 单独同意).
-    let has_health = catalog::CUSTOMER
-        .iter()
-        .filter(|f| f.sensitivity == crate::access::Sensitivity::Health)
-        .any(|f| match f.name {
-            "allergies" => c.allergies.is_some(),
-            "medical_history" => c.medical_history.is_some(),
-            "skin_type" => c.skin_type.is_some(),
-            _ => false,
-        })
-        || custom_fields::has_health(&m, Entity::Customer, &c.custom);
-    if has_health && !c.has_health_consent() {
-        return Err(Error::conflict(
-            "health-consent-required",
-            text(
-                "记录健康信息（过敏史、病史、肤质等）前须取得客户的健康信息单独同意",
-                "Health details (allergies, medical history, skin type and the like) need the customer's separate consent to health-data processing first",
-            ),
-        ));
+    let mut health: Vec<String> = [
+        ("allergies", c.allergies.is_some()),
+        ("medical_history", c.medical_history.is_some()),
+        ("skin_type", c.skin_type.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, held)| *held)
+    .map(|(f, _)| f.to_string())
+    .collect();
+    health.extend(custom_fields::health_fields(
+        &m,
+        Entity::Customer,
+        &c.custom,
+    ));
+    if !health.is_empty() && !c.has_health_consent() {
+        // Withdrawing the consent while details are on record asks for something else than
+        // writing details without it: name the fields either way.
+        let withdrawing = input.contains_key("consents") && recorded_health_consent;
+        let (title, each) = if withdrawing {
+            (
+                text(
+                    "撤回健康信息同意前，须先清除已记录的健康信息",
+                    "To withdraw the health-data consent, clear the recorded health details first",
+                ),
+                text("须先清除", "clear this first"),
+            )
+        } else {
+            (
+                text(
+                    "记录健康信息（过敏史、病史、肤质等）前须取得客户的健康信息单独同意",
+                    "Health details (allergies, medical history, skin type and the like) need the customer's separate consent to health-data processing first",
+                ),
+                text("须先取得健康信息单独同意", "needs the health-data consent first"),
+            )
+        };
+        let mut e = Error::conflict("health-consent-required", title);
+        e.errors = health
+            .into_iter()
+            .map(|field| FieldError {
+                field,
+                message: each.clone(),
+            })
+            .collect();
+        return Err(e);
     }
     Ok(())
 }
