@@ -128,6 +128,36 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("config key `{key}`: {message} / 配置项 `{key}` 有误")]
     Invalid { key: String, message: String },
+    #[error("config key `{key}` (set by the environment variable `{var}`): {message} / 环境变量 `{var}` 设置的配置项 `{key}` 有误")]
+    InvalidFromEnv {
+        key: String,
+        var: &'static str,
+        message: String,
+    },
+}
+
+/// Keys an environment variable can set: an error about one names the variable when it was set,
+/// since IT would otherwise look for it in liyan.toml (it may be in a systemd drop-in).
+const ENV_KEYS: &[(&str, &str)] = &[
+    ("data_dir", "LIYAN_DATA_DIR"),
+    ("listen", "LIYAN_LISTEN"),
+    ("log", "LIYAN_LOG"),
+    ("timezone", "LIYAN_TIMEZONE"),
+    ("tls.names", "LIYAN_TLS_NAMES"),
+];
+
+impl ConfigError {
+    fn naming_env(self, is_set: impl Fn(&str) -> bool) -> ConfigError {
+        match self {
+            ConfigError::Invalid { key, message } => {
+                match ENV_KEYS.iter().find(|(k, v)| *k == key && is_set(v)) {
+                    Some((_, var)) => ConfigError::InvalidFromEnv { key, var, message },
+                    None => ConfigError::Invalid { key, message },
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
@@ -149,7 +179,9 @@ impl Config {
             None => (Config::default(), Vec::new()),
         };
         config.apply_env(|k| std::env::var(k).ok())?;
-        config.validate()?;
+        config
+            .validate()
+            .map_err(|e| e.naming_env(|k| std::env::var_os(k).is_some()))?;
         Ok((config, unknown))
     }
 
@@ -167,8 +199,17 @@ impl Config {
     /// Parses TOML; keys Liyan does not know are returned by name (a misspelt key must not pass
     /// unnoticed) rather than refused, so an older binary still starts with a newer file.
     pub fn from_toml(text: &str) -> Result<(Config, Vec<String>), String> {
-        let de =
-            toml::Deserializer::parse(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        // toml draws the line and a caret under it; a one-line message keeps where and what.
+        let de = toml::Deserializer::parse(text).map_err(|e| {
+            let full = e.to_string();
+            let lines: Vec<&str> = full
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let (at, what) = (lines.first(), lines.last());
+            format!("{}: {}", at.unwrap_or(&""), what.unwrap_or(&""))
+        })?;
         let mut unknown = Vec::new();
         let mut note = |path: serde_ignored::Path| unknown.push(path.to_string());
         // The key's path comes from serde_path_to_error: toml's own message names the value only.
@@ -177,11 +218,13 @@ impl Config {
                 .map_err(|e| {
                     let key = e.path().to_string();
                     let inner: toml::de::Error = e.into_inner();
-                    let what = inner.message().trim();
+                    let raw = inner.message().trim();
                     // "expected struct AuthConfig" names a Rust type; staff know it as a section.
-                    let what = match what.find("expected struct ") {
-                        Some(i) => format!("{}expected a [section] of keys", &what[..i]),
-                        None => what.to_string(),
+                    let what = if raw.contains("expected struct ") {
+                        "must be a [section] of keys / 须为一个 [节]".to_string()
+                    } else {
+                        let (zh, en) = crate::error::plain_words(raw);
+                        format!("{en} / {zh}")
                     };
                     match inner
                         .span()
@@ -420,6 +463,46 @@ mod tests {
             .apply_env(|k| (k == "LIYAN_LISTEN").then(|| "nope".to_string()))
             .unwrap_err();
         assert!(err.to_string().contains("LIYAN_LISTEN"));
+    }
+
+    #[test]
+    fn a_bad_value_from_the_environment_names_the_variable() {
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "LIYAN_TIMEZONE").then(|| "Mars".to_string()))
+            .unwrap();
+        let err = c
+            .validate()
+            .unwrap_err()
+            .naming_env(|v| v == "LIYAN_TIMEZONE");
+        assert!(
+            err.to_string()
+                .contains("environment variable `LIYAN_TIMEZONE`"),
+            "{err}"
+        );
+        // Set in the file, the key alone is named.
+        let err = c.validate().unwrap_err().naming_env(|_| false);
+        assert!(!err.to_string().contains("LIYAN_TIMEZONE"), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_and_syntax_are_said_in_words() {
+        let err = Config::from_toml("[auth]\naccess_token_minutes = \"15\"").unwrap_err();
+        assert!(
+            err.contains("auth.access_token_minutes") && err.contains("line 2"),
+            "{err}"
+        );
+        assert!(
+            err.contains("must be a whole number") && err.contains("须为整数"),
+            "{err}"
+        );
+        let err = Config::from_toml("listen = \"localhost\"").unwrap_err();
+        assert!(err.contains("must be IP:port like 0.0.0.0:8443"), "{err}");
+        let err = Config::from_toml("listen = \"0.0.0.0:8443").unwrap_err();
+        assert!(err.starts_with("TOML parse error at line 1"), "{err}");
+        assert!(
+            !err.contains('^') && !err.contains('|'),
+            "no caret picture: {err}"
+        );
     }
 
     #[test]

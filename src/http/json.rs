@@ -98,49 +98,9 @@ pub fn data_error(path: &str, msg: &str, whole: &str) -> Error {
         Error::field(&field, "必填", "is required")
     } else {
         let field = if path == "." { whole } else { path };
-        let (zh, en) = plain_words(msg);
+        let (zh, en) = crate::error::plain_words(msg);
         Error::field(field, zh, en)
     }
-}
-
-/// serde's message about a wrong value (`invalid type: string "1", expected i64`, `invalid digit
-/// found in string`) in words for the people who read the reply, in both languages.
-fn plain_words(msg: &str) -> (String, String) {
-    let has = |words: &[&str]| words.iter().any(|w| msg.contains(w));
-    let (zh, en) = if has(&[
-        "expected i64",
-        "expected u64",
-        "expected i32",
-        "expected u32",
-        "expected u16",
-        "expected u8",
-        "expected usize",
-        "invalid digit",
-        "number too large",
-        "number too small",
-        "cannot parse integer",
-    ]) {
-        ("须为整数", "must be a whole number")
-    } else if has(&["expected f64", "expected f32", "invalid float"]) {
-        ("须为数字", "must be a number")
-    } else if has(&["expected a boolean", "expected bool", "`true` or `false`"]) {
-        ("须为 true 或 false", "must be true or false")
-    } else if has(&["expected a string", "expected a borrowed string"]) {
-        ("须为文本", "must be text")
-    } else if has(&["expected a map", "expected struct"]) {
-        ("须为对象 {…}", "must be an object {…}")
-    } else if has(&["expected a sequence"]) {
-        ("须为列表 […]", "must be a list […]")
-    } else if let Some(allowed) = msg.split("expected one of ").nth(1) {
-        let allowed = allowed.replace('`', "");
-        return (
-            format!("须为以下之一：{allowed}"),
-            format!("must be one of {allowed}"),
-        );
-    } else {
-        return ("类型或取值不正确".into(), msg.to_string());
-    };
-    (zh.into(), en.into())
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
