@@ -203,6 +203,14 @@ async fn segments_are_private_or_shared_and_only_their_owner_changes_them() {
         (json!({"name": "", "filter": {"stage": "deal"}}), "name"),
         (json!({"name": "空", "filter": {}}), "filter"),
         (json!({"name": "坏", "filter": {"stage": "vip"}}), "stage"),
+        (
+            json!({"name": "无此标签", "filter": {"tag_id": 99999}}),
+            "filter.tag_id",
+        ),
+        (
+            json!({"name": "李\u{200b}四", "filter": {"stage": "deal"}}),
+            "name",
+        ),
     ] {
         let r = s.post(&ct, "/api/v1/segments", body.clone()).await;
         assert_eq!(r.error_field(), field, "{body}: {}", r.text);

@@ -52,6 +52,16 @@ fn checked(
         ));
     }
     input.filter.check(customers, app)?;
+    // A segment of a tag that is not there would be saved only to show nobody.
+    if let Some(tag) = input.filter.tag_id {
+        if app
+            .db
+            .read_sync(|c| crate::domain::tags::store::tag(c, tag))?
+            .is_none()
+        {
+            return Err(Error::field("filter.tag_id", "没有这个标签", "no such tag"));
+        }
+    }
     Ok((
         name,
         serde_json::to_string(&input.filter).expect("filter serialises"),
