@@ -73,8 +73,10 @@ async fn every_write_adds_exactly_one_audit_row() {
     ] {
         assert_eq!(c[f], json!({"changed": true}), "create changes.{f}: {c}");
     }
-    assert_eq!(c["name"]["new"], "审计客户", "{c}");
+    assert_eq!(c["name"], json!({"old": null, "new": "审计客户"}), "{c}");
     assert_eq!(c["mobile"]["new"], "13700001111");
+    // Nothing came before a new record: no invented "" or 0.
+    assert_eq!(c["store_id"]["old"], Value::Null, "{c}");
 
     let path = format!("/api/v1/customers/{id}");
     // A view is recorded too (by a background writer: `view` waits for its row).

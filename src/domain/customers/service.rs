@@ -533,7 +533,9 @@ pub(crate) fn diff(app: &App, old: Option<&Customer>, new: &Customer) -> Value {
     };
     let mut out = Map::new();
     for (field, o, n) in pairs {
-        if o == n || (old.is_none() && n.is_null()) {
+        // A new record had nothing before: not the defaults it was built from ("", 0).
+        let o = if old.is_some() { o } else { Value::Null };
+        if o == n {
             continue;
         }
         let sens = catalog::field(Entity::Customer, field)
