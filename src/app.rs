@@ -166,7 +166,6 @@ pub fn open(config: &Config, exclusive: bool) -> Result<(App, Option<DataDirLock
         .read_sync(crate::access::load_matrix)
         .map_err(|e| format!("cannot load permissions: {e}"))?;
 
-    let keys = dir.join("keys");
     // A new token key only ends the sessions signed with the old one.
     let token_key = load_or_create_key(&keys, "token.key")?;
     let app = App {

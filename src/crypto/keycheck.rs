@@ -20,14 +20,24 @@ pub enum KeyProblem {
 /// How many stored ciphertexts are tried: one damaged value must not condemn a sound key.
 const SAMPLES: usize = 3;
 
-/// A few stored ciphertexts with their fields; empty while nothing is encrypted yet.
+/// A few stored ciphertexts with their fields; empty while nothing is encrypted yet. Every
+/// command opening the data directory runs this: ID numbers come through their partial index,
+/// and the health columns (no index) are read only when no customer has an ID number.
 fn samples(c: &Connection) -> rusqlite::Result<Vec<(&'static str, Vec<u8>)>> {
-    for (field, col) in [
-        ("id_number", "id_number_enc"),
-        ("allergies", "allergies_enc"),
-        ("medical_history", "medical_history_enc"),
+    for (field, col, held) in [
+        (
+            "id_number",
+            "id_number_enc",
+            "deleted_at IS NULL AND id_number_hash IS NOT NULL",
+        ),
+        ("allergies", "allergies_enc", "allergies_enc IS NOT NULL"),
+        (
+            "medical_history",
+            "medical_history_enc",
+            "medical_history_enc IS NOT NULL",
+        ),
     ] {
-        let sql = format!("SELECT {col} FROM customers WHERE {col} IS NOT NULL LIMIT {SAMPLES}");
+        let sql = format!("SELECT {col} FROM customers WHERE {held} LIMIT {SAMPLES}");
         let mut stmt = c.prepare(&sql)?;
         let blobs = stmt
             .query_map([], |r| r.get::<_, Vec<u8>>(0))?

@@ -209,15 +209,17 @@ pub(crate) fn apply(app: &App, c: &mut Customer, input: &Json, now: i64) -> Resu
         return Err(Error::validation(errs.0));
     }
     // Health data needs its own consent (PIPL 单独同意).
-    let mut health: Vec<String> = [
-        ("allergies", c.allergies.is_some()),
-        ("medical_history", c.medical_history.is_some()),
-        ("skin_type", c.skin_type.is_some()),
-    ]
-    .into_iter()
-    .filter(|(_, held)| *held)
-    .map(|(f, _)| f.to_string())
-    .collect();
+    let mut health: Vec<String> = catalog::CUSTOMER
+        .iter()
+        .filter(|f| f.sensitivity == crate::access::Sensitivity::Health)
+        .filter(|f| match f.name {
+            "allergies" => c.allergies.is_some(),
+            "medical_history" => c.medical_history.is_some(),
+            "skin_type" => c.skin_type.is_some(),
+            _ => false,
+        })
+        .map(|f| f.name.to_string())
+        .collect();
     health.extend(custom_fields::health_fields(
         &m,
         Entity::Customer,
@@ -833,18 +835,34 @@ pub fn advance(
         return Ok(());
     }
     store::set_stage(tx, customer_id, next, now)?;
+    audit_update(
+        tx,
+        actor,
+        (customer_id, c.store_id),
+        serde_json::json!({"stage": {"old": shown, "new": next}}),
+    )?;
+    stage_changed(tx, actor, customer_id, Some(shown), next, None)
+}
+
+/// The audit row of a change to customer `id` of store `store_id`.
+fn audit_update(
+    tx: &rusqlite::Connection,
+    actor: &audit::Actor,
+    (id, store_id): (i64, i64),
+    changes: Value,
+) -> Result<()> {
     audit::append(
         tx,
         &Event {
             actor,
             action: "update",
             entity: "customer",
-            entity_id: Some(customer_id),
-            store_id: Some(c.store_id),
-            changes: Some(serde_json::json!({"stage": {"old": shown, "new": next}})),
+            entity_id: Some(id),
+            store_id: Some(store_id),
+            changes: Some(changes),
         },
     )?;
-    stage_changed(tx, actor, customer_id, Some(shown), next, None)
+    Ok(())
 }
 
 /// The customer came in at `at` (an on-site consultation, later an arrival or a treatment).
@@ -977,17 +995,7 @@ pub fn triage(
             "last_visit_at".into(),
             serde_json::json!({"old": before.last_visit_at, "new": now}),
         );
-        audit::append(
-            tx,
-            &Event {
-                actor: &actor,
-                action: "update",
-                entity: "customer",
-                entity_id: Some(id),
-                store_id: Some(before.store_id),
-                changes: Some(Value::Object(changes)),
-            },
-        )?;
+        audit_update(tx, &actor, (id, before.store_id), Value::Object(changes))?;
         let mut data = Map::new();
         data.insert(
             "consultant_id".into(),
@@ -1034,17 +1042,7 @@ pub fn update(
             c.name != old.name || c.mobile != old.mobile || c.id_number != old.id_number,
         )?;
         save_custom(tx, app, Some(&old), &c)?;
-        audit::append(
-            tx,
-            &Event {
-                actor: &actor,
-                action: "update",
-                entity: "customer",
-                entity_id: Some(id),
-                store_id: Some(c.store_id),
-                changes: Some(diff(app, Some(&old), &c)),
-            },
-        )?;
+        audit_update(tx, &actor, (id, c.store_id), diff(app, Some(&old), &c))?;
         after_write(tx, &actor, Some(&old), &c, tags.as_deref())?;
         fetch(tx, app, id)
     })?;
