@@ -2,12 +2,12 @@
 //! transaction; triggers refuse UPDATE and DELETE; `verify` walks the chain.
 
 pub mod api;
+mod chain;
 mod store;
 mod views;
 
-pub use store::{
-    about, append, append_all, head, list, verify, AuditFilter, AuditRow, ChainHead, VerifyError,
-};
+pub use chain::{acknowledge, verified_head, verify, AcknowledgedBreak, Problem, VerifyError};
+pub use store::{about, append, append_all, head, list, AuditFilter, AuditRow, ChainHead};
 pub use views::{ViewLog, ViewRow};
 
 use serde_json::Value;

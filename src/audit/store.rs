@@ -8,7 +8,7 @@ use crate::clock::now_ms;
 
 /// The values a row's hash covers, in a fixed order, as one JSON array.
 #[allow(clippy::too_many_arguments)]
-fn row_hash(
+pub(super) fn row_hash(
     prev_hash: &str,
     at: i64,
     actor_id: Option<i64>,
@@ -104,73 +104,6 @@ pub fn head(conn: &rusqlite::Connection) -> rusqlite::Result<ChainHead> {
         last_id,
         last_hash,
     })
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum VerifyError {
-    #[error("audit row {id} is broken: {reason}")]
-    Broken { id: i64, reason: String },
-    #[error(transparent)]
-    Sql(#[from] rusqlite::Error),
-}
-
-/// Walks the whole chain; returns its head, or the first row whose link or hash is wrong.
-pub fn verify(conn: &rusqlite::Connection) -> Result<ChainHead, VerifyError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes, prev_hash, hash
-         FROM audit_log ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut expected_prev = GENESIS_HASH.to_string();
-    let mut head = ChainHead {
-        rows: 0,
-        last_id: 0,
-        last_hash: GENESIS_HASH.to_string(),
-    };
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let prev: String = r.get(11)?;
-        let hash: String = r.get(12)?;
-        if prev != expected_prev {
-            return Err(VerifyError::Broken {
-                id,
-                reason: "prev_hash does not match the previous row (a row was removed or inserted)"
-                    .into(),
-            });
-        }
-        let actor: String = r.get(3)?;
-        let role: Option<String> = r.get(4)?;
-        let ip: Option<String> = r.get(5)?;
-        let action: String = r.get(6)?;
-        let entity: String = r.get(7)?;
-        let changes: Option<String> = r.get(10)?;
-        let computed = row_hash(
-            &prev,
-            r.get(1)?,
-            r.get(2)?,
-            &actor,
-            role.as_deref(),
-            ip.as_deref(),
-            &action,
-            &entity,
-            r.get(8)?,
-            r.get(9)?,
-            changes.as_deref(),
-        );
-        if computed != hash {
-            return Err(VerifyError::Broken {
-                id,
-                reason: "content does not match its hash (the row was edited)".into(),
-            });
-        }
-        expected_prev = hash.clone();
-        head = ChainHead {
-            rows: head.rows + 1,
-            last_id: id,
-            last_hash: hash,
-        };
-    }
-    Ok(head)
 }
 
 #[derive(Debug, Clone, Serialize)]

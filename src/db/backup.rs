@@ -63,6 +63,10 @@ pub struct Manifest {
     pub files: std::collections::BTreeMap<String, String>,
     pub counts: std::collections::BTreeMap<String, i64>,
     pub audit_head: crate::audit::ChainHead,
+    /// Breaks in the chain that were acknowledged (`liyan audit acknowledge-break`) before this
+    /// backup: the incident travels with every copy of the log.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_acknowledged_breaks: Vec<crate::audit::AcknowledgedBreak>,
 }
 
 pub fn sha256_file(path: &Path) -> Result<String, String> {
@@ -196,6 +200,8 @@ pub fn create(
         let copy =
             Connection::open_with_flags(&db_copy, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .map_err(|e| e.to_string())?;
+        let chain = crate::audit::verify(&copy)
+            .map_err(|e| format!("the copy's audit chain does not verify: {e}"))?;
         let manifest = Manifest {
             created_at: crate::clock::now_ms(),
             liyan_version: env!("CARGO_PKG_VERSION").into(),
@@ -208,8 +214,8 @@ pub fn create(
                 .map_err(|e| e.to_string())?,
             files,
             counts: counts(&copy)?,
-            audit_head: crate::audit::verify(&copy)
-                .map_err(|e| format!("the copy's audit chain does not verify: {e}"))?,
+            audit_head: chain.head,
+            audit_acknowledged_breaks: chain.acknowledged,
         };
         drop(copy);
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| e.to_string())?;
@@ -302,7 +308,7 @@ pub fn verify(backup: &Path) -> Result<Manifest, String> {
     if counts(&conn)? != manifest.counts {
         return Err("row counts do not match the manifest".into());
     }
-    let head = crate::audit::verify(&conn).map_err(|e| e.to_string())?;
+    let head = crate::audit::verified_head(&conn).map_err(|e| e.to_string())?;
     if head != manifest.audit_head {
         return Err("the audit chain head does not match the manifest".into());
     }

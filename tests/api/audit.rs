@@ -339,6 +339,7 @@ async fn the_log_is_append_only_and_an_edited_row_is_named() {
         out.all().contains(&format!("row {k} ")),
         "verify must name row {k}: {out:?}"
     );
+    acknowledged_break_lets_backups_go_on(&s, k).await;
 
     // Put the row back: the chain verifies again. Then delete a row: the next one's link breaks
     // and is named.
@@ -365,6 +366,142 @@ async fn the_log_is_append_only_and_an_edited_row_is_named() {
     assert!(
         out.all().contains(&format!("row {last} ")),
         "verify must name row {last}: {out:?}"
+    );
+
+    // An acknowledgment whose own row was taken out of the log does not count.
+    let out = s
+        .cli(
+            &[
+                "audit",
+                "acknowledge-break",
+                "--row",
+                &last.to_string(),
+                "--reason",
+                "删除事件已记录",
+            ],
+            None,
+        )
+        .await;
+    assert!(out.ok(), "{out:?}");
+    assert!(s.cli(&["audit", "verify"], None).await.ok());
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute(
+        "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log WHERE action = 'acknowledge_break')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(!out.ok(), "{out:?}");
+    assert!(
+        out.all().contains(&format!("row {last} ")) && out.all().contains("not in the audit log"),
+        "{out:?}"
+    );
+}
+
+/// The chain is broken at `row` (an edited row): backups stop until IT acknowledges the break,
+/// which pins the row as it is and is itself logged; a second edit of the row breaks it again.
+async fn acknowledged_break_lets_backups_go_on(s: &Server, row: i64) {
+    let dest = s.tmp.path().join("after-break");
+    let dest_s = dest.to_str().unwrap();
+    let out = s.cli(&["backup", "--dest", dest_s], None).await;
+    assert!(
+        !out.ok() && out.all().contains("does not verify"),
+        "{out:?}"
+    );
+
+    let ack = |row: i64, reason: &str| {
+        let (row, reason) = (row.to_string(), reason.to_string());
+        async move {
+            s.cli(
+                &[
+                    "audit",
+                    "acknowledge-break",
+                    "--row",
+                    &row,
+                    "--reason",
+                    &reason,
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    let before = s.audit_rows();
+    // Only the break verify names, with a reason, is recorded.
+    let out = ack(row + 1, "已核查").await;
+    assert!(
+        !out.ok() && out.all().contains(&format!("row {row},")),
+        "{out:?}"
+    );
+    let out = ack(row, "  ").await;
+    assert!(!out.ok() && out.all().contains("reason"), "{out:?}");
+    let out = ack(row, "第一行\n第二行").await;
+    assert!(!out.ok() && out.all().contains("reason"), "{out:?}");
+    assert_eq!(s.audit_rows(), before);
+    assert_eq!(s.count("SELECT count(*) FROM audit_chain_breaks"), 0);
+
+    let out = ack(
+        row,
+        "2026-11 actor 被改，院长决定保留现库 / owner keeps the database",
+    )
+    .await;
+    assert!(out.ok(), "{out:?}");
+    assert!(out.stdout.contains("backups work again"), "{out:?}");
+    assert_eq!(s.audit_rows(), before + 1);
+    assert_eq!(
+        s.count(&format!(
+            "SELECT count(*) FROM audit_log WHERE action = 'acknowledge_break' AND entity = 'system' AND entity_id = {row}"
+        )),
+        1
+    );
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(out.ok(), "{out:?}");
+    assert!(
+        out.stdout
+            .contains(&format!("acknowledged break at row {row} (content)"))
+            && out.stdout.contains("owner keeps the database"),
+        "{out:?}"
+    );
+    let out = ack(row, "再次确认").await;
+    assert!(
+        !out.ok() && out.all().contains("no unacknowledged break"),
+        "{out:?}"
+    );
+
+    // Backups work again, and carry the acknowledgment in their manifest.
+    let out = s.cli(&["backup", "--dest", dest_s], None).await;
+    assert!(out.ok(), "{out:?}");
+    let backup = std::fs::read_dir(&dest)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.join("manifest.json").exists())
+        .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backup.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["audit_acknowledged_breaks"][0]["row_id"], row);
+    assert_eq!(
+        manifest["audit_acknowledged_breaks"][0]["problem"],
+        "content"
+    );
+
+    // The acknowledgment is as append-only as the log.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    for sql in [
+        "UPDATE audit_chain_breaks SET reason = 'x'",
+        "DELETE FROM audit_chain_breaks",
+    ] {
+        let e = db.execute(sql, []).unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+    // The row changed again after it was acknowledged: a new break.
+    db.execute("UPDATE audit_log SET actor = 'eve' WHERE id = ?1", [row])
+        .unwrap();
+    drop(db);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(
+        !out.ok() && out.all().contains(&format!("row {row} ")),
+        "{out:?}"
     );
 }
 

@@ -94,9 +94,10 @@ const en: typeof zh = {
       reset_password: 'Reset password', unlock: 'Unlock account', totp_enable: 'Two-step on', totp_disable: 'Two-step off',
       permission_change: 'Permission change', setup: 'Setup', seed: 'Demo data', backup: 'Backup', restore: 'Restore',
       export: 'Export', upload: 'Upload', import: 'Import', merge: 'Merge', pipl: 'Privacy request', archive: 'Archive', refresh_reuse: 'Refresh token reused (session ended)',
+      acknowledge_break: 'Audit chain break acknowledged',
     },
     keys: {
-      change: 'Change', session_ended: 'Session ended', field: 'Field', reason: 'Reason', failed_logins: 'Failures in a row', role: 'Role',
+      change: 'Change', problem: 'Problem', session_ended: 'Session ended', field: 'Field', reason: 'Reason', failed_logins: 'Failures in a row', role: 'Role',
       entity: 'Entity', action: 'Action', allowed: 'Allowed', policy: 'Policy', username: 'Username',
       display_name: 'Display name', store_id: 'Store', disabled: 'Disabled', customers: 'Customers',
       first_id: 'First ID', last_id: 'Last ID', code: 'Code', name: 'Name', from: 'From',

@@ -84,9 +84,10 @@ export default {
       totp_enable: '开启两步验证', totp_disable: '停用两步验证', permission_change: '权限变更',
       setup: '初始化', seed: '导入演示数据', backup: '备份', restore: '恢复',
       export: '导出', upload: '上传文件', import: '导入', merge: '合并', pipl: '个人信息请求', archive: '停用', refresh_reuse: '刷新令牌被复用（会话已结束）',
+      acknowledge_break: '确认审计链断裂',
     },
     keys: {
-      change: '变更', session_ended: '会话已结束', field: '字段', reason: '原因', failed_logins: '连续失败', role: '角色', entity: '对象',
+      change: '变更', problem: '问题', session_ended: '会话已结束', field: '字段', reason: '原因', failed_logins: '连续失败', role: '角色', entity: '对象',
       action: '操作', allowed: '允许', policy: '权限', username: '用户名', display_name: '姓名', store_id: '门店',
       disabled: '停用', customers: '客户数', first_id: '起始ID', last_id: '结束ID', code: '编号', name: '名称',
       from: '来源', backup_created_at: '备份时间', replaced_kept_in: '原数据保存在',

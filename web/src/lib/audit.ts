@@ -47,6 +47,7 @@ export const AUDIT_ACTIONS = [
   'pipl',
   'archive',
   'refresh_reuse',
+  'acknowledge_break',
 ] as const
 
 /** Every entity the server writes to the audit log (`system`: backups and restores). */
