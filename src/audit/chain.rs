@@ -170,12 +170,7 @@ fn content_hash_of(r: &rusqlite::Row, prev: &str) -> rusqlite::Result<String> {
 
 fn acknowledgments(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<i64, Pinned>> {
     // A backup made before V12 has no such table, and so no acknowledgments.
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_chain_breaks')",
-        [],
-        |r| r.get(0),
-    )?;
-    if !exists {
+    if !crate::db::table_exists(conn, "audit_chain_breaks")? {
         return Ok(HashMap::new());
     }
     let mut stmt = conn.prepare(

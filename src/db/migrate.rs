@@ -25,12 +25,7 @@ fn embedded() -> Vec<(i64, String)> {
 }
 
 fn applied(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
-    let exists: bool = conn.query_row(
-        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !exists {
+    if !super::table_exists(conn, "refinery_schema_history")? {
         return Ok(Vec::new());
     }
     let mut stmt =
