@@ -1,21 +1,21 @@
 //! Walking the hash chain, and the breaks in it that IT has examined and acknowledged.
 //!
 //! A break found by `verify` stops every backup, so that a tampered log is never kept as a sound
-//! one. Once the incident is recorded, `liyan audit acknowledge-break` pins the broken row as it
-//! was found (`audit_chain_breaks`, append-only) and logs the acknowledgment in the chain itself;
-//! from then on `verify` passes that row, names it in its report, and fails again if the row
-//! changes once more or the acknowledgment has no row of its own in the chain.
+//! one. Once the incident is recorded, `liyan audit acknowledge-break` appends a row to the chain
+//! that pins the broken row as it was found: its stored hash, the hash its content gives, and the
+//! hash of the row before it. `verify` passes the break only while all three still hold, so the
+//! broken row cannot change again, nor can anything before it be removed, inserted or edited,
+//! without a new break. The acknowledgment is a chain row like any other: changing or removing
+//! it breaks the chain too.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::store::row_hash;
 use super::{append, Actor, ChainHead, Event, GENESIS_HASH};
-use crate::clock::now_ms;
 
-/// The audit action and entity of an acknowledgment's own row.
+/// The audit action and entity of an acknowledgment's row.
 const ACK_ACTION: &str = "acknowledge_break";
 const ACK_ENTITY: &str = "system";
 
@@ -26,8 +26,6 @@ pub enum Problem {
     Link,
     /// Its content does not give its hash: the row was edited.
     Content,
-    /// An acknowledgment of its break is not logged in the chain.
-    UnloggedAcknowledgment,
 }
 
 impl Problem {
@@ -35,27 +33,38 @@ impl Problem {
         match self {
             Problem::Link => "link",
             Problem::Content => "content",
-            Problem::UnloggedAcknowledgment => "unlogged_acknowledgment",
         }
     }
 
     fn describe(self) -> &'static str {
         match self {
             Problem::Link => {
-                "prev_hash does not match the previous row (a row was removed or inserted)"
+                "prev_hash does not match the previous row (the row before it was removed, inserted or edited)"
             }
             Problem::Content => "content does not match its hash (the row was edited)",
-            Problem::UnloggedAcknowledgment => {
-                "its break is marked acknowledged, but the acknowledgment is not in the audit log"
-            }
+        }
+    }
+
+    fn describe_zh(self) -> &'static str {
+        match self {
+            Problem::Link => "与上一行的链接不符（其前一行被删除、插入或改动）",
+            Problem::Content => "内容与哈希不符（该行被改动）",
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    #[error("audit row {id} is broken: {}", .problem.describe())]
-    Broken { id: i64, problem: Problem },
+    #[error("audit row {id} is broken: {}{} / 审计日志第 {id} 行损坏：{}{}",
+        .problem.describe(),
+        if *.acknowledged_before { "; its break was acknowledged before and it has changed since" } else { "" },
+        .problem.describe_zh(),
+        if *.acknowledged_before { "；此前已确认过断裂，之后又被改动" } else { "" })]
+    Broken {
+        id: i64,
+        problem: Problem,
+        acknowledged_before: bool,
+    },
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 }
@@ -67,6 +76,8 @@ pub struct AcknowledgedBreak {
     /// `link` or `content` (see `Problem::code`).
     pub problem: String,
     pub reason: String,
+    /// The acknowledgment's own row.
+    pub acknowledgment_id: i64,
     pub acknowledged_at: i64,
     pub acknowledged_by: String,
 }
@@ -78,11 +89,19 @@ pub struct Verified {
     pub acknowledged: Vec<AcknowledgedBreak>,
 }
 
-/// An acknowledgment as stored: the broken row's stored hash and the hash of its content as
-/// found, which must both still hold for the break to pass.
-struct Pinned {
+/// What an acknowledgment's row pins: the broken row's stored hash, the hash its content gives,
+/// and the hash of the row before it.
+#[derive(Serialize, Deserialize)]
+struct Pin {
+    problem: String,
+    reason: String,
     hash: String,
     content_hash: String,
+    prev_row_hash: String,
+}
+
+struct Pinned {
+    pin: Pin,
     public: AcknowledgedBreak,
 }
 
@@ -102,14 +121,10 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
         last_hash: GENESIS_HASH.to_string(),
     };
     let mut acknowledged = Vec::new();
-    let mut logged: HashSet<i64> = HashSet::new();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let prev: String = r.get(11)?;
         let hash: String = r.get(12)?;
-        let action: String = r.get(6)?;
-        let entity: String = r.get(7)?;
-        let entity_id: Option<i64> = r.get(8)?;
         let content_hash = content_hash_of(r, &prev)?;
         let problem = if prev != expected_prev {
             Some(Problem::Link)
@@ -119,15 +134,23 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
             None
         };
         if let Some(problem) = problem {
+            let found = Pin {
+                problem: problem.code().into(),
+                reason: String::new(),
+                hash: hash.clone(),
+                content_hash,
+                prev_row_hash: expected_prev,
+            };
             match pinned.get(&id) {
-                Some(p) if p.hash == hash && p.content_hash == content_hash => {
-                    acknowledged.push(p.public.clone())
+                Some(p) if p.pin.holds_for(&found) => acknowledged.push(p.public.clone()),
+                other => {
+                    return Err(VerifyError::Broken {
+                        id,
+                        problem,
+                        acknowledged_before: other.is_some(),
+                    })
                 }
-                _ => return Err(VerifyError::Broken { id, problem }),
             }
-        }
-        if action == ACK_ACTION && entity == ACK_ENTITY {
-            logged.extend(entity_id);
         }
         expected_prev = hash.clone();
         head = ChainHead {
@@ -136,13 +159,17 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
             last_hash: hash,
         };
     }
-    if let Some(a) = acknowledged.iter().find(|a| !logged.contains(&a.row_id)) {
-        return Err(VerifyError::Broken {
-            id: a.row_id,
-            problem: Problem::UnloggedAcknowledgment,
-        });
-    }
     Ok(Verified { head, acknowledged })
+}
+
+impl Pin {
+    /// Whether a break found now is the one this pin acknowledged (the reason aside).
+    fn holds_for(&self, found: &Pin) -> bool {
+        self.problem == found.problem
+            && self.hash == found.hash
+            && self.content_hash == found.content_hash
+            && self.prev_row_hash == found.prev_row_hash
+    }
 }
 
 /// The hash a row's content gives when chained to `prev` (its stored `prev_hash`).
@@ -168,38 +195,39 @@ fn content_hash_of(r: &rusqlite::Row, prev: &str) -> rusqlite::Result<String> {
     ))
 }
 
+/// The acknowledgment rows, by the row each acknowledges; a later one replaces an earlier one
+/// (a row acknowledged again after it changed once more). Only rows after the broken one count.
+/// The walk itself checks these rows like any other.
 fn acknowledgments(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<i64, Pinned>> {
-    // A backup made before V12 has no such table, and so no acknowledgments.
-    if !crate::db::table_exists(conn, "audit_chain_breaks")? {
-        return Ok(HashMap::new());
-    }
     let mut stmt = conn.prepare(
-        "SELECT row_id, hash, content_hash, problem, reason, acknowledged_at, acknowledged_by
-         FROM audit_chain_breaks",
+        "SELECT id, at, actor, entity_id, changes FROM audit_log
+         WHERE action = ?1 AND entity = ?2 ORDER BY id",
     )?;
-    let rows = stmt.query_map([], |r| {
-        let row_id: i64 = r.get(0)?;
-        Ok((
+    let mut out = HashMap::new();
+    let mut rows = stmt.query([ACK_ACTION, ACK_ENTITY])?;
+    while let Some(r) = rows.next()? {
+        let (ack_id, row_id): (i64, Option<i64>) = (r.get(0)?, r.get(3)?);
+        let changes: Option<String> = r.get(4)?;
+        let pin = changes.and_then(|c| serde_json::from_str::<Pin>(&c).ok());
+        let (Some(row_id), Some(pin)) = (row_id.filter(|&n| n < ack_id), pin) else {
+            continue; // not a pin this version understands: the break it names stays broken
+        };
+        let public = AcknowledgedBreak {
             row_id,
-            Pinned {
-                hash: r.get(1)?,
-                content_hash: r.get(2)?,
-                public: AcknowledgedBreak {
-                    row_id,
-                    problem: r.get(3)?,
-                    reason: r.get(4)?,
-                    acknowledged_at: r.get(5)?,
-                    acknowledged_by: r.get(6)?,
-                },
-            },
-        ))
-    })?;
-    rows.collect()
+            problem: pin.problem.clone(),
+            reason: pin.reason.clone(),
+            acknowledgment_id: ack_id,
+            acknowledged_at: r.get(1)?,
+            acknowledged_by: r.get(2)?,
+        };
+        out.insert(row_id, Pinned { pin, public });
+    }
+    Ok(out)
 }
 
-/// Records that the break `verify` found at row `id` was examined, with the reason given, and
-/// logs it in the chain; in the caller's write transaction. Only the first unacknowledged break
-/// can be acknowledged: the caller checks that `id` is what `verify` names.
+/// Appends the row that acknowledges the break `verify` found at row `id`, pinning the row as it
+/// is now; in the caller's write transaction. The caller checks that `id` is the first
+/// unacknowledged break `verify` names.
 pub fn acknowledge(
     tx: &rusqlite::Connection,
     id: i64,
@@ -216,11 +244,24 @@ pub fn acknowledge(
             Ok((r.get::<_, String>(12)?, content_hash_of(r, &prev)?))
         },
     )?;
-    tx.execute(
-        "INSERT INTO audit_chain_breaks (row_id, hash, content_hash, problem, reason, acknowledged_at, acknowledged_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id, hash, content_hash, problem.code(), reason, now_ms(), by.name],
-    )?;
+    // The walk expects each row to link to the stored hash of the row before it.
+    let prev_row_hash = tx
+        .query_row(
+            "SELECT hash FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(GENESIS_HASH.to_string()),
+            e => Err(e),
+        })?;
+    let pin = Pin {
+        problem: problem.code().into(),
+        reason: reason.into(),
+        hash,
+        content_hash,
+        prev_row_hash,
+    };
     append(
         tx,
         &Event {
@@ -229,7 +270,7 @@ pub fn acknowledge(
             entity: ACK_ENTITY,
             entity_id: Some(id),
             store_id: None,
-            changes: Some(serde_json::json!({"problem": problem.code(), "reason": reason})),
+            changes: Some(serde_json::to_value(&pin).expect("a pin serialises")),
         },
     )?;
     Ok(())

@@ -38,6 +38,11 @@ impl Actor {
                 Some(format!("uid {uid}"))
             })
             .unwrap_or_else(|| "unknown".into());
+        // IT runs commands as the service account (`sudo -u liyan`): sudo says who asked.
+        let os_user = match std::env::var("SUDO_USER") {
+            Ok(by) if !by.is_empty() && by != os_user => format!("{os_user}, sudo by {by}"),
+            _ => os_user,
+        };
         Actor {
             id: None,
             name: format!("{name} ({os_user})"),

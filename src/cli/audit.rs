@@ -1,5 +1,5 @@
-//! `liyan audit verify`: walk the hash chain. `liyan audit acknowledge-break`: record that a
-//! break was examined, so that backups go on (docs/backup-restore.md, section 7).
+//! `liyan audit verify`: walk the hash chain. `liyan audit acknowledge-break`: record in the
+//! chain that a break was examined, so that backups go on (docs/backup-restore.md, section 7).
 
 use crate::app;
 use crate::audit::{AcknowledgedBreak, Actor, VerifyError};
@@ -9,8 +9,8 @@ use crate::config::Config;
 pub enum Command {
     /// Check every row's hash and link; name the first broken row.
     Verify,
-    /// Record that the break `audit verify` names was examined (a security incident): the row
-    /// is pinned as it is now, the acknowledgment is logged, and backups work again.
+    /// Record that the break `audit verify` names was examined (a security incident): a row in
+    /// the chain pins the broken row and the one before it as they are now; backups work again.
     AcknowledgeBreak {
         /// The broken row, as `audit verify` names it.
         #[arg(long)]
@@ -37,47 +37,41 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
         Command::AcknowledgeBreak { row, reason } => {
             let reason =
                 crate::domain::input::name("reason", &reason, 500).map_err(|e| e.for_people())?;
-            let found = match app.db.read_sync(crate::audit::verify) {
+            let (found, problem) = match app.db.read_sync(crate::audit::verify) {
                 Ok(_) => {
                     return Err(
                         "the audit chain has no unacknowledged break; nothing was recorded / 审计链没有未确认的断裂，未做任何记录"
                             .into(),
                     )
                 }
-                Err(VerifyError::Broken { id, problem }) => (id, problem),
+                Err(VerifyError::Broken { id, problem, .. }) => (id, problem),
                 Err(e) => return Err(e.to_string()),
             };
-            if found.0 != row {
+            if found != row {
                 return Err(format!(
-                    "the first unacknowledged break is at row {}, not {row}: acknowledge breaks in the order `audit verify` names them; nothing was recorded / 第一处未确认的断裂在第 {} 行而不是第 {row} 行，请按 audit verify 报告的顺序确认；未做任何记录",
-                    found.0, found.0
-                ));
-            }
-            if found.1 == crate::audit::Problem::UnloggedAcknowledgment {
-                return Err(format!(
-                    "row {row} is marked acknowledged without its entry in the audit log: the acknowledgment itself was tampered with; restore the last sound backup / 第 {row} 行的确认记录不在审计日志中，确认记录本身被篡改，请从最近一次完好的备份恢复"
+                    "the first unacknowledged break is at row {found}, not {row}: acknowledge breaks in the order `audit verify` names them; nothing was recorded / 第一处未确认的断裂在第 {found} 行而不是第 {row} 行，请按 audit verify 报告的顺序确认；未做任何记录"
                 ));
             }
             let by = Actor::system("cli");
             app.db
-                .write_sync(|tx| crate::audit::acknowledge(tx, row, found.1, &reason, &by))
+                .write_sync(|tx| crate::audit::acknowledge(tx, row, problem, &reason, &by))
                 .map_err(|e| e.to_string())?;
             println!("acknowledged the break at audit row {row} / 已确认第 {row} 行的断裂");
-            match app.db.read_sync(crate::audit::verify) {
-                Ok(_) => println!(
-                    "audit chain intact apart from acknowledged breaks; backups work again / 除已确认的断裂外审计链完整，备份可以继续"
-                ),
-                Err(e) => println!(
-                    "the chain has another break: {e}; examine it before acknowledging it / 审计链还有其他断裂，请先核查"
-                ),
-            }
+            app.db.read_sync(crate::audit::verify).map_err(|e| {
+                format!(
+                    "the chain has another break: {e}. Examine it, then acknowledge it or restore the last sound backup; backups still fail / 审计链还有其他断裂，请核查后确认或从备份恢复；备份仍会失败"
+                )
+            })?;
+            println!(
+                "audit chain intact apart from acknowledged breaks; backups work again / 除已确认的断裂外审计链完整，备份可以继续"
+            );
         }
     }
     Ok(())
 }
 
 fn broken(e: VerifyError) -> String {
-    format!("audit chain BROKEN: {e} / 审计链已损坏")
+    format!("audit chain BROKEN / 审计链已损坏: {e}")
 }
 
 fn describe(b: &AcknowledgedBreak) -> String {
@@ -85,7 +79,7 @@ fn describe(b: &AcknowledgedBreak) -> String {
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     format!(
-        "acknowledged break at row {} ({}), by {} at {}: {} / 已确认的断裂",
-        b.row_id, b.problem, b.acknowledged_by, when, b.reason
+        "acknowledged break at row {} ({}), by {} at {} (audit row {}): {} / 第 {} 行的断裂已确认",
+        b.row_id, b.problem, b.acknowledged_by, when, b.acknowledgment_id, b.reason, b.row_id
     )
 }

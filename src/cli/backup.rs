@@ -64,12 +64,13 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
         .map(|m| m.len())
         .sum();
     println!(
-        "backup ok: {} ({} files, {:.1} MB, {} customers, audit head {}…, {:.1}s, {} old removed)",
+        "backup ok: {} ({} files, {:.1} MB, {} customers, audit head {}…{}, {:.1}s, {} old removed)",
         path.display(),
         manifest.files.len(),
         size as f64 / 1e6,
         manifest.counts.get("customers").unwrap_or(&0),
         &manifest.audit_head.last_hash[..12],
+        manifest.acknowledged_note(),
         start.elapsed().as_secs_f64(),
         removed.len()
     );

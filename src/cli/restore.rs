@@ -187,10 +187,11 @@ pub fn run(config: Config, args: Args) -> Result<(), String> {
         })
         .map_err(|e| e.to_string())?;
     println!(
-        "restored {} ({} customers, audit chain {} rows verified){}",
+        "restored {} ({} customers, audit chain {} rows verified{}){}",
         args.backup.display(),
         manifest.counts.get("customers").unwrap_or(&0),
         manifest.audit_head.rows,
+        manifest.acknowledged_note(),
         aside
             .map(|a| format!("; the previous database was kept in {}", a.display()))
             .unwrap_or_default()

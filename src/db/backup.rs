@@ -69,6 +69,23 @@ pub struct Manifest {
     pub audit_acknowledged_breaks: Vec<crate::audit::AcknowledgedBreak>,
 }
 
+impl Manifest {
+    /// ", with N acknowledged audit chain breaks" for the summary lines, or nothing.
+    pub fn acknowledged_note(&self) -> String {
+        match self.audit_acknowledged_breaks.len() {
+            0 => String::new(),
+            n => format!(
+                ", with {n} acknowledged break(s) in the audit chain (rows {}; see `audit verify`)",
+                self.audit_acknowledged_breaks
+                    .iter()
+                    .map(|b| b.row_id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
 pub fn sha256_file(path: &Path) -> Result<String, String> {
     let mut f =
         std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

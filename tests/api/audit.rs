@@ -274,15 +274,7 @@ async fn views_of_one_customer_by_one_person_in_the_same_second_are_one_row_with
 
 #[tokio::test]
 async fn the_log_is_append_only_and_an_edited_row_is_named() {
-    let mut s = Server::with_customers(5).await;
-    let admin = s.login("admin").await;
-    for i in 0..3 {
-        s.create_customer(
-            &admin,
-            json!({"name": format!("链{i}"), "mobile": mobile(100 + i)}),
-        )
-        .await;
-    }
+    let mut s = with_history(100).await;
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(out.ok(), "intact chain must verify: {out:?}");
     let rows = s.audit_rows();
@@ -368,20 +360,8 @@ async fn the_log_is_append_only_and_an_edited_row_is_named() {
         "verify must name row {last}: {out:?}"
     );
 
-    // An acknowledgment whose own row was taken out of the log does not count.
-    let out = s
-        .cli(
-            &[
-                "audit",
-                "acknowledge-break",
-                "--row",
-                &last.to_string(),
-                "--reason",
-                "删除事件已记录",
-            ],
-            None,
-        )
-        .await;
+    // An acknowledgment is a row of the log: taken out, its break is unacknowledged again.
+    let out = acknowledge(&s, last, "删除事件已记录").await;
     assert!(out.ok(), "{out:?}");
     assert!(s.cli(&["audit", "verify"], None).await.ok());
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
@@ -393,8 +373,118 @@ async fn the_log_is_append_only_and_an_edited_row_is_named() {
     drop(db);
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(!out.ok(), "{out:?}");
+    assert!(out.all().contains(&format!("row {last} ")), "{out:?}");
+}
+
+/// A server whose log holds a login and three new customers (mobiles from `first_mobile`).
+async fn with_history(first_mobile: u32) -> Server {
+    let s = Server::with_customers(5).await;
+    let admin = s.login("admin").await;
+    for i in 0..3 {
+        s.create_customer(
+            &admin,
+            json!({"name": format!("链{i}"), "mobile": mobile(first_mobile + i)}),
+        )
+        .await;
+    }
+    s
+}
+
+/// `liyan audit acknowledge-break --row ROW --reason REASON`.
+async fn acknowledge(s: &Server, row: i64, reason: &str) -> Output {
+    s.cli(
+        &[
+            "audit",
+            "acknowledge-break",
+            "--row",
+            &row.to_string(),
+            "--reason",
+            reason,
+        ],
+        None,
+    )
+    .await
+}
+
+/// An acknowledged break pins the row and the link before it: removing the history before it,
+/// or editing the acknowledgment, breaks the chain again.
+#[tokio::test]
+async fn an_acknowledged_break_pins_what_comes_before_it() {
+    let mut s = with_history(300).await;
+    s.kill();
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete")
+        .unwrap();
+    let k: i64 = db
+        .query_row(
+            "SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 4",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    db.execute("DELETE FROM audit_log WHERE id = ?1", [k])
+        .unwrap();
+    drop(db);
+    let next = k + 1;
+    let out = s.cli(&["audit", "verify"], None).await;
     assert!(
-        out.all().contains(&format!("row {last} ")) && out.all().contains("not in the audit log"),
+        !out.ok() && out.all().contains(&format!("row {next} ")),
+        "{out:?}"
+    );
+    assert!(acknowledge(&s, next, "第 k 行被删，已记录").await.ok());
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(
+        out.ok()
+            && out
+                .stdout
+                .contains(&format!("acknowledged break at row {next} (link)")),
+        "{out:?}"
+    );
+
+    // History before the acknowledged row cannot go quietly afterwards.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute("DELETE FROM audit_log WHERE id < ?1", [k])
+        .unwrap();
+    drop(db);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(
+        !out.ok()
+            && out.all().contains(&format!("row {next} "))
+            && out.all().contains("acknowledged before"),
+        "{out:?}"
+    );
+    // Examined again, it can be acknowledged again; verify lists the newer acknowledgment.
+    assert!(acknowledge(&s, next, "之前的行也被删除，院长决定保留现库")
+        .await
+        .ok());
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(
+        out.ok() && out.stdout.contains("院长决定保留现库"),
+        "{out:?}"
+    );
+    assert_eq!(
+        s.count("SELECT count(*) FROM audit_log WHERE action = 'acknowledge_break'"),
+        2
+    );
+
+    // The acknowledgment's own row is checked like any other.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    let ack_row: i64 = db
+        .query_row(
+            "SELECT max(id) FROM audit_log WHERE action = 'acknowledge_break'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE audit_log SET changes = replace(changes, '院长', '某人') WHERE id = ?1",
+        [ack_row],
+    )
+    .unwrap();
+    drop(db);
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(
+        !out.ok() && out.all().contains(&format!("row {ack_row} ")),
         "{out:?}"
     );
 }
@@ -410,38 +500,21 @@ async fn acknowledged_break_lets_backups_go_on(s: &Server, row: i64) {
         "{out:?}"
     );
 
-    let ack = |row: i64, reason: &str| {
-        let (row, reason) = (row.to_string(), reason.to_string());
-        async move {
-            s.cli(
-                &[
-                    "audit",
-                    "acknowledge-break",
-                    "--row",
-                    &row,
-                    "--reason",
-                    &reason,
-                ],
-                None,
-            )
-            .await
-        }
-    };
     let before = s.audit_rows();
     // Only the break verify names, with a reason, is recorded.
-    let out = ack(row + 1, "已核查").await;
+    let out = acknowledge(s, row + 1, "已核查").await;
     assert!(
         !out.ok() && out.all().contains(&format!("row {row},")),
         "{out:?}"
     );
-    let out = ack(row, "  ").await;
+    let out = acknowledge(s, row, "  ").await;
     assert!(!out.ok() && out.all().contains("reason"), "{out:?}");
-    let out = ack(row, "第一行\n第二行").await;
+    let out = acknowledge(s, row, "第一行\n第二行").await;
     assert!(!out.ok() && out.all().contains("reason"), "{out:?}");
     assert_eq!(s.audit_rows(), before);
-    assert_eq!(s.count("SELECT count(*) FROM audit_chain_breaks"), 0);
 
-    let out = ack(
+    let out = acknowledge(
+        s,
         row,
         "2026-11 actor 被改，院长决定保留现库 / owner keeps the database",
     )
@@ -463,7 +536,7 @@ async fn acknowledged_break_lets_backups_go_on(s: &Server, row: i64) {
             && out.stdout.contains("owner keeps the database"),
         "{out:?}"
     );
-    let out = ack(row, "再次确认").await;
+    let out = acknowledge(s, row, "再次确认").await;
     assert!(
         !out.ok() && out.all().contains("no unacknowledged break"),
         "{out:?}"
@@ -485,22 +558,18 @@ async fn acknowledged_break_lets_backups_go_on(s: &Server, row: i64) {
         "content"
     );
 
-    // The acknowledgment is as append-only as the log.
+    // The row changed again after it was acknowledged: a new break, and verify says so.
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
-    for sql in [
-        "UPDATE audit_chain_breaks SET reason = 'x'",
-        "DELETE FROM audit_chain_breaks",
-    ] {
-        let e = db.execute(sql, []).unwrap_err();
-        assert!(e.to_string().contains("append-only"), "{e}");
-    }
-    // The row changed again after it was acknowledged: a new break.
     db.execute("UPDATE audit_log SET actor = 'eve' WHERE id = ?1", [row])
         .unwrap();
     drop(db);
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(
-        !out.ok() && out.all().contains(&format!("row {row} ")),
+        !out.ok()
+            && out.all().contains(&format!("row {row} "))
+            && out
+                .all()
+                .contains("acknowledged before and it has changed since"),
         "{out:?}"
     );
 }

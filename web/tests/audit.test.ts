@@ -73,6 +73,13 @@ describe('describeChanges', () => {
     ])
     expect(enTr.t('audit.actions.unlock')).toBe('Unlock account')
   })
+  it('says what was wrong with an acknowledged break in the audit chain', () => {
+    const rows = describeChanges(tr, 'system', { problem: 'link', reason: '院长决定保留现库', prev_row_hash: 'ab12' })
+    expect(rows).toContainEqual({ key: 'problem', label: '问题', text: '链接断开（其前一行被删除、插入或改动）' })
+    expect(rows).toContainEqual({ key: 'reason', label: '原因', text: '院长决定保留现库' })
+    expect(rows).toContainEqual({ key: 'prev_row_hash', label: '上一行哈希', text: 'ab12' })
+    expect(actionLabel(enTr, 'acknowledge_break')).toBe('Audit chain break acknowledged')
+  })
   it('names the field an export searched by', () => {
     expect(describeChanges(tr, 'customer', { q: '测*', q_field: 'name' })).toContainEqual({ key: 'q_field', label: '检索字段', text: '姓名' })
   })

@@ -97,7 +97,7 @@ const en: typeof zh = {
       acknowledge_break: 'Audit chain break acknowledged',
     },
     keys: {
-      change: 'Change', problem: 'Problem', session_ended: 'Session ended', field: 'Field', reason: 'Reason', failed_logins: 'Failures in a row', role: 'Role',
+      change: 'Change', problem: 'Problem', hash: 'Hash', content_hash: 'Hash of the content', prev_row_hash: 'Hash of the row before', session_ended: 'Session ended', field: 'Field', reason: 'Reason', failed_logins: 'Failures in a row', role: 'Role',
       entity: 'Entity', action: 'Action', allowed: 'Allowed', policy: 'Policy', username: 'Username',
       display_name: 'Display name', store_id: 'Store', disabled: 'Disabled', customers: 'Customers',
       first_id: 'First ID', last_id: 'Last ID', code: 'Code', name: 'Name', from: 'From',
@@ -110,6 +110,7 @@ const en: typeof zh = {
       times: 'Times', was_locked_until: 'Was locked until', q_field: 'Searched by',
     },
     formats: { xlsx: 'Excel (xlsx)', csv: 'CSV' },
+    problems: { link: 'Link broken (a row before it was removed, inserted or edited)', content: 'Content edited' },
     reasons: {
       unknown_user: 'unknown user', wrong_password: 'wrong password', wrong_totp: 'wrong code',
       locked_or_disabled: 'locked or disabled',

@@ -87,7 +87,7 @@ export default {
       acknowledge_break: '确认审计链断裂',
     },
     keys: {
-      change: '变更', problem: '问题', session_ended: '会话已结束', field: '字段', reason: '原因', failed_logins: '连续失败', role: '角色', entity: '对象',
+      change: '变更', problem: '问题', hash: '哈希', content_hash: '内容哈希', prev_row_hash: '上一行哈希', session_ended: '会话已结束', field: '字段', reason: '原因', failed_logins: '连续失败', role: '角色', entity: '对象',
       action: '操作', allowed: '允许', policy: '权限', username: '用户名', display_name: '姓名', store_id: '门店',
       disabled: '停用', customers: '客户数', first_id: '起始ID', last_id: '结束ID', code: '编号', name: '名称',
       from: '来源', backup_created_at: '备份时间', replaced_kept_in: '原数据保存在',
@@ -99,6 +99,7 @@ export default {
       times: '次数', was_locked_until: '原锁定至', q_field: '检索字段',
     },
     formats: { xlsx: 'Excel（xlsx）', csv: 'CSV' },
+    problems: { link: '链接断开（其前一行被删除、插入或改动）', content: '内容被改动' },
     reasons: {
       unknown_user: '用户不存在', wrong_password: '密码错误', wrong_totp: '验证码错误',
       locked_or_disabled: '账户已锁定或停用',

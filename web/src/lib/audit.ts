@@ -82,6 +82,7 @@ const VALUE_CODES: Record<string, string> = {
   outcome: 'consultation.outcome',
   sensitivity: 'customFields.classes',
   format: 'audit.formats',
+  problem: 'audit.problems',
   status: 'io.statuses',
 }
 
