@@ -6,11 +6,12 @@
 //! hash of the row before it. `verify` passes the break only while all three still hold, so the
 //! broken row cannot change again, nor can anything before it be removed, inserted or edited,
 //! without a new break. The acknowledgment is a chain row like any other: changing or removing
-//! it breaks the chain too.
+//! it breaks the chain too, and only a sound acknowledgment row after the break counts.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::store::row_hash;
 use super::{append, Actor, ChainHead, Event, GENESIS_HASH};
@@ -80,6 +81,10 @@ pub struct AcknowledgedBreak {
     pub acknowledgment_id: i64,
     pub acknowledged_at: i64,
     pub acknowledged_by: String,
+    /// An earlier acknowledgment of this row no longer matched: the row, or what came before it,
+    /// changed after that, and this later acknowledgment covers the change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub changed_after_earlier_acknowledgment: bool,
 }
 
 /// A chain that verified: its head, and the acknowledged breaks it passed.
@@ -100,15 +105,13 @@ struct Pin {
     prev_row_hash: String,
 }
 
-struct Pinned {
-    pin: Pin,
-    public: AcknowledgedBreak,
-}
-
 /// Walks the whole chain; returns its head, or the first row whose link or hash is wrong and
-/// whose break was not acknowledged as it stands.
+/// whose break no later acknowledgment covers as it stands.
+///
+/// One walk, in order: a break waits for an acknowledgment further on, and only an
+/// acknowledgment row the walk itself found sound counts. A forged acknowledgment written into
+/// a row that is then broken itself acknowledges nothing.
 pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
-    let pinned = acknowledgments(conn)?;
     let mut stmt = conn.prepare(
         "SELECT id, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes, prev_hash, hash
          FROM audit_log ORDER BY id",
@@ -120,12 +123,15 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
         last_id: 0,
         last_hash: GENESIS_HASH.to_string(),
     };
+    // Breaks not yet covered, by row: what was found, and whether an acknowledgment of an
+    // earlier state of the row was seen.
+    let mut open: BTreeMap<i64, (Problem, Pin, bool)> = BTreeMap::new();
     let mut acknowledged = Vec::new();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let prev: String = r.get(11)?;
         let hash: String = r.get(12)?;
-        let content_hash = content_hash_of(r, &prev)?;
+        let content_hash = found_content_hash(r, &prev)?;
         let problem = if prev != expected_prev {
             Some(Problem::Link)
         } else if content_hash != hash {
@@ -133,22 +139,36 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
         } else {
             None
         };
-        if let Some(problem) = problem {
-            let found = Pin {
-                problem: problem.code().into(),
-                reason: String::new(),
-                hash: hash.clone(),
-                content_hash,
-                prev_row_hash: expected_prev,
-            };
-            match pinned.get(&id) {
-                Some(p) if p.pin.holds_for(&found) => acknowledged.push(p.public.clone()),
-                other => {
-                    return Err(VerifyError::Broken {
-                        id,
-                        problem,
-                        acknowledged_before: other.is_some(),
-                    })
+        match problem {
+            Some(problem) => {
+                let found = Pin {
+                    problem: problem.code().into(),
+                    reason: String::new(),
+                    hash: hash.clone(),
+                    content_hash,
+                    prev_row_hash: expected_prev,
+                };
+                open.insert(id, (problem, found, false));
+            }
+            None => {
+                if let Some((row_id, pin)) = acknowledgment_in(r)? {
+                    if let Some((_, found, stale)) = open.get_mut(&row_id) {
+                        if pin.holds_for(found) {
+                            let changed = *stale;
+                            open.remove(&row_id);
+                            acknowledged.push(AcknowledgedBreak {
+                                row_id,
+                                problem: pin.problem,
+                                reason: pin.reason,
+                                acknowledgment_id: id,
+                                acknowledged_at: r.get(1)?,
+                                acknowledged_by: r.get(3)?,
+                                changed_after_earlier_acknowledgment: changed,
+                            });
+                        } else {
+                            *stale = true;
+                        }
+                    }
                 }
             }
         }
@@ -158,6 +178,13 @@ pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
             last_id: id,
             last_hash: hash,
         };
+    }
+    if let Some((&id, &(problem, _, stale))) = open.iter().next() {
+        return Err(VerifyError::Broken {
+            id,
+            problem,
+            acknowledged_before: stale,
+        });
     }
     Ok(Verified { head, acknowledged })
 }
@@ -172,7 +199,37 @@ impl Pin {
     }
 }
 
-/// The hash a row's content gives when chained to `prev` (its stored `prev_hash`).
+/// The row's pin when it is an acknowledgment this version understands, with the row it names.
+fn acknowledgment_in(r: &rusqlite::Row) -> rusqlite::Result<Option<(i64, Pin)>> {
+    let (action, entity): (String, String) = (r.get(6)?, r.get(7)?);
+    if action != ACK_ACTION || entity != ACK_ENTITY {
+        return Ok(None);
+    }
+    let row_id: Option<i64> = r.get(8)?;
+    let changes: Option<String> = r.get(10)?;
+    let pin = changes.and_then(|c| serde_json::from_str::<Pin>(&c).ok());
+    Ok(row_id.zip(pin))
+}
+
+/// The hash a row's content gives when chained to `prev` (its stored `prev_hash`). A row whose
+/// values no longer have their types (text where a number was) cannot give its hash: it is an
+/// edited row, pinned by a hash of what it holds now.
+fn found_content_hash(r: &rusqlite::Row, prev: &str) -> rusqlite::Result<String> {
+    match content_hash_of(r, prev) {
+        Err(rusqlite::Error::InvalidColumnType(..))
+        | Err(rusqlite::Error::FromSqlConversionFailure(..)) => {
+            let values = (0..13)
+                .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(format!(
+                "retyped:{}",
+                hex::encode(Sha256::digest(format!("{values:?}")))
+            ))
+        }
+        other => other,
+    }
+}
+
 fn content_hash_of(r: &rusqlite::Row, prev: &str) -> rusqlite::Result<String> {
     let actor: String = r.get(3)?;
     let role: Option<String> = r.get(4)?;
@@ -195,36 +252,6 @@ fn content_hash_of(r: &rusqlite::Row, prev: &str) -> rusqlite::Result<String> {
     ))
 }
 
-/// The acknowledgment rows, by the row each acknowledges; a later one replaces an earlier one
-/// (a row acknowledged again after it changed once more). Only rows after the broken one count.
-/// The walk itself checks these rows like any other.
-fn acknowledgments(conn: &rusqlite::Connection) -> rusqlite::Result<HashMap<i64, Pinned>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor, entity_id, changes FROM audit_log
-         WHERE action = ?1 AND entity = ?2 ORDER BY id",
-    )?;
-    let mut out = HashMap::new();
-    let mut rows = stmt.query([ACK_ACTION, ACK_ENTITY])?;
-    while let Some(r) = rows.next()? {
-        let (ack_id, row_id): (i64, Option<i64>) = (r.get(0)?, r.get(3)?);
-        let changes: Option<String> = r.get(4)?;
-        let pin = changes.and_then(|c| serde_json::from_str::<Pin>(&c).ok());
-        let (Some(row_id), Some(pin)) = (row_id.filter(|&n| n < ack_id), pin) else {
-            continue; // not a pin this version understands: the break it names stays broken
-        };
-        let public = AcknowledgedBreak {
-            row_id,
-            problem: pin.problem.clone(),
-            reason: pin.reason.clone(),
-            acknowledgment_id: ack_id,
-            acknowledged_at: r.get(1)?,
-            acknowledged_by: r.get(2)?,
-        };
-        out.insert(row_id, Pinned { pin, public });
-    }
-    Ok(out)
-}
-
 /// Appends the row that acknowledges the break `verify` found at row `id`, pinning the row as it
 /// is now; in the caller's write transaction. The caller checks that `id` is the first
 /// unacknowledged break `verify` names.
@@ -241,7 +268,7 @@ pub fn acknowledge(
         [id],
         |r| {
             let prev: String = r.get(11)?;
-            Ok((r.get::<_, String>(12)?, content_hash_of(r, &prev)?))
+            Ok((r.get::<_, String>(12)?, found_content_hash(r, &prev)?))
         },
     )?;
     // The walk expects each row to link to the stored hash of the row before it.
@@ -276,8 +303,42 @@ pub fn acknowledge(
     Ok(())
 }
 
-/// The chain's head when it verifies (acknowledged breaks included), for callers that need
-/// nothing else.
-pub fn verified_head(conn: &rusqlite::Connection) -> Result<ChainHead, VerifyError> {
-    Ok(verify(conn)?.head)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_whose_values_lost_their_types_is_an_edited_row_that_can_be_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = rusqlite::Connection::open(dir.path().join("liyan.db")).unwrap();
+        crate::db::migrate::migrate(&mut conn, dir.path()).unwrap();
+        let actor = Actor::system("test");
+        let event = |id| Event {
+            actor: &actor,
+            action: "update",
+            entity: "customer",
+            entity_id: Some(id),
+            store_id: Some(1),
+            changes: None,
+        };
+        super::super::append_all(&conn, &[event(1), event(2), event(3)]).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER audit_log_no_update;
+             UPDATE audit_log SET entity_id = 'abc' WHERE id = 2;",
+        )
+        .unwrap();
+        match verify(&conn) {
+            Err(VerifyError::Broken {
+                id: 2,
+                problem: Problem::Content,
+                acknowledged_before: false,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        acknowledge(&conn, 2, Problem::Content, "类型被改", &actor).unwrap();
+        let chain = verify(&conn).unwrap();
+        assert_eq!(chain.acknowledged.len(), 1);
+        assert_eq!(chain.acknowledged[0].row_id, 2);
+        assert_eq!(chain.head.rows, 4);
+    }
 }

@@ -6,7 +6,7 @@ mod chain;
 mod store;
 mod views;
 
-pub use chain::{acknowledge, verified_head, verify, AcknowledgedBreak, Problem, VerifyError};
+pub use chain::{acknowledge, verify, AcknowledgedBreak, Problem, VerifyError};
 pub use store::{about, append, append_all, head, list, AuditFilter, AuditRow, ChainHead};
 pub use views::{ViewLog, ViewRow};
 

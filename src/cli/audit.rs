@@ -78,8 +78,13 @@ fn describe(b: &AcknowledgedBreak) -> String {
     let when = chrono::DateTime::from_timestamp_millis(b.acknowledged_at)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
+    let again = if b.changed_after_earlier_acknowledgment {
+        " [acknowledged again: the row or what came before it changed after an earlier acknowledgment / 此前确认后又有改动，已再次确认]"
+    } else {
+        ""
+    };
     format!(
-        "acknowledged break at row {} ({}), by {} at {} (audit row {}): {} / 第 {} 行的断裂已确认",
+        "acknowledged break at row {} ({}), by {} at {} (audit row {}): {} / 第 {} 行的断裂已确认{again}",
         b.row_id, b.problem, b.acknowledged_by, when, b.acknowledgment_id, b.reason, b.row_id
     )
 }

@@ -325,9 +325,12 @@ pub fn verify(backup: &Path) -> Result<Manifest, String> {
     if counts(&conn)? != manifest.counts {
         return Err("row counts do not match the manifest".into());
     }
-    let head = crate::audit::verified_head(&conn).map_err(|e| e.to_string())?;
-    if head != manifest.audit_head {
+    let chain = crate::audit::verify(&conn).map_err(|e| e.to_string())?;
+    if chain.head != manifest.audit_head {
         return Err("the audit chain head does not match the manifest".into());
+    }
+    if chain.acknowledged != manifest.audit_acknowledged_breaks {
+        return Err("the acknowledged breaks in the audit chain do not match the manifest".into());
     }
     Ok(manifest)
 }

@@ -201,11 +201,11 @@ mod tests {
             changes: None,
         };
         crate::audit::append_all(&conn, &[event(1), event(2), event(3)]).unwrap();
-        let before = crate::audit::verified_head(&conn).unwrap();
+        let before = crate::audit::verify(&conn).unwrap().head;
 
         migrate(&mut conn, Path::new("/nonexistent")).unwrap();
 
-        assert_eq!(crate::audit::verified_head(&conn).unwrap(), before);
+        assert_eq!(crate::audit::verify(&conn).unwrap().head, before);
         let unique_indexes: i64 = conn
             .query_row(
                 "SELECT count(*) FROM pragma_index_list('audit_log') WHERE \"unique\"",

@@ -459,7 +459,9 @@ async fn an_acknowledged_break_pins_what_comes_before_it() {
         .ok());
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(
-        out.ok() && out.stdout.contains("院长决定保留现库"),
+        out.ok()
+            && out.stdout.contains("院长决定保留现库")
+            && out.stdout.contains("acknowledged again"),
         "{out:?}"
     );
     assert_eq!(
@@ -467,7 +469,8 @@ async fn an_acknowledged_break_pins_what_comes_before_it() {
         2
     );
 
-    // The acknowledgment's own row is checked like any other.
+    // The acknowledgment's own row is checked like any other: edited, it acknowledges nothing,
+    // and the break it covered is the first one named again.
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
     let ack_row: i64 = db
         .query_row(
@@ -484,7 +487,12 @@ async fn an_acknowledged_break_pins_what_comes_before_it() {
     drop(db);
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(
-        !out.ok() && out.all().contains(&format!("row {ack_row} ")),
+        !out.ok() && out.all().contains(&format!("row {next} ")),
+        "{out:?}"
+    );
+    let out = acknowledge(&s, ack_row, "x").await;
+    assert!(
+        !out.ok() && out.all().contains(&format!("is at row {next},")),
         "{out:?}"
     );
 }
@@ -617,5 +625,79 @@ async fn logged_values_are_shown_under_the_readers_field_policy() {
         !as_auditor.text.contains("13933334444") && !as_auditor.text.contains("温暖\""),
         "{}",
         as_auditor.text
+    );
+}
+
+/// An acknowledgment counts only in a sound row after the break: one forged into a row that is
+/// itself broken acknowledges nothing, and verify names the earlier break it tried to cover.
+#[tokio::test]
+async fn a_forged_acknowledgment_in_a_broken_row_acknowledges_nothing() {
+    let mut s = with_history(500).await;
+    s.kill();
+    let (a, b): (i64, i64) = {
+        let db = rusqlite::Connection::open(s.db_path()).unwrap();
+        db.execute_batch("DROP TRIGGER audit_log_no_update")
+            .unwrap();
+        let ids = db
+            .query_row("SELECT min(id) + 2, max(id) FROM audit_log", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        db.execute(
+            "UPDATE audit_log SET actor = 'mallory' WHERE id = ?1",
+            [ids.0],
+        )
+        .unwrap();
+        ids
+    };
+    // The attacker makes a genuine-looking acknowledgment of row a on a copy of the data...
+    let copy = s.tmp.path().join("copy");
+    let status = std::process::Command::new("cp")
+        .args(["-a", s.data.to_str().unwrap(), copy.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let forged = s
+        .bin(
+            &[
+                "audit",
+                "acknowledge-break",
+                "--data-dir",
+                copy.to_str().unwrap(),
+                "--row",
+                &a.to_string(),
+                "--reason",
+                "已批准",
+            ],
+            None,
+        )
+        .await;
+    assert!(forged.ok(), "{forged:?}");
+    let pin: String = rusqlite::Connection::open(copy.join("liyan.db"))
+        .unwrap()
+        .query_row(
+            "SELECT changes FROM audit_log WHERE action = 'acknowledge_break'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // ...and writes it over a later row of the real log, which breaks that row.
+    rusqlite::Connection::open(s.db_path())
+        .unwrap()
+        .execute(
+            "UPDATE audit_log SET action = 'acknowledge_break', entity = 'system', entity_id = ?1, changes = ?2 WHERE id = ?3",
+            rusqlite::params![a, pin, b],
+        )
+        .unwrap();
+    let out = s.cli(&["audit", "verify"], None).await;
+    assert!(
+        !out.ok() && out.all().contains(&format!("row {a} ")),
+        "{out:?}"
+    );
+    // Acknowledging only the forged row is refused: row a comes first.
+    let out = acknowledge(&s, b, "row b found edited").await;
+    assert!(
+        !out.ok() && out.all().contains(&format!("is at row {a},")),
+        "{out:?}"
     );
 }
