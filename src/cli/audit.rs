@@ -2,7 +2,7 @@
 //! chain that a break was examined, so that backups go on (docs/backup-restore.md, section 7).
 
 use crate::app;
-use crate::audit::{AcknowledgedBreak, Actor, VerifyError};
+use crate::audit::{AcknowledgedBreak, Actor, Problem, VerifyError};
 use crate::config::Config;
 
 #[derive(clap::Subcommand, Debug)]
@@ -25,7 +25,17 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     let (app, _) = app::open(&config, false)?;
     match cmd {
         Command::Verify => {
-            let chain = app.db.read_sync(crate::audit::verify).map_err(broken)?;
+            let chain = app.db.read_sync(crate::audit::verify).map_err(|e| {
+                if let VerifyError::Broken {
+                    id,
+                    problem: Problem::Link,
+                    ..
+                } = e
+                {
+                    eprintln!("{}", row_before(&app, id));
+                }
+                broken(e)
+            })?;
             println!(
                 "audit chain intact: {} rows, last id {}, head {}",
                 chain.head.rows, chain.head.last_id, chain.head.last_hash
@@ -52,6 +62,9 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
                     "the first unacknowledged break is at row {found}, not {row}: acknowledge breaks in the order `audit verify` names them; nothing was recorded / 第一处未确认的断裂在第 {found} 行而不是第 {row} 行，请按 audit verify 报告的顺序确认；未做任何记录"
                 ));
             }
+            if problem == Problem::Link {
+                println!("{}", row_before(&app, row));
+            }
             let by = Actor::system("cli");
             app.db
                 .write_sync(|tx| crate::audit::acknowledge(tx, row, problem, &reason, &by))
@@ -70,14 +83,42 @@ pub fn run(config: Config, cmd: Command) -> Result<(), String> {
     Ok(())
 }
 
+/// The row a link break follows, for IT to judge: a row inserted by hand shows up right there.
+fn row_before(app: &crate::app::App, id: i64) -> String {
+    let before = app.db.read_sync(|c| {
+        c.query_row(
+            "SELECT id, action, entity, entity_id, actor, at FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT 1",
+            [id],
+            |r| {
+                let (prev, entity_id): (i64, Option<i64>) = (r.get(0)?, r.get(3)?);
+                Ok(format!(
+                    "the row before it is audit row {prev}: {} {} {} by {} at {}; if Liyan did not write it, it was inserted / 其前一行是审计第 {prev} 行，若不是系统写入的，即为被插入的行",
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    entity_id.map(|n| n.to_string()).unwrap_or_default(),
+                    r.get::<_, String>(4)?,
+                    utc(r.get(5)?),
+                ))
+            },
+        )
+    });
+    before.unwrap_or_else(|_| {
+        "no row before it: the rows at the start of the log were removed / 其前没有任何行：日志开头的行被删除".into()
+    })
+}
+
+fn utc(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
 fn broken(e: VerifyError) -> String {
     format!("audit chain BROKEN / 审计链已损坏: {e}")
 }
 
 fn describe(b: &AcknowledgedBreak) -> String {
-    let when = chrono::DateTime::from_timestamp_millis(b.acknowledged_at)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default();
+    let when = utc(b.acknowledged_at);
     let again = if b.changed_after_earlier_acknowledgment {
         " [acknowledged again: the row or what came before it changed after an earlier acknowledgment / 此前确认后又有改动，已再次确认]"
     } else {

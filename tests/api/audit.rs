@@ -431,6 +431,12 @@ async fn an_acknowledged_break_pins_what_comes_before_it() {
         !out.ok() && out.all().contains(&format!("row {next} ")),
         "{out:?}"
     );
+    // What comes before a link break is shown, so that an inserted row stands out.
+    assert!(
+        out.stderr
+            .contains(&format!("the row before it is audit row {}:", k - 1)),
+        "{out:?}"
+    );
     assert!(acknowledge(&s, next, "第 k 行被删，已记录").await.ok());
     let out = s.cli(&["audit", "verify"], None).await;
     assert!(
@@ -450,7 +456,10 @@ async fn an_acknowledged_break_pins_what_comes_before_it() {
     assert!(
         !out.ok()
             && out.all().contains(&format!("row {next} "))
-            && out.all().contains("acknowledged before"),
+            && out.all().contains("acknowledged before")
+            && out
+                .all()
+                .contains("the rows at the start of the log were removed"),
         "{out:?}"
     );
     // Examined again, it can be acknowledged again; verify lists the newer acknowledgment.
