@@ -102,9 +102,13 @@ fn row_before(app: &crate::app::App, id: i64) -> String {
             },
         )
     });
-    before.unwrap_or_else(|_| {
-        "no row before it: the rows at the start of the log were removed / 其前没有任何行：日志开头的行被删除".into()
-    })
+    match before {
+        Ok(line) => line,
+        Err(rusqlite::Error::QueryReturnedNoRows) => {
+            "no row before it: the rows at the start of the log were removed / 其前没有任何行：日志开头的行被删除".into()
+        }
+        Err(e) => format!("the row before it cannot be read ({e}): it was edited / 其前一行无法读取，已被改动"),
+    }
 }
 
 fn utc(ms: i64) -> String {
