@@ -10,11 +10,16 @@
 
 use std::collections::BTreeMap;
 
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::store::row_hash;
 use super::{append, Actor, ChainHead, Event, GENESIS_HASH};
+
+/// The columns `content_hash_of` reads, in its order.
+const ROW: &str = "SELECT id, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes, prev_hash, hash
+                   FROM audit_log";
 
 /// The audit action and entity of an acknowledgment's row.
 const ACK_ACTION: &str = "acknowledge_break";
@@ -23,14 +28,15 @@ const ACK_ENTITY: &str = "system";
 /// What is wrong with a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
-    /// Its `prev_hash` is not the previous row's hash: a row before it was removed or inserted.
+    /// Its `prev_hash` is not the previous row's hash: the row before it was removed, inserted or
+    /// edited.
     Link,
     /// Its content does not give its hash: the row was edited.
     Content,
 }
 
 impl Problem {
-    pub fn code(self) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
             Problem::Link => "link",
             Problem::Content => "content",
@@ -112,10 +118,7 @@ struct Pin {
 /// acknowledgment row the walk itself found sound counts. A forged acknowledgment written into
 /// a row that is then broken itself acknowledges nothing.
 pub fn verify(conn: &rusqlite::Connection) -> Result<Verified, VerifyError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes, prev_hash, hash
-         FROM audit_log ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare(&format!("{ROW} ORDER BY id"))?;
     let mut rows = stmt.query([])?;
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut head = ChainHead {
@@ -218,7 +221,7 @@ fn found_content_hash(r: &rusqlite::Row, prev: &str) -> rusqlite::Result<String>
     match content_hash_of(r, prev) {
         Err(rusqlite::Error::InvalidColumnType(..))
         | Err(rusqlite::Error::FromSqlConversionFailure(..)) => {
-            let values = (0..13)
+            let values = (0..r.as_ref().column_count())
                 .map(|i| r.get::<_, rusqlite::types::Value>(i))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(format!(
@@ -262,15 +265,10 @@ pub fn acknowledge(
     reason: &str,
     by: &Actor,
 ) -> rusqlite::Result<()> {
-    let (hash, content_hash) = tx.query_row(
-        "SELECT id, at, actor_id, actor, role, ip, action, entity, entity_id, store_id, changes, prev_hash, hash
-         FROM audit_log WHERE id = ?1",
-        [id],
-        |r| {
-            let prev: String = r.get(11)?;
-            Ok((r.get::<_, String>(12)?, found_content_hash(r, &prev)?))
-        },
-    )?;
+    let (hash, content_hash) = tx.query_row(&format!("{ROW} WHERE id = ?1"), [id], |r| {
+        let prev: String = r.get(11)?;
+        Ok((r.get::<_, String>(12)?, found_content_hash(r, &prev)?))
+    })?;
     // The walk expects each row to link to the stored hash of the row before it.
     let prev_row_hash = tx
         .query_row(
@@ -278,10 +276,8 @@ pub fn acknowledge(
             [id],
             |r| r.get(0),
         )
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(GENESIS_HASH.to_string()),
-            e => Err(e),
-        })?;
+        .optional()?
+        .unwrap_or_else(|| GENESIS_HASH.to_string());
     let pin = Pin {
         problem: problem.code().into(),
         reason: reason.into(),

@@ -24,8 +24,17 @@ fn embedded() -> Vec<(i64, String)> {
     v
 }
 
+/// Whether the database has this table (a new file has no migration history yet).
+fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [name],
+        |r| r.get(0),
+    )
+}
+
 fn applied(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
-    if !super::table_exists(conn, "refinery_schema_history")? {
+    if !table_exists(conn, "refinery_schema_history")? {
         return Ok(Vec::new());
     }
     let mut stmt =

@@ -26,12 +26,3 @@ pub fn configure(
     conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
-
-/// Whether the database has this table (an older file, a backup of an older version, may not).
-pub fn table_exists(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
-        [name],
-        |r| r.get(0),
-    )
-}
